@@ -1,0 +1,599 @@
+"""The synthetic world behind the demo provider and the fake provider APIs.
+
+Deterministic from a seed and lazy: nothing is built up front, a session is generated
+from its index whenever it is asked for, so a world of a million sessions costs nothing
+until someone scrolls through it.
+
+Time is cut into fixed slots (``span / size`` seconds each, counted from the Unix epoch).
+Slot ``k`` holds exactly one session, generated from ``(seed, k)`` alone, so a session's
+id and content do not depend on when the world is looked at. The *anchor* is the slot
+that holds "now": index 0 is the newest session (the anchor slot), index ``size - 1`` the
+oldest one still inside ``span``. As time passes new sessions appear at index 0.
+
+Observations are clamped to the clock: a live session shows only the participants,
+events and quality samples that happened before ``now``.
+
+Built-in incidents give triage something to find (every 7th slot carries one, rotating
+through the four kinds, and a few more occur at random):
+
+``loss_spike``      one participant's packet loss climbs above 10% for 70-150 s
+``everyone``        every participant degrades at once for 2-4 minutes (an SFU/infra event)
+``reconnects``      one participant drops and reconnects 4-7 times
+``high_rtt``        one participant sits on a satellite/far-VPN network with 550-900 ms RTT
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from tui.demo import data
+
+SAMPLE_INTERVAL_S = 2.0
+MAX_DURATION_S = 150 * 60
+MIN_DURATION_S = 4 * 60
+INCIDENT_KINDS: tuple[str, ...] = ("loss_spike", "everyone", "reconnects", "high_rtt")
+DEMO_HOST = "demo.roomscope.invalid"
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _uuid(parts: str, tail: int | None = None) -> str:
+    raw = bytearray(hashlib.blake2b(parts.encode(), digest_size=16).digest())
+    if tail is not None:
+        raw[10:16] = tail.to_bytes(6, "big")
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _weighted(rng: random.Random, options: Sequence[tuple[object, ...]], weight_at: int) -> int:
+    total = sum(int(o[weight_at]) for o in options)  # type: ignore[call-overload]
+    pick = rng.uniform(0, total)
+    for i, option in enumerate(options):
+        pick -= int(option[weight_at])  # type: ignore[call-overload]
+        if pick <= 0:
+            return i
+    return len(options) - 1
+
+
+@dataclass(frozen=True)
+class Interval:
+    join: datetime
+    leave: datetime
+
+
+@dataclass(frozen=True)
+class DemoParticipant:
+    index: int
+    id: str
+    name: str
+    user_id: str
+    external_id: str | None
+    role: str
+    browser: str
+    browser_version: str
+    os: str
+    os_version: str
+    device_type: str
+    isp: str
+    asn: str
+    ip: str
+    city: str
+    region: str
+    country: str
+    connection: str
+    intervals: tuple[Interval, ...]
+    incident: str | None
+    rtt_base: float
+    jitter_base: float
+    loss_base: float
+    bitrate_base: float
+    is_bot: bool = False
+
+    @property
+    def joined_at(self) -> datetime:
+        return self.intervals[0].join
+
+    @property
+    def left_at(self) -> datetime:
+        return self.intervals[-1].leave
+
+    @property
+    def reconnects(self) -> int:
+        return len(self.intervals) - 1
+
+    @property
+    def present_s(self) -> float:
+        return sum((iv.leave - iv.join).total_seconds() for iv in self.intervals)
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    index: int
+    slot: int
+    id: str
+    room_id: str
+    room_name: str
+    title: str
+    start: datetime
+    planned_end: datetime
+    participant_count: int
+    incident: str | None
+    incident_start_s: float
+    incident_len_s: float
+    recorded: bool
+    region: str
+    layout: str
+    max_members: int
+
+    @property
+    def planned_duration_s(self) -> float:
+        return (self.planned_end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    id: str
+    at: datetime
+    kind: str
+    participant_id: str | None
+    participant_name: str | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DemoRecording:
+    id: str
+    started_at: datetime
+    ended_at: datetime
+    size_bytes: int
+    format: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DemoSamples:
+    """Regular samples every ``SAMPLE_INTERVAL_S`` from ``start``; None = not connected."""
+
+    start: datetime
+    interval_s: float
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+class DemoWorld:
+    """A deterministic, lazily generated world of room sessions."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        size: int = 5000,
+        span: timedelta = timedelta(days=30),
+        now: datetime | None = None,
+    ) -> None:
+        if size < 1:
+            raise ValueError("demo size must be at least 1")
+        self.seed = seed
+        self.size = size
+        self.span = span
+        self.spacing_s = span.total_seconds() / size
+        reference = now or datetime.now(UTC)
+        self.anchor_slot = math.floor(reference.timestamp() / self.spacing_s)
+        self._session = lru_cache(maxsize=4096)(self._make_session)
+        self._participants = lru_cache(maxsize=256)(self._make_participants)
+
+    @property
+    def identity(self) -> str:
+        """Names the world independently of the clock (for cache keys)."""
+        return f"seed={self.seed},spacing={self.spacing_s:.6f}"
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def session(self, index: int) -> DemoSession:
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        return self._session(index)
+
+    def slot_of(self, session_id: str) -> int | None:
+        """The slot a session id belongs to, or None if this world never made that id."""
+        try:
+            slot = int(session_id.replace("-", "")[20:], 16)
+        except ValueError:
+            return None
+        if _uuid(f"s:{self.seed}:{slot}", tail=slot) != session_id.lower():
+            return None
+        return slot
+
+    def index_of(self, session_id: str) -> int | None:
+        slot = self.slot_of(session_id)
+        if slot is None:
+            return None
+        index = self.anchor_slot - slot
+        return index if 0 <= index < self.size else None
+
+    def first_index_at_or_before(self, moment: datetime) -> int:
+        """Smallest index whose session started at or before ``moment`` (may be ``size``)."""
+        slot = math.floor(moment.timestamp() / self.spacing_s)
+        index = max(0, self.anchor_slot - slot)
+        while index < self.size and self.session(index).start > moment:
+            index += 1
+        return min(index, self.size)
+
+    def last_index_at_or_after(self, moment: datetime) -> int:
+        """Largest index whose session started at or after ``moment`` (-1 if none)."""
+        slot = math.floor(moment.timestamp() / self.spacing_s)
+        index = min(self.size - 1, self.anchor_slot - slot)
+        while index >= 0 and self.session(index).start < moment:
+            index -= 1
+        return index
+
+    def live_horizon(self, now: datetime) -> int:
+        """Every session at this index or later has ended by ``now``."""
+        return self.first_index_at_or_before(now - timedelta(seconds=MAX_DURATION_S))
+
+    def _make_session(self, index: int) -> DemoSession:
+        slot = self.anchor_slot - index
+        rng = _rng("s", self.seed, slot)
+        start_ts = (slot + rng.uniform(0.0, 0.9)) * self.spacing_s
+        start = datetime.fromtimestamp(round(start_ts), UTC)
+        duration = min(MAX_DURATION_S, max(MIN_DURATION_S, rng.lognormvariate(math.log(1700), 0.6)))
+        count_roll = rng.random()
+        if count_roll < 0.05:
+            count = 1
+        elif count_roll < 0.35:
+            count = 2
+        elif count_roll < 0.80:
+            count = rng.randint(3, 8)
+        else:
+            count = rng.randint(9, 40)
+        incident: str | None = None
+        if slot % 7 == 0:
+            incident = INCIDENT_KINDS[(slot // 7) % len(INCIDENT_KINDS)]
+        elif rng.random() < 0.05:
+            incident = rng.choice(INCIDENT_KINDS)
+        if incident in ("loss_spike", "reconnects", "high_rtt", "everyone") and count < 2:
+            count = 2 if incident != "everyone" else 4
+        if incident == "everyone":
+            count = max(count, 4)
+        room = rng.randrange(len(data.ROOM_NAMES))
+        if rng.random() < 0.06:
+            title = rng.choice(data.NON_LATIN_TITLES)
+        else:
+            title = data.SESSION_TITLES[room]
+        room_name = data.ROOM_NAMES[room]
+        incident_len = rng.uniform(70, 150) if incident == "loss_spike" else rng.uniform(120, 240)
+        incident_start = rng.uniform(0.2, 0.6) * duration
+        return DemoSession(
+            index=index,
+            slot=slot,
+            id=_uuid(f"s:{self.seed}:{slot}", tail=slot),
+            room_id=_uuid(f"r:{self.seed}:{room}"),
+            room_name=room_name,
+            title=title,
+            start=start,
+            planned_end=start + timedelta(seconds=round(duration)),
+            participant_count=count,
+            incident=incident,
+            incident_start_s=incident_start,
+            incident_len_s=incident_len,
+            recorded=rng.random() < 0.3,
+            region=rng.choice(data.SFU_REGIONS),
+            layout=rng.choice(data.LAYOUTS),
+            max_members=rng.choice((10, 20, 50, 100)),
+        )
+
+    # -- participants --------------------------------------------------------------------
+
+    def participants(self, session: DemoSession) -> tuple[DemoParticipant, ...]:
+        return self._participants(session)
+
+    def _make_participants(self, session: DemoSession) -> tuple[DemoParticipant, ...]:
+        out: list[DemoParticipant] = []
+        duration = session.planned_duration_s
+        victim = -1
+        if session.incident in ("loss_spike", "reconnects", "high_rtt"):
+            victim = _rng("v", self.seed, session.slot).randrange(session.participant_count)
+        for j in range(session.participant_count):
+            rng = _rng("p", self.seed, session.slot, j)
+            is_bot = j == session.participant_count - 1 and session.recorded and j > 1
+            name = self._name(rng, is_bot)
+            role = "host" if j == 0 else ("recorder" if is_bot else self._role(rng))
+            device = data.DEVICES[_weighted(rng, data.DEVICES, 5)]
+            net = data.NETWORKS[_weighted(rng, data.NETWORKS, 5)]
+            isp, asn, city, region, country = net[:5]
+            conn_i = _weighted(rng, data.CONNECTIONS, 1)
+            conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[conn_i]
+            if device[4] == "mobile" and rng.random() < 0.6:
+                conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[2]
+            incident = session.incident if j == victim else None
+            if session.incident == "everyone":
+                incident = "everyone"
+            rtt_base = rng.uniform(*rtt_r)
+            if incident == "high_rtt":
+                hi = data.HIGH_RTT_NETWORKS[rng.randrange(len(data.HIGH_RTT_NETWORKS))]
+                isp, asn, city, region, country, conn = hi
+                rtt_base = rng.uniform(560.0, 820.0)
+            if j == 0:
+                join_s = rng.uniform(0, 30)
+            elif rng.random() < 0.7:
+                join_s = rng.uniform(0, 120)
+            else:
+                join_s = rng.uniform(0, duration * 0.6)
+            leave_s = (
+                duration - rng.uniform(0, 20)
+                if rng.random() < 0.75
+                else rng.uniform(join_s + 60, max(join_s + 61, duration))
+            )
+            leave_s = min(max(leave_s, join_s + 30), duration)
+            if j == victim:
+                join_s = min(join_s, duration * 0.1)
+                leave_s = duration - rng.uniform(0, 15)
+            intervals = self._intervals(rng, session.start, join_s, leave_s, incident == "reconnects")
+            video = rng.random() > 0.15
+            out.append(
+                DemoParticipant(
+                    index=j,
+                    id=_uuid(f"p:{self.seed}:{session.slot}:{j}"),
+                    name=name,
+                    user_id=f"user-{_uuid(f'u:{self.seed}:{name}')[:8]}",
+                    external_id=f"crm-{rng.randint(10000, 99999)}" if rng.random() < 0.4 else None,
+                    role=role,
+                    browser=device[0],
+                    browser_version=rng.choice(device[1]),
+                    os=device[2],
+                    os_version=rng.choice(device[3]),
+                    device_type=device[4],
+                    isp=isp,
+                    asn=asn,
+                    ip=".".join(
+                        str(rng.randint(lo, hi)) for lo, hi in ((11, 223), (0, 255), (0, 255), (1, 254))
+                    ),
+                    city=city,
+                    region=region,
+                    country=country,
+                    connection=conn,
+                    intervals=intervals,
+                    incident=incident,
+                    rtt_base=rtt_base,
+                    jitter_base=rng.uniform(*jit_r),
+                    loss_base=rng.uniform(*loss_r),
+                    bitrate_base=rng.uniform(900, 2400) if video else rng.uniform(32, 64),
+                    is_bot=is_bot,
+                )
+            )
+        return tuple(out)
+
+    @staticmethod
+    def _name(rng: random.Random, is_bot: bool) -> str:
+        if is_bot:
+            return rng.choice(data.BOT_NAMES)
+        roll = rng.random()
+        if roll < 0.012:
+            return rng.choice(data.HOSTILE_NAMES)
+        if roll < 0.22:
+            name = rng.choice(data.NON_LATIN_NAMES)
+        else:
+            name = f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+        if rng.random() < 0.08:
+            name = f"{name} {rng.choice(data.EMOJI_SUFFIXES)}"
+        return name
+
+    @staticmethod
+    def _role(rng: random.Random) -> str:
+        return str(data.ROLES[_weighted(rng, data.ROLES, 1)][0])
+
+    @staticmethod
+    def _intervals(
+        rng: random.Random, start: datetime, join_s: float, leave_s: float, flaky: bool
+    ) -> tuple[Interval, ...]:
+        if not flaky:
+            return (
+                Interval(
+                    start + timedelta(seconds=round(join_s)),
+                    start + timedelta(seconds=round(leave_s)),
+                ),
+            )
+        drops = rng.randint(4, 7)
+        span = leave_s - join_s
+        cuts = sorted(rng.uniform(join_s + span * 0.1, leave_s - span * 0.05) for _ in range(drops))
+        intervals: list[Interval] = []
+        cursor = join_s
+        for cut in cuts:
+            if cut <= cursor + 10:
+                continue
+            gap = rng.uniform(6, 25)
+            intervals.append(
+                Interval(start + timedelta(seconds=round(cursor)), start + timedelta(seconds=round(cut)))
+            )
+            cursor = min(cut + gap, leave_s - 5)
+        intervals.append(
+            Interval(start + timedelta(seconds=round(cursor)), start + timedelta(seconds=round(leave_s)))
+        )
+        return tuple(intervals)
+
+    # -- observations (clamped to now) ---------------------------------------------------
+
+    @staticmethod
+    def is_live(session: DemoSession, now: datetime) -> bool:
+        return session.start <= now < session.planned_end
+
+    @staticmethod
+    def ended_at(session: DemoSession, now: datetime) -> datetime | None:
+        return session.planned_end if session.planned_end <= now else None
+
+    def visible_participants(self, session: DemoSession, now: datetime) -> list[DemoParticipant]:
+        return [p for p in self.participants(session) if p.joined_at <= now]
+
+    def events(self, session: DemoSession, now: datetime) -> list[DemoEvent]:
+        """The session's timeline, oldest first, up to ``now``."""
+        rng = _rng("e", self.seed, session.slot)
+        out: list[DemoEvent] = []
+        n = 0
+
+        def add(at: datetime, kind: str, p: DemoParticipant | None, detail: str = "") -> None:
+            nonlocal n
+            out.append(
+                DemoEvent(
+                    id=_uuid(f"e:{self.seed}:{session.slot}:{n}"),
+                    at=at,
+                    kind=kind,
+                    participant_id=p.id if p else None,
+                    participant_name=p.name if p else None,
+                    detail=detail,
+                )
+            )
+            n += 1
+
+        add(session.start, "session_start", None, f"region {session.region}")
+        for p in self.participants(session):
+            for k, iv in enumerate(p.intervals):
+                add(
+                    iv.join,
+                    "join" if k == 0 else "reconnect",
+                    p,
+                    f"{p.browser} on {p.os}, {p.connection}",
+                )
+                if k < len(p.intervals) - 1:
+                    add(iv.leave, "leave", p, "connection lost (ICE disconnected)")
+                else:
+                    add(iv.leave, "leave", p, "left")
+            if p.is_bot:
+                continue
+            present = p.present_s
+            for _ in range(rng.randint(0, 3)):
+                at = p.joined_at + timedelta(seconds=round(rng.uniform(5, max(6.0, present - 5))))
+                add(at, "mute", p)
+                add(at + timedelta(seconds=round(rng.uniform(4, 90))), "unmute", p)
+            if p.role in ("presenter", "host") and rng.random() < 0.5:
+                at = p.joined_at + timedelta(seconds=round(rng.uniform(10, max(11.0, present * 0.5))))
+                add(at, "screenshare_start", p)
+                add(at + timedelta(seconds=round(rng.uniform(60, 600))), "screenshare_stop", p)
+        if session.recorded:
+            for rec in self.recordings(session, session.planned_end):
+                add(rec.started_at, "recording_start", None, rec.id)
+                add(rec.ended_at, "recording_stop", None, rec.id)
+        if session.incident == "everyone":
+            at = session.start + timedelta(seconds=round(session.incident_start_s))
+            add(
+                at,
+                "quality",
+                None,
+                "media server reported degraded connectivity for all participants",
+            )
+        add(session.planned_end, "session_end", None, "last participant left")
+        out.sort(key=lambda e: (e.at, e.id))
+        return [e for e in out if e.at <= now]
+
+    def recordings(self, session: DemoSession, now: datetime) -> list[DemoRecording]:
+        if not session.recorded:
+            return []
+        rng = _rng("rec", self.seed, session.slot)
+        out: list[DemoRecording] = []
+        begin = session.start + timedelta(seconds=round(rng.uniform(20, 120)))
+        for k in range(1 + (rng.random() < 0.25)):
+            end = session.planned_end - timedelta(seconds=round(rng.uniform(5, 60)))
+            if k == 0 and rng.random() < 0.25:
+                end = begin + (end - begin) / 2
+            if end <= begin:
+                end = begin + timedelta(seconds=60)
+            rid = _uuid(f"rec:{self.seed}:{session.slot}:{k}")
+            seconds = (end - begin).total_seconds()
+            out.append(
+                DemoRecording(
+                    id=rid,
+                    started_at=begin,
+                    ended_at=end,
+                    size_bytes=int(seconds * rng.uniform(150_000, 320_000)),
+                    format="mp4",
+                    url=f"https://{DEMO_HOST}/recordings/{rid}.mp4",
+                )
+            )
+            begin = end + timedelta(seconds=round(rng.uniform(30, 300)))
+            if begin >= session.planned_end:
+                break
+        return [r for r in out if r.started_at <= now]
+
+    def samples(self, session: DemoSession, participant: DemoParticipant, now: datetime) -> DemoSamples:
+        """Quality samples every 2 s from the participant's first join to its last leave
+        (or ``now``); None while disconnected."""
+        step = SAMPLE_INTERVAL_S
+        start = participant.joined_at
+        stop = min(participant.left_at, now)
+        count = max(0, int((stop - start).total_seconds() // step))
+        rng = _rng("q", self.seed, session.slot, participant.index)
+        gauss = rng.gauss
+        rand = rng.random
+        names = (
+            "packet_loss_send",
+            "packet_loss_recv",
+            "bitrate_send",
+            "bitrate_recv",
+            "jitter",
+            "rtt",
+        )
+        series: dict[str, list[float | None]] = {k: [None] * count for k in names}
+        loss_s, loss_r, br_s, br_r, jit, rtt = (series[k] for k in names)
+        gaps = [
+            ((a.leave - start).total_seconds(), (b.join - start).total_seconds())
+            for a, b in zip(participant.intervals, participant.intervals[1:], strict=False)
+        ]
+        inc_lo = session.incident_start_s - (start - session.start).total_seconds()
+        if participant.incident == "loss_spike":
+            present = (participant.left_at - start).total_seconds()
+            inc_lo = max(10.0, min(inc_lo, present - session.incident_len_s - 10.0))
+        inc_hi = inc_lo + session.incident_len_s
+        others = max(1, session.participant_count - 1)
+        recv_target = min(6000.0, participant.bitrate_base * 0.8 * min(others, 6))
+        base_loss = participant.loss_base
+        drift = 0.0
+        for i in range(count):
+            t = i * step
+            if any(lo <= t < hi for lo, hi in gaps):
+                continue
+            drift = drift * 0.9 + gauss(0, 0.15)
+            r = participant.rtt_base * (1 + 0.08 * drift) + abs(gauss(0, participant.rtt_base * 0.05))
+            j = max(
+                0.3,
+                participant.jitter_base * (1 + 0.3 * drift) + abs(gauss(0, participant.jitter_base * 0.2)),
+            )
+            ls = max(0.0, base_loss * (1 + drift) + (abs(gauss(0, 0.3)) if rand() < 0.1 else 0.0))
+            lr = max(0.0, base_loss * (1 + drift) * 0.8 + (abs(gauss(0, 0.3)) if rand() < 0.1 else 0.0))
+            bs = participant.bitrate_base * (0.92 + 0.08 * rand())
+            brv = recv_target * (0.9 + 0.1 * rand())
+            if participant.incident and inc_lo <= t < inc_hi:
+                if participant.incident == "loss_spike":
+                    ls += rng.uniform(11.0, 24.0)
+                    lr += rng.uniform(10.5, 22.0)
+                    bs *= 0.45
+                    brv *= 0.6
+                    j += rng.uniform(10, 25)
+                elif participant.incident == "everyone":
+                    ls += rng.uniform(6.0, 14.0)
+                    lr += rng.uniform(6.0, 14.0)
+                    j += rng.uniform(25, 70)
+                    r += rng.uniform(150, 320)
+                    bs *= 0.5
+                    brv *= 0.5
+            if participant.incident == "reconnects":
+                near = any(abs(t - lo) < 20 or abs(t - hi) < 12 for lo, hi in gaps)
+                if near:
+                    ls += rng.uniform(4.0, 12.0)
+                    lr += rng.uniform(4.0, 12.0)
+                    j += rng.uniform(15, 40)
+            loss_s[i] = round(min(ls, 100.0), 2)
+            loss_r[i] = round(min(lr, 100.0), 2)
+            br_s[i] = round(bs, 1)
+            br_r[i] = round(brv, 1)
+            jit[i] = round(j, 1)
+            rtt[i] = round(r, 1)
+        return DemoSamples(start=start, interval_s=step, series=series)

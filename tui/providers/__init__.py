@@ -1,0 +1,1 @@
+"""Providers: the protocol and one module per API."""

@@ -1,0 +1,426 @@
+"""The embedded demo provider: the demo world behind the provider protocol.
+
+It behaves like a well-behaved page-numbered API: sessions newest first (or oldest first),
+filters on status and time range, totals, direct page access, and a simulated network
+latency per request (``latency_s``) so loading states are real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
+from tui.models import (
+    Artifact,
+    DeviceInfo,
+    Event,
+    EventKind,
+    Metric,
+    NetworkInfo,
+    Page,
+    Participant,
+    QualitySeries,
+    Recording,
+    Session,
+    SessionQuery,
+    SessionStatus,
+    SortKey,
+)
+from tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
+
+Clock = Callable[[], datetime]
+
+METRIC_UNITS: dict[str, tuple[Metric, str]] = {
+    "packet_loss_send": (Metric.LOSS_SEND, "%"),
+    "packet_loss_recv": (Metric.LOSS_RECV, "%"),
+    "bitrate_send": (Metric.BITRATE_SEND, "kbps"),
+    "bitrate_recv": (Metric.BITRATE_RECV, "kbps"),
+    "jitter": (Metric.JITTER, "ms"),
+    "rtt": (Metric.RTT, "ms"),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _View:
+    """The indices (into the world) a session query selects, in newest-first order."""
+
+    def __init__(self, head: list[int], tail: range) -> None:
+        self.head = head
+        self.tail = tail
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail)
+
+    def __getitem__(self, position: int) -> int:
+        if position < len(self.head):
+            return self.head[position]
+        return self.tail[position - len(self.head)]
+
+
+class DemoProvider(BaseProvider):
+    name = "demo"
+    label = "Demo world"
+    capabilities = frozenset(
+        {
+            Capability.PARTICIPANTS,
+            Capability.EVENTS,
+            Capability.PARTICIPANT_EVENTS,
+            Capability.RECORDINGS,
+            Capability.QUALITY,
+            Capability.ARTIFACTS,
+            Capability.DEVICE_INFO,
+            Capability.NETWORK_INFO,
+            Capability.SEEK,
+            Capability.TOTAL,
+            Capability.STATUS_FILTER,
+            Capability.TIME_FILTER,
+        }
+    )
+    sort_keys = frozenset({SortKey.START})
+    page_size = 200
+    max_page_size = 1000
+    missing = {
+        Capability.TEXT_SEARCH: (
+            "The demo world has no server-side search; roomscope filters the loaded pages."
+        )
+    }
+
+    def __init__(
+        self,
+        profile: str = "demo",
+        *,
+        seed: int = 7,
+        size: int = 5000,
+        latency_s: float = 0.08,
+        clock: Clock = utcnow,
+        world: DemoWorld | None = None,
+    ) -> None:
+        super().__init__(profile)
+        self.clock = clock
+        self.world = world or DemoWorld(seed=seed, size=size, now=clock())
+        self.latency_s = latency_s
+        self.requests = 0
+        """How many requests were served (tests count them to prove caching)."""
+
+    @property
+    def identity(self) -> str:
+        return f"demo:{self.profile}:{self.world.identity}"
+
+    async def _latency(self) -> None:
+        self.requests += 1
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def _view(self, query: SessionQuery, now: datetime) -> _View:
+        world = self.world
+        lo = world.first_index_at_or_before(query.until) if query.until else 0
+        hi = world.last_index_at_or_after(query.since) if query.since else world.size - 1
+        if hi < lo:
+            return _View([], range(0))
+        horizon = max(lo, min(world.live_horizon(now), hi + 1))
+        status = query.status
+        head = []
+        for i in range(lo, horizon):
+            live = world.is_live(world.session(i), now)
+            if status is None or (status is SessionStatus.LIVE) == live:
+                head.append(i)
+        tail = range(0) if status is SessionStatus.LIVE else range(horizon, hi + 1)
+        return _View(head, tail)
+
+    def page_cursor(self, query: SessionQuery, offset: int, limit: int) -> str | None:
+        return str(offset) if offset > 0 else None
+
+    @staticmethod
+    def _offset(cursor: str | None) -> int:
+        if cursor is None:
+            return 0
+        try:
+            offset = int(cursor)
+        except ValueError:
+            raise BadPayloadError(f"Not a demo cursor: {cursor!r}", provider="demo") from None
+        if offset < 0:
+            raise BadPayloadError(f"Not a demo cursor: {cursor!r}", provider="demo")
+        return offset
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        await self._latency()
+        offset = self._offset(cursor)
+        limit = max(1, min(limit, self.max_page_size))
+        return await asyncio.to_thread(self._sessions_page, query, offset, limit)
+
+    def _sessions_page(self, query: SessionQuery, offset: int, limit: int) -> Page[Session]:
+        now = self.clock()
+        view = self._view(query, now)
+        total = len(view)
+        ascending = query.sort is SortKey.START and not query.descending
+        items = []
+        for position in range(offset, min(offset + limit, total)):
+            index = view[total - 1 - position] if ascending else view[position]
+            items.append(self._session_model(self.world.session(index), now))
+        more = offset + limit < total
+        return Page[Session](items=items, next_cursor=str(offset + limit) if more else None, total=total)
+
+    def _session_model(self, s: DemoSession, now: datetime, *, detail: bool = False) -> Session:
+        """A session as the API shows it. List items skip what needs every participant's
+        timeline (peak concurrency) unless the session is live; details always have it."""
+        live = self.world.is_live(s, now)
+        ended = self.world.ended_at(s, now)
+        duration = ((ended or now) - s.start).total_seconds()
+        count = s.participant_count
+        peak: int | None = None
+        present = 0
+        if live or detail:
+            visible = self.world.visible_participants(s, now)
+            count = len(visible)
+            peak = self._max_concurrent(visible, now)
+            present = sum(1 for p in visible if p.left_at > now) if live else 0
+        return Session(
+            provider=self.name,
+            profile=self.profile,
+            id=s.id,
+            name=s.title,
+            room_id=s.room_id,
+            room_name=s.room_name,
+            status=SessionStatus.LIVE if live else SessionStatus.ENDED,
+            started_at=s.start,
+            ended_at=ended,
+            duration_s=max(0.0, duration),
+            participant_count=count,
+            max_concurrent=peak,
+            live_participants=present,
+            extra={
+                "region": s.region,
+                "layout": s.layout,
+                "max_members": s.max_members,
+                "recording": s.recorded,
+                "room_url": f"https://{DEMO_HOST}/rooms/{s.room_name}",
+            },
+        )
+
+    @staticmethod
+    def _max_concurrent(participants: Sequence[DemoParticipant], now: datetime) -> int:
+        edges: list[tuple[datetime, int]] = []
+        for p in participants:
+            for iv in p.intervals:
+                if iv.join <= now:
+                    edges.append((iv.join, 1))
+                    edges.append((min(iv.leave, now), -1))
+        edges.sort(key=lambda e: (e[0], e[1]))
+        best = current = 0
+        for _, delta in edges:
+            current += delta
+            best = max(best, current)
+        return best
+
+    def _find(self, session_id: str) -> DemoSession:
+        index = self.world.index_of(session_id)
+        if index is None:
+            raise NotFoundError(f"No demo session with id {session_id!r}.", provider=self.name)
+        return self.world.session(index)
+
+    async def get_session(self, session_id: str) -> Session:
+        await self._latency()
+        return self._session_model(self._find(session_id), self.clock(), detail=True)
+
+    # -- participants --------------------------------------------------------------------
+
+    def _participant_model(self, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
+        gone = p.left_at <= now
+        present = sum((min(iv.leave, now) - iv.join).total_seconds() for iv in p.intervals if iv.join <= now)
+        return Participant(
+            provider=self.name,
+            session_id=s.id,
+            id=p.id,
+            name=p.name,
+            user_id=p.user_id,
+            external_id=p.external_id,
+            role=p.role,
+            joined_at=p.joined_at,
+            left_at=p.left_at if gone else None,
+            duration_s=max(0.0, present),
+            reconnects=sum(1 for iv in p.intervals[1:] if iv.join <= now),
+            device=DeviceInfo(
+                browser=p.browser,
+                browser_version=p.browser_version,
+                os=p.os,
+                os_version=p.os_version,
+                device_type=p.device_type,
+                user_agent=f"Mozilla/5.0 ({p.os} {p.os_version}) {p.browser}/{p.browser_version}",
+                sdk="roomscope-demo/1.0",
+            ),
+            network=NetworkInfo(
+                isp=p.isp,
+                asn=p.asn,
+                ip=p.ip,
+                city=p.city,
+                region=p.region,
+                country=p.country,
+                connection_type=p.connection,
+            ),
+            extra={"bot": p.is_bot} if p.is_bot else {},
+        )
+
+    async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
+        await self._latency()
+        s = self._find(session_id)
+        now = self.clock()
+        people = self.world.visible_participants(s, now)
+        offset = self._offset(cursor)
+        chunk = people[offset : offset + limit]
+        more = offset + limit < len(people)
+        return Page[Participant](
+            items=[self._participant_model(s, p, now) for p in chunk],
+            next_cursor=str(offset + limit) if more else None,
+            total=len(people),
+        )
+
+    async def get_participant(self, session_id: str, participant_id: str) -> Participant:
+        await self._latency()
+        s = self._find(session_id)
+        now = self.clock()
+        for p in self.world.visible_participants(s, now):
+            if p.id == participant_id:
+                return self._participant_model(s, p, now)
+        raise NotFoundError(
+            f"No participant {participant_id!r} in demo session {session_id!r}.", provider=self.name
+        )
+
+    # -- events, recordings, artifacts ---------------------------------------------------
+
+    async def list_events(
+        self,
+        session_id: str,
+        cursor: str | None,
+        limit: int,
+        participant_id: str | None = None,
+    ) -> Page[Event]:
+        await self._latency()
+        s = self._find(session_id)
+        events = self.world.events(s, self.clock())
+        if participant_id is not None:
+            events = [e for e in events if e.participant_id == participant_id]
+        offset = self._offset(cursor)
+        chunk = events[offset : offset + limit]
+        items = [
+            Event(
+                provider=self.name,
+                session_id=s.id,
+                id=e.id,
+                at=e.at,
+                kind=EventKind(e.kind),
+                name=e.kind.replace("_", "."),
+                participant_id=e.participant_id,
+                participant_name=e.participant_name,
+                level="warning" if e.kind in ("reconnect", "quality") else "info",
+                detail=e.detail,
+            )
+            for e in chunk
+        ]
+        more = offset + limit < len(events)
+        return Page[Event](items=items, next_cursor=str(offset + limit) if more else None, total=len(events))
+
+    async def list_recordings(self, session_id: str, cursor: str | None, limit: int) -> Page[Recording]:
+        await self._latency()
+        s = self._find(session_id)
+        now = self.clock()
+        items = []
+        for r in self.world.recordings(s, now):
+            done = r.ended_at <= now
+            items.append(
+                Recording(
+                    provider=self.name,
+                    session_id=s.id,
+                    id=r.id,
+                    status="completed" if done else "recording",
+                    started_at=r.started_at,
+                    ended_at=r.ended_at if done else None,
+                    duration_s=((r.ended_at if done else now) - r.started_at).total_seconds(),
+                    size_bytes=r.size_bytes if done else None,
+                    format=r.format,
+                    url=r.url if done else None,
+                    url_expires_at=(now + timedelta(minutes=15)) if done else None,
+                )
+            )
+        offset = self._offset(cursor)
+        chunk = items[offset : offset + limit]
+        more = offset + limit < len(items)
+        return Page[Recording](
+            items=chunk, next_cursor=str(offset + limit) if more else None, total=len(items)
+        )
+
+    async def list_artifacts(self, session_id: str) -> list[Artifact]:
+        await self._latency()
+        s = self._find(session_id)
+        now = self.clock()
+        if self.world.ended_at(s, now) is None:
+            return []
+        out = []
+        flip = hashlib.blake2b(s.id.encode(), digest_size=1).digest()[0]
+        if flip % 2 == 0:
+            out.append(
+                Artifact(
+                    provider=self.name,
+                    session_id=s.id,
+                    kind="chat",
+                    url=f"https://{DEMO_HOST}/chat/{s.id}.csv",
+                    format="csv",
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
+        if s.recorded:
+            for kind, fmt in (("transcript", "vtt"), ("summary", "txt")):
+                out.append(
+                    Artifact(
+                        provider=self.name,
+                        session_id=s.id,
+                        kind=kind,
+                        url=f"https://{DEMO_HOST}/{kind}/{s.id}.{fmt}",
+                        format=fmt,
+                        expires_at=now + timedelta(hours=1),
+                    )
+                )
+        return out
+
+    # -- quality -------------------------------------------------------------------------
+
+    async def get_quality(self, session_id: str, participant_id: str) -> list[QualitySeries]:
+        await self._latency()
+        s = self._find(session_id)
+        now = self.clock()
+        for p in self.world.visible_participants(s, now):
+            if p.id == participant_id:
+                return await asyncio.to_thread(self._quality, s, p, now)
+        raise NotFoundError(
+            f"No participant {participant_id!r} in demo session {session_id!r}.", provider=self.name
+        )
+
+    def _quality(self, s: DemoSession, p: DemoParticipant, now: datetime) -> list[QualitySeries]:
+        samples = self.world.samples(s, p, now)
+        out = []
+        for key, values in samples.series.items():
+            metric, unit = METRIC_UNITS[key]
+            out.append(
+                QualitySeries(
+                    provider=self.name,
+                    session_id=s.id,
+                    participant_id=p.id,
+                    metric=metric,
+                    unit=unit,
+                    start=samples.start,
+                    interval_s=samples.interval_s,
+                    values=values,
+                )
+            )
+        return out
+
+    async def check(self) -> str:
+        await self._latency()
+        return f"demo world: {self.world.size:,} sessions, seed {self.world.seed}"
