@@ -1,0 +1,431 @@
+"""The one HTTP layer every adapter uses.
+
+One :class:`HttpClient` per provider profile wraps an ``httpx.AsyncClient`` with:
+
+* the base URL and the provider's authentication (HTTP Basic for SignalWire, Bearer for
+  the others), sent only to the base URL's own origin: a redirect to another host (or a
+  downgrade to plain http) never carries credentials;
+* timeouts, a User-Agent naming roomscope and its version, and a cap on concurrent
+  requests;
+* retries with exponential back-off and full jitter on connection errors, 5xx and 429,
+  honouring ``Retry-After`` (and the providers' own reset hints), bounded in attempts and
+  in total waiting time;
+* errors mapped to the protocol's typed errors, carrying the provider's own message;
+* secrets redacted from every message, log line and exception text.
+
+TLS verification is always on. This module is imported only when a real provider is
+used, never before the demo's first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from tui import __version__
+from tui.providers.base import (
+    AuthError,
+    BadPayloadError,
+    ForbiddenError,
+    NotFoundError,
+    ProviderError,
+    RateLimitedError,
+    UnavailableError,
+)
+
+log = logging.getLogger("roomscope.http")
+
+USER_AGENT = f"roomscope/{__version__} (terminal session explorer; python-httpx/{httpx.__version__})"
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+MAX_REDIRECTS = 3
+
+QueryParams = Mapping[str, str | int | float | bool | None] | Sequence[tuple[str, str | int | float | bool]]
+
+
+# ---------------------------------------------------------------------------------------
+# Secrets
+
+
+class Redactor:
+    """Replaces every registered secret (and its Basic-auth encodings) with ``***``."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                self._secrets.add(secret)
+
+    def add_basic(self, user: str, password: str) -> None:
+        self.add(password)
+        self.add(base64.b64encode(f"{user}:{password}".encode()).decode())
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, "***")
+        return text
+
+
+REDACTOR = Redactor()
+"""Process-wide: every client registers its secrets here; the log filter uses it."""
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs secrets from log records before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = REDACTOR(message)
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = REDACTOR(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    target = logger or logging.getLogger("roomscope")
+    if not any(isinstance(f, RedactingFilter) for f in target.filters):
+        target.addFilter(RedactingFilter())
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+# ---------------------------------------------------------------------------------------
+# Auth
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    username: str
+    password: str
+
+    def header(self) -> str:
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        return f"Basic {token}"
+
+    def __repr__(self) -> str:
+        return f"BasicAuth(username={self.username!r}, password='***')"
+
+
+@dataclass(frozen=True)
+class BearerAuth:
+    token: str
+
+    def header(self) -> str:
+        return f"Bearer {self.token}"
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token='***')"
+
+
+Auth = BasicAuth | BearerAuth
+
+
+# ---------------------------------------------------------------------------------------
+# Errors
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """What a provider's error body says: its message and, for 429, how long to wait."""
+
+    message: str | None = None
+    retry_after: float | None = None
+
+
+def generic_error_detail(response: httpx.Response) -> ErrorDetail:
+    """Reads the error shapes the four providers use (first match wins):
+    ``{"errors": [{"detail"|"message"|"title": ...}]}``, ``{"error": "..."}``,
+    ``{"error": {"message": ...}}``, ``{"message": ...}``, ``{"title", "detail"}``."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        text = response.text.strip()
+        return ErrorDetail(text[:200] if text and "<html" not in text.lower() else None)
+    return ErrorDetail(_message_of(body))
+
+
+def _message_of(body: Any) -> str | None:
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            parts = [m for m in (_message_of(e) for e in errors[:3]) if m]
+            if parts:
+                return "; ".join(parts)
+        for key in ("detail", "message", "title", "error", "error_description"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                if key == "title" and isinstance(body.get("detail"), str):
+                    return f"{value}: {body['detail']}"
+                return value.strip()
+            if isinstance(value, dict):
+                found = _message_of(value)
+                if found:
+                    return found
+    if isinstance(body, str) and body.strip():
+        return body.strip()
+    return None
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+# ---------------------------------------------------------------------------------------
+# The client
+
+
+class HttpClient:
+    """One provider profile's connection."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        label: str,
+        base_url: str,
+        auth: Auth,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 15.0,
+        max_concurrency: int = 4,
+        max_attempts: int = 4,
+        max_total_wait: float = 20.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        error_detail: Callable[[httpx.Response], ErrorDetail] = generic_error_detail,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.provider = provider
+        self.label = label
+        self.base_url = base_url.rstrip("/")
+        self._base = httpx.URL(self.base_url + "/")
+        self.auth = auth
+        self.max_attempts = max(1, max_attempts)
+        self.max_total_wait = max_total_wait
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.error_detail = error_detail
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self._gate = asyncio.Semaphore(max(1, max_concurrency))
+        if isinstance(auth, BasicAuth):
+            REDACTOR.add_basic(auth.username, auth.password)
+        else:
+            REDACTOR.add(auth.token)
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+            verify=True,
+            transport=transport,
+        )
+        self.requests = 0
+
+    # -- url handling --------------------------------------------------------------------
+
+    def url_for(self, path_or_url: str) -> httpx.URL:
+        if path_or_url.startswith(("http://", "https://")):
+            return httpx.URL(path_or_url)
+        return httpx.URL(self.base_url + "/" + path_or_url.lstrip("/"))
+
+    def _same_origin(self, url: httpx.URL) -> bool:
+        return (url.scheme, url.host, url.port) == (self._base.scheme, self._base.host, self._base.port)
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def get_json(self, path_or_url: str, params: QueryParams | None = None) -> Any:
+        """GET and decode JSON, with retries; raises the protocol's typed errors."""
+        response = await self.get(path_or_url, params)
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadPayloadError(
+                self._redact(f"{self.label} sent a response that is not valid JSON ({exc})."),
+                provider=self.provider,
+            ) from None
+
+    async def get(self, path_or_url: str, params: QueryParams | None = None) -> httpx.Response:
+        url = self.url_for(path_or_url)
+        if params:
+            url = url.copy_merge_params(_clean_params(params))
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_following_redirects(url)
+            except httpx.TransportError as exc:
+                error: ProviderError = UnavailableError(
+                    self._redact(f"{self.label} is unreachable: {_describe_transport(exc)}."),
+                    provider=self.provider,
+                    network=True,
+                )
+                wait = self._backoff(attempt)
+            else:
+                if response.status_code < 400:
+                    return response
+                error, wait = self._error_for(response, attempt)
+                if error is None:
+                    return response
+            retryable = isinstance(error, (UnavailableError, RateLimitedError))
+            if not retryable or attempt >= self.max_attempts or waited + wait > self.max_total_wait:
+                raise error
+            log.info(
+                "%s: %s, retrying in %.1fs (attempt %d of %d)",
+                self.label,
+                error,
+                wait,
+                attempt + 1,
+                self.max_attempts,
+            )
+            await self.sleep(wait)
+            waited += wait
+
+    async def _send_following_redirects(self, url: httpx.URL) -> httpx.Response:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            headers: dict[str, str] = {}
+            if self._same_origin(current):
+                headers["Authorization"] = self.auth.header()
+            started = time.perf_counter()
+            async with self._gate:
+                self.requests += 1
+                response = await self._client.get(current, headers=headers)
+                await response.aread()
+            log.debug(
+                "GET %s -> %s in %.0f ms",
+                self._redact(str(current.copy_with(query=None))),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return response
+            location = response.headers.get("location")
+            if not location:
+                return response
+            target = httpx.URL(urljoin(str(current), location))
+            if current.scheme == "https" and target.scheme != "https":
+                raise UnavailableError(
+                    f"{self.label} redirected to an insecure URL; refusing to follow.",
+                    provider=self.provider,
+                    status=response.status_code,
+                )
+            current = target
+        raise UnavailableError(f"{self.label} redirected too many times.", provider=self.provider)
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+    def _error_for(self, response: httpx.Response, attempt: int) -> tuple[ProviderError, float]:
+        status = response.status_code
+        detail = self.error_detail(response)
+        said = f": {detail.message}" if detail.message else ""
+        said = self._redact(_clip(said))
+        name = self.label
+        if status == 401:
+            return AuthError(
+                f"{name} rejected the credentials (401{said}). The token is missing, wrong or expired.",
+                provider=self.provider,
+                status=status,
+            ), 0.0
+        if status == 403:
+            return ForbiddenError(
+                f"{name} refused access (403{said}). The token lacks permission for this data, "
+                "or the account/space/app is not the token's.",
+                provider=self.provider,
+                status=status,
+            ), 0.0
+        if status == 404:
+            return NotFoundError(
+                f"{name}: not found (404{said}).", provider=self.provider, status=status
+            ), 0.0
+        if status == 429:
+            hint = parse_retry_after(response.headers.get("retry-after"))
+            if hint is None:
+                hint = detail.retry_after
+            wait = hint if hint is not None else self._backoff(attempt)
+            text = f"{name} is rate limiting requests (429{said})"
+            text += f"; retry in {hint:.0f}s." if hint is not None else "."
+            return RateLimitedError(text, provider=self.provider, retry_after=hint), wait
+        if status in RETRY_STATUSES or status >= 500:
+            return UnavailableError(
+                f"{name} failed with HTTP {status}{said}.", provider=self.provider, status=status
+            ), self._backoff(attempt)
+        return ProviderError(
+            f"{name} rejected the request (HTTP {status}{said}).", provider=self.provider, status=status
+        ), 0.0
+
+    def _redact(self, text: str) -> str:
+        return REDACTOR(text)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _clean_params(params: QueryParams) -> list[tuple[str, str]]:
+    pairs = params.items() if isinstance(params, Mapping) else params
+    out: list[tuple[str, str]] = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out.append((key, "true" if value else "false"))
+        else:
+            out.append((key, str(value)))
+    return out
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_transport(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "no answer in time (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        reason = str(exc) or "connection failed"
+        return f"cannot connect ({reason})"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def json_body(response: httpx.Response) -> Any:
+    """Decode a response body already read (used by fakes and tests)."""
+    return json.loads(response.content)
