@@ -197,8 +197,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when is None:
-        return None
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
@@ -297,8 +295,6 @@ class HttpClient:
                 if response.status_code < 400:
                     return response
                 error, wait = self._error_for(response, attempt)
-                if error is None:
-                    return response
             retryable = isinstance(error, (UnavailableError, RateLimitedError))
             if not retryable or attempt >= self.max_attempts or waited + wait > self.max_total_wait:
                 raise error
@@ -395,9 +391,9 @@ class HttpClient:
         await self._client.aclose()
 
 
-def _clean_params(params: QueryParams) -> list[tuple[str, str]]:
+def _clean_params(params: QueryParams) -> list[tuple[str, str | int | float | bool | None]]:
     pairs = params.items() if isinstance(params, Mapping) else params
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str | int | float | bool | None]] = []
     for key, value in pairs:
         if value is None:
             continue

@@ -97,12 +97,10 @@ def text(value: Any) -> str | None:
     """A provider string, trimmed to ``MAX_TEXT``; None for empty or non-text."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        value = str(value)
-    value = value.strip()
-    if not value:
+    cleaned = (value if isinstance(value, str) else str(value)).strip()
+    if not cleaned:
         return None
-    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+    return cleaned if len(cleaned) <= MAX_TEXT else cleaned[: MAX_TEXT - 1] + "…"
 
 
 def as_utc(value: datetime | None) -> datetime | None:
