@@ -59,10 +59,15 @@ class Threshold:
     def breaches(self, value: float, level: float) -> bool:
         return value > level if self.higher_is_worse else value < level
 
-    def describe(self, level: float) -> str:
+    def condition(self, level: float) -> str:
+        """'> 5%', '> 400 ms', '< 3.5'."""
         sign = ">" if self.higher_is_worse else "<"
         unit = self.unit if self.unit in ("", "%") else f" {self.unit}"
-        return f"{self.label} {sign} {level:g}{unit}"
+        return f"{sign} {level:g}{unit}"
+
+    def describe(self, level: float) -> str:
+        """'Packet loss (recv) > 5%'."""
+        return f"{self.label} {self.condition(level)}"
 
 
 def _metric_thresholds() -> dict[str, Threshold]:
@@ -259,13 +264,17 @@ def assess(series: Sequence[QualitySeries]) -> QualityAssessment:
     if worst in (Verdict.GOOD, Verdict.UNKNOWN):
         return QualityAssessment(worst, metrics)
     candidates = [m for m in metrics.values() if m.verdict is worst and m.episodes]
-    first = min(candidates, key=lambda m: (m.episodes[0].start_s, -sum(e.duration_s for e in m.episodes)))
-    origin = by_metric[first.metric].start
+
+    def began(m: MetricAssessment) -> datetime:
+        # Series may start at different moments: compare wall-clock times, not offsets.
+        return by_metric[m.metric].start + timedelta(seconds=m.episodes[0].start_s)
+
+    first = min(candidates, key=lambda m: (began(m), -sum(e.duration_s for e in m.episodes)))
     return QualityAssessment(
         worst,
         metrics,
         tripped_by=first.metric,
-        tripped_at=origin + timedelta(seconds=first.episodes[0].start_s),
+        tripped_at=began(first),
         tripped_for_s=sum(e.duration_s for e in first.episodes),
     )
 
@@ -305,17 +314,19 @@ def mos_values(
     shift_j = (jitter.start - rtt.start).total_seconds() if jitter else 0.0
     shifts_l = [(s.start - rtt.start).total_seconds() for s in losses]
     for i, r in enumerate(rtt.values):
-        if r is None:
-            out.append(None)
+        if r is None or math.isnan(r):
+            out.append(None)  # a gap, not a MOS of 1
             continue
         t = rtt.offset(i)
         j = _value_at(jitter, jitter_offsets, t - shift_j) if jitter else 0.0
+        if j is None or math.isnan(j):
+            j = 0.0
         worst_loss = 0.0
         for s, offs, shift in zip(losses, loss_offsets, shifts_l, strict=True):
             v = _value_at(s, offs, t - shift)
-            if v is not None:
+            if v is not None and not math.isnan(v):
                 worst_loss = max(worst_loss, v)
-        out.append(round(mos_estimate(r, j or 0.0, worst_loss), 3))
+        out.append(round(mos_estimate(r, j, worst_loss), 3))
     return out
 
 

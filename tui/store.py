@@ -1019,7 +1019,9 @@ class Store:
         self.updated = Signal()
         """Emitted when a background revalidation brought new detail data."""
         self.fetcher = Fetcher(cache, self.status, self.status_changed, offline=offline, swr=swr, clock=clock)
-        self._collections: OrderedDict[SessionQuery, Collection[Session]] = OrderedDict()
+        self._collections: OrderedDict[tuple[SessionQuery, tuple[str, ...]], Collection[Session]] = (
+            OrderedDict()
+        )
         self._quality_gate = asyncio.Semaphore(QUALITY_CONCURRENCY)
 
     # -- providers -----------------------------------------------------------------------
@@ -1041,28 +1043,34 @@ class Store:
 
     # -- session lists -------------------------------------------------------------------
 
-    def sessions(self, query: SessionQuery) -> Collection[Session]:
-        """The (memoised) collection for ``query``: merged, filtered and sorted as needed."""
-        found = self._collections.get(query)
+    def sessions(self, query: SessionQuery, profiles: Sequence[str] | None = None) -> Collection[Session]:
+        """The (memoised) collection for ``query`` over ``profiles`` (default: all of them),
+        merged, filtered and sorted as needed."""
+        chosen = tuple(profiles) if profiles else tuple(self.profiles)
+        key = (query, chosen)
+        found = self._collections.get(key)
         if found is not None:
-            self._collections.move_to_end(query)
+            self._collections.move_to_end(key)
             return found
-        collection = self._build(query)
-        self._collections[query] = collection
+        providers = [self.provider(name) for name in chosen]
+        collection = self._build(query, providers)
+        self._collections[key] = collection
         while len(self._collections) > 8:
             self._collections.popitem(last=False)
         return collection
 
     @staticmethod
     def _server_sorts(provider: Provider, key: SortKey, descending: bool) -> bool:
-        """Every provider lists newest first; other orders need the API's help."""
-        return (key is SortKey.START and descending) or key in provider.sort_keys
+        """Whether the API itself produces this order (newest first is the usual default)."""
+        natural = key is SortKey.START and descending and provider.newest_first
+        return natural or key in provider.sort_keys
 
-    def _build(self, query: SessionQuery) -> Collection[Session]:
-        per_provider: list[Collection[Session]] = []
+    def _build(self, query: SessionQuery, providers: Sequence[Provider]) -> Collection[Session]:
+        sources: list[Collection[Session]] = []
         client_text = client_status = client_time = False
         all_sorted = True
-        for provider in self.providers:
+        by_start = query.sort is SortKey.START
+        for provider in providers:
             caps = provider.capabilities
             sorts = self._server_sorts(provider, query.sort, query.descending)
             all_sorted &= sorts
@@ -1079,15 +1087,20 @@ class Store:
             client_text |= bool(query.text.strip()) and server.text != query.text
             client_status |= query.status is not None and server.status is None
             client_time |= (query.since or query.until) is not None and server.since is None
-            per_provider.append(self._paged_sessions(provider, server))
+            source: Collection[Session] = self._paged_sessions(provider, server)
+            if by_start and not sorts:
+                # This API cannot list in start order: read it all and sort it here.
+                arrow = "↓" if query.descending else "↑"
+                label = f"{provider.profile}: sorted by start {arrow}"
+                source = SortedCollection(source, _sort_value(SortKey.START), query.descending, label)
+            sources.append(source)
         base: Collection[Session]
-        if len(per_provider) == 1:
-            base = per_provider[0]
-            needs_sort = not all_sorted
+        if len(sources) == 1:
+            base = sources[0]
+            needs_sort = not by_start and not all_sorted
         else:
-            merge_by_start = query.sort is SortKey.START and all_sorted
-            base = MergedCollection(per_provider, descending=query.descending if merge_by_start else True)
-            needs_sort = not merge_by_start
+            base = MergedCollection(sources, descending=query.descending if by_start else True)
+            needs_sort = not by_start
         if client_text or client_status or client_time:
             keep = self._predicate(query, client_text, client_status, client_time)
             base = FilteredCollection(base, keep, "filter")

@@ -6,9 +6,10 @@ until someone scrolls through it.
 
 Time is cut into fixed slots (``span / size`` seconds each, counted from the Unix epoch).
 Slot ``k`` holds exactly one session, generated from ``(seed, k)`` alone, so a session's
-id and content do not depend on when the world is looked at. The *anchor* is the slot
-that holds "now": index 0 is the newest session (the anchor slot), index ``size - 1`` the
-oldest one still inside ``span``. As time passes new sessions appear at index 0.
+id and content do not depend on when the world is looked at. The *anchor* is the newest
+slot whose session has started by "now" (the slot holding "now", or the one before it):
+index 0 is the newest session (the anchor slot), index ``size - 1`` the oldest one still
+inside ``span``. As time passes new sessions appear at index 0.
 
 Observations are clamped to the clock: a live session shows only the participants,
 events and quality samples that happened before ``now``.
@@ -189,6 +190,8 @@ class DemoWorld:
         self.spacing_s = span.total_seconds() / size
         reference = now or datetime.now(UTC)
         self.anchor_slot = math.floor(reference.timestamp() / self.spacing_s)
+        if self._slot_start(self.anchor_slot) > reference:
+            self.anchor_slot -= 1  # the anchor slot's session has not started yet: not news
         self._session = lru_cache(maxsize=4096)(self._make_session)
         self._participants = lru_cache(maxsize=256)(self._make_participants)
 
@@ -240,6 +243,11 @@ class DemoWorld:
     def live_horizon(self, now: datetime) -> int:
         """Every session at this index or later has ended by ``now``."""
         return self.first_index_at_or_before(now - timedelta(seconds=MAX_DURATION_S))
+
+    def _slot_start(self, slot: int) -> datetime:
+        """When the session of ``slot`` starts (the first draw of its generator)."""
+        offset = _rng("s", self.seed, slot).uniform(0.0, 0.9)
+        return datetime.fromtimestamp(round((slot + offset) * self.spacing_s), UTC)
 
     def _make_session(self, index: int) -> DemoSession:
         slot = self.anchor_slot - index
@@ -405,7 +413,15 @@ class DemoWorld:
             )
         drops = rng.randint(4, 7)
         span = leave_s - join_s
-        cuts = sorted(rng.uniform(join_s + span * 0.1, leave_s - span * 0.05) for _ in range(drops))
+        lo, hi = join_s + span * 0.1, leave_s - span * 0.05
+        # A drop lasts up to 25 s and the next one needs 10 s of connection before it, so
+        # cuts closer than that would merge: keep them ``spacing`` apart (squeeze, then
+        # shift the k-th cut by k * spacing), with as many drops as fit.
+        spacing = 36.0
+        drops = max(1, min(drops, 1 + int((hi - lo) // spacing)))
+        cuts = sorted(rng.uniform(lo, hi) for _ in range(drops))
+        room = max(0.0, hi - lo - (drops - 1) * spacing)
+        cuts = [lo + (c - lo) * room / (hi - lo) + k * spacing for k, c in enumerate(cuts)]
         intervals: list[Interval] = []
         cursor = join_s
         for cut in cuts:
@@ -473,11 +489,14 @@ class DemoWorld:
             for _ in range(rng.randint(0, 3)):
                 at = p.joined_at + timedelta(seconds=round(rng.uniform(5, max(6.0, present - 5))))
                 add(at, "mute", p)
-                add(at + timedelta(seconds=round(rng.uniform(4, 90))), "unmute", p)
+                # Toggles end by the time the participant leaves (never after the session).
+                add(min(at + timedelta(seconds=round(rng.uniform(4, 90))), p.left_at), "unmute", p)
             if p.role in ("presenter", "host") and rng.random() < 0.5:
                 at = p.joined_at + timedelta(seconds=round(rng.uniform(10, max(11.0, present * 0.5))))
                 add(at, "screenshare_start", p)
-                add(at + timedelta(seconds=round(rng.uniform(60, 600))), "screenshare_stop", p)
+                add(
+                    min(at + timedelta(seconds=round(rng.uniform(60, 600))), p.left_at), "screenshare_stop", p
+                )
         if session.recorded:
             for rec in self.recordings(session, session.planned_end):
                 add(rec.started_at, "recording_start", None, rec.id)
@@ -491,7 +510,7 @@ class DemoWorld:
                 "media server reported degraded connectivity for all participants",
             )
         add(session.planned_end, "session_end", None, "last participant left")
-        out.sort(key=lambda e: (e.at, e.id))
+        out.sort(key=lambda e: e.at)  # stable: ties keep their causal order (start first, end last)
         return [e for e in out if e.at <= now]
 
     def recordings(self, session: DemoSession, now: datetime) -> list[DemoRecording]:
@@ -505,7 +524,7 @@ class DemoWorld:
             if k == 0 and rng.random() < 0.25:
                 end = begin + (end - begin) / 2
             if end <= begin:
-                end = begin + timedelta(seconds=60)
+                end = min(begin + timedelta(seconds=60), session.planned_end)  # not past the end
             rid = _uuid(f"rec:{self.seed}:{session.slot}:{k}")
             seconds = (end - begin).total_seconds()
             out.append(

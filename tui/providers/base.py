@@ -156,11 +156,16 @@ class Provider(Protocol):
     """The configuration profile this instance belongs to."""
     label: str
     """A human description, e.g. ``Telnyx Rooms``."""
-    identity: str
-    """Stable, secret-free string naming the data source (for cache keys)."""
+    @property
+    def identity(self) -> str:
+        """Stable, secret-free string naming the data source (for cache keys)."""
+        ...
+
     capabilities: frozenset[Capability]
     sort_keys: frozenset[SortKey]
     """Session orderings the API itself can produce (besides newest first)."""
+    newest_first: bool
+    """The API lists sessions newest first by default (if not, the store sorts them)."""
     page_size: int
     missing: Mapping[Capability, str]
     """Why each missing capability is missing, as a sentence for the UI."""
@@ -207,6 +212,7 @@ class BaseProvider:
     label: str = "provider"
     capabilities: frozenset[Capability] = frozenset()
     sort_keys: frozenset[SortKey] = frozenset()
+    newest_first: bool = True
     page_size: int = 50
     missing: Mapping[Capability, str] = {}
 

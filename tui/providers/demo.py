@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
@@ -85,7 +85,7 @@ class DemoProvider(BaseProvider):
     sort_keys = frozenset({SortKey.START})
     page_size = 200
     max_page_size = 1000
-    missing = {
+    missing: Mapping[Capability, str] = {
         Capability.TEXT_SEARCH: (
             "The demo world has no server-side search; roomscope filters the loaded pages."
         )

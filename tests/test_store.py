@@ -1,0 +1,728 @@
+"""The reactive store (tui.store) over the demo provider: paging, caching, freshness, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import NOW, fixed_now, fixed_time
+from tui.cache import Cache, make_key
+from tui.demo.world import DemoSession, DemoWorld
+from tui.models import (
+    Event,
+    Metric,
+    Page,
+    Session,
+    SessionQuery,
+    SessionStatus,
+    SortKey,
+)
+from tui.providers.base import (
+    Capability,
+    NotFoundError,
+    OfflineMissError,
+    ProviderError,
+    UnavailableError,
+    UnsupportedError,
+)
+from tui.providers.demo import DemoProvider
+from tui.quality import Verdict
+from tui.store import (
+    LIST_TTL_S,
+    LIVE_TTL_S,
+    RETRY_AFTER_S,
+    Collection,
+    FilteredCollection,
+    MergedCollection,
+    PagedCollection,
+    SessionRef,
+    SortedCollection,
+    Store,
+    session_matches,
+)
+
+ENDED = SessionQuery(status=SessionStatus.ENDED)  # no live session: pages live LIST_TTL_S
+
+
+class Clock:
+    """A store clock the test moves by hand."""
+
+    def __init__(self, t: float | None = None) -> None:
+        self.t = fixed_time() if t is None else t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class Gated(DemoProvider):
+    """Every request waits for ``gate`` (open by default) after being counted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def _latency(self) -> None:
+        self.requests += 1
+        await self.gate.wait()
+
+
+class CursorOnly(DemoProvider):
+    """A provider with next-page cursors only: no page numbers, no totals."""
+
+    capabilities = DemoProvider.capabilities - {Capability.SEEK, Capability.TOTAL}
+    page_size = 100
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        page = await super().list_sessions(query, cursor, limit)
+        return page.model_copy(update={"total": None})
+
+
+class Flaky(DemoProvider):
+    """Works until ``down`` is set, then every request fails like a dead network."""
+
+    down = False
+
+    async def _latency(self) -> None:
+        await super()._latency()
+        if self.down:
+            raise UnavailableError("Could not reach the demo API.", provider=self.name, network=True)
+
+
+class Broken(DemoProvider):
+    """An adapter with a bug: list_sessions raises something that is not a ProviderError."""
+
+    broken = True
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        if self.broken:
+            self.requests += 1
+            raise RuntimeError("adapter bug: 'NoneType' has no attribute 'items'")
+        return await super().list_sessions(query, cursor, limit)
+
+
+class NoExtras(DemoProvider):
+    """No recordings, no quality, no per-participant events."""
+
+    capabilities = DemoProvider.capabilities - {
+        Capability.RECORDINGS,
+        Capability.QUALITY,
+        Capability.PARTICIPANT_EVENTS,
+    }
+    missing = {Capability.RECORDINGS: "This API keeps no recordings."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_filters: list[str | None] = []
+
+    async def list_events(
+        self, session_id: str, cursor: str | None, limit: int, participant_id: str | None = None
+    ) -> Page[Event]:
+        self.event_filters.append(participant_id)
+        return await super().list_events(session_id, cursor, limit, participant_id)
+
+
+StoreFactory = Callable[..., Store]
+
+
+@pytest.fixture
+async def make_store(cache_dir: Path) -> AsyncIterator[StoreFactory]:
+    made: list[Store] = []
+
+    def build(
+        providers: Iterable[Any],
+        *,
+        clock: Callable[[], float] = fixed_time,
+        directory: Path | None = None,
+        **kwargs: Any,
+    ) -> Store:
+        cache = Cache.open(directory or cache_dir, clock=clock)
+        store = Store(list(providers), cache, clock=clock, **kwargs)
+        made.append(store)
+        return store
+
+    yield build
+    for store in made:
+        await store.aclose()
+
+
+def provider(cls: type[DemoProvider], world: DemoWorld, profile: str = "demo") -> Any:
+    return cls(profile, latency_s=0.0, clock=fixed_now, world=world)
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Let the loop run until ``condition`` holds (a hang guard, not a timing assertion)."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+def rows(collection: Collection[Session]) -> list[Session]:
+    out = [collection.row(i) for i in range(collection.loaded)]
+    assert all(r is not None for r in out)
+    return [r for r in out if r is not None]
+
+
+def ended_session(world: DemoWorld, *, recorded: bool = False, incident: str | None = None) -> DemoSession:
+    for i in range(1, world.size):
+        s = world.session(i)
+        if world.ended_at(s, NOW) is None:
+            continue
+        if recorded and not s.recorded:
+            continue
+        if incident is not None and s.incident != incident:
+            continue
+        return s
+    raise AssertionError("no such session")
+
+
+# -- paging ------------------------------------------------------------------------------------
+
+
+async def test_jumping_to_the_last_page_loads_only_the_first_and_last(
+    store: Store, demo: DemoProvider, world: DemoWorld
+) -> None:
+    col = store.sessions(SessionQuery())
+    assert isinstance(col, PagedCollection) and col.seekable
+    assert len(col) == 0 and not col.started
+    await col.ensure(499, 500)
+    assert demo.requests == 2  # page 0 (for the total) and page 2
+    assert len(col) == 500 and col.total == 500
+    last = col.row(499)
+    assert last is not None and last.id == world.session(499).id
+    assert col.row(0) is not None
+    assert col.row(250) is None  # the middle page was never asked for
+    assert col.loaded == 300
+    assert not col.complete
+    await col.ensure(250, 251)
+    assert demo.requests == 3
+    assert col.complete
+    assert [s.id for s in rows(col)] == [world.session(i).id for i in range(500)]
+
+
+async def test_cursor_only_providers_load_in_order_with_a_more_row(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    cursor_only = provider(CursorOnly, world)
+    store = make_store([cursor_only])
+    col = store.sessions(SessionQuery())
+    assert isinstance(col, PagedCollection) and not col.seekable
+    await col.ensure(0, 1)
+    assert cursor_only.requests == 1
+    assert len(col) == 101  # 100 rows and a "more" row
+    assert col.total is None
+    await col.ensure(250, 251)
+    assert cursor_only.requests == 3  # pages 1 and 2, in order
+    assert len(col) == 301
+    assert col.row(250) is not None and col.row(300) is None
+    await col.ensure_all()
+    assert cursor_only.requests == 5
+    assert len(col) == 500 and col.total == 500 and col.complete
+    assert [s.id for s in rows(col)] == [world.session(i).id for i in range(500)]
+
+
+# -- single flight -------------------------------------------------------------------------
+
+
+async def test_concurrent_ensures_of_a_page_share_one_request(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    gated = provider(Gated, world)
+    gated.gate.clear()
+    store = make_store([gated])
+    col = store.sessions(SessionQuery())
+    first = asyncio.ensure_future(col.ensure(0, 10))
+    second = asyncio.ensure_future(col.ensure(5, 20))
+    await until(lambda: gated.requests >= 1, "the first request")
+    for _ in range(5):
+        await asyncio.sleep(0.01)  # give a second request every chance to start
+    assert gated.requests == 1
+    assert col.busy
+    gated.gate.set()
+    await asyncio.gather(first, second)
+    assert gated.requests == 1
+    assert col.row(19) is not None and not col.busy
+
+
+async def test_concurrent_session_lookups_share_one_request(
+    make_store: StoreFactory, world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gated = provider(Gated, world)
+    gated.gate.clear()
+    store = make_store([gated])
+    reads = 0
+    original = store.fetcher._read
+
+    def counting_read(*args: Any) -> Any:
+        nonlocal reads
+        result = original(*args)
+        reads += 1
+        return result
+
+    monkeypatch.setattr(store.fetcher, "_read", counting_read)
+    ref = SessionRef("demo", world.session(3).id)
+    one = asyncio.ensure_future(store.session(ref))
+    two = asyncio.ensure_future(store.session(ref))
+    await until(lambda: reads == 2 and gated.requests >= 1, "both cache misses")
+    for _ in range(5):
+        await asyncio.sleep(0.01)
+    assert gated.requests == 1
+    assert store.status.in_flight == 1
+    gated.gate.set()
+    a, b = await asyncio.gather(one, two)
+    assert a == b and a.id == ref.session_id
+    assert gated.requests == 1
+    assert store.status.in_flight == 0
+
+
+# -- cache first -----------------------------------------------------------------------------
+
+
+async def test_a_second_store_is_served_from_the_disk_cache(
+    store: Store, demo: DemoProvider, make_store: StoreFactory, world: DemoWorld
+) -> None:
+    col = store.sessions(SessionQuery())
+    await col.ensure_all()
+    ref = SessionRef("demo", ended_session(world).id)
+    await store.session(ref)
+    assert demo.requests == 4
+    assert col.freshness is not None and not col.freshness.from_cache
+
+    fresh_provider = provider(DemoProvider, DemoWorld(seed=7, size=500, now=NOW))
+    again = make_store([fresh_provider])
+    col2 = again.sessions(SessionQuery())
+    await col2.ensure_all()
+    assert fresh_provider.requests == 0
+    assert [s.id for s in rows(col2)] == [s.id for s in rows(col)]
+    assert col2.freshness is not None and col2.freshness.from_cache and not col2.freshness.stale
+    assert (await again.session(ref)).id == ref.session_id
+    assert fresh_provider.requests == 0
+
+
+async def test_stale_while_revalidate(make_store: StoreFactory, world: DemoWorld) -> None:
+    clock = Clock()
+    gated = provider(Gated, world)
+    store = make_store([gated], clock=clock)
+    col = store.sessions(ENDED)
+    await col.ensure(0, 1)
+    assert gated.requests == 1
+    first = col.row(0)
+    assert col.freshness is not None and not col.freshness.stale
+
+    clock.advance(LIST_TTL_S + 1)
+    gated.gate.clear()  # the revalidation will hang until we let it go
+    await asyncio.wait_for(col.ensure(0, 1), timeout=10)  # returns at once with the stale page
+    assert col.row(0) == first
+    assert col.freshness is not None and col.freshness.stale and col.freshness.from_cache
+    await until(lambda: gated.requests == 2, "the background revalidation")
+
+    changed = asyncio.Event()
+    col.changed.subscribe(changed.set)
+    gated.gate.set()
+    await asyncio.wait_for(changed.wait(), timeout=10)
+    assert gated.requests == 2
+    assert col.freshness is not None
+    assert not col.freshness.stale and not col.freshness.from_cache
+    assert col.freshness.fetched_at == clock()
+    await col.ensure(0, 1)  # fresh again: no further request
+    assert gated.requests == 2
+
+
+async def test_without_swr_a_stale_page_is_refetched_before_answering(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    clock = Clock()
+    demo = provider(DemoProvider, world)
+    store = make_store([demo], clock=clock, swr=False)
+    col = store.sessions(ENDED)
+    await col.ensure(0, 1)
+    clock.advance(LIST_TTL_S + 1)
+    await col.ensure(0, 1)
+    assert demo.requests == 2
+    assert col.freshness is not None and not col.freshness.stale
+
+
+async def test_ended_details_never_expire_live_ones_do(
+    make_store: StoreFactory, world: DemoWorld, cache_dir: Path
+) -> None:
+    clock = Clock()
+    demo = provider(DemoProvider, world)
+    store = make_store([demo], clock=clock)
+    live = world.session(0)
+    assert world.is_live(live, NOW)
+    ended = ended_session(world)
+    live_s = await store.session(SessionRef("demo", live.id))
+    ended_s = await store.session(SessionRef("demo", ended.id))
+    assert live_s.status is SessionStatus.LIVE and ended_s.status is SessionStatus.ENDED
+    people = await store.participants(ended_s)
+    assert demo.requests == 3
+
+    assert store.cache is not None
+    ended_entry = store.cache.get(make_key(demo.identity, "session", ended.id, None, None))
+    live_entry = store.cache.get(make_key(demo.identity, "session", live.id, None, None))
+    assert ended_entry is not None and ended_entry.expires_at is None
+    assert live_entry is not None and live_entry.expires_at == clock() + LIVE_TTL_S
+
+    clock.advance(LIVE_TTL_S + 1)
+    updated = asyncio.Event()
+    store.updated.subscribe(updated.set)
+    await asyncio.wait_for(store.session(SessionRef("demo", live.id)), timeout=10)  # served stale
+    await asyncio.wait_for(updated.wait(), timeout=10)
+    assert demo.requests == 4
+    await store.session(SessionRef("demo", ended.id))
+    assert demo.requests == 4
+
+    # A year later, a new store still trusts the ended session and its participants.
+    later = Clock(clock() + 365 * 86400)
+    other = provider(DemoProvider, DemoWorld(seed=7, size=500, now=NOW))
+    next_year = make_store([other], clock=later, directory=cache_dir)
+    assert (await next_year.session(SessionRef("demo", ended.id))).id == ended.id
+    assert await next_year.participants(ended_s) == people
+    assert other.requests == 0
+
+
+# -- offline ---------------------------------------------------------------------------------
+
+
+async def test_offline_mode_serves_the_cache_and_never_calls_the_provider(
+    store: Store, make_store: StoreFactory, world: DemoWorld
+) -> None:
+    await store.sessions(SessionQuery()).ensure(0, 1)
+    cached = ended_session(world)
+    await store.session(SessionRef("demo", cached.id))
+
+    later = Clock(fixed_time() + 86400)  # everything cached is stale by now
+    untouched = provider(DemoProvider, DemoWorld(seed=7, size=500, now=NOW))
+    offline = make_store([untouched], clock=later, offline=True)
+    assert offline.offline_text() == "OFFLINE (cache only)"
+    col = offline.sessions(SessionQuery())
+    await col.ensure(0, 1)
+    assert col.row(0) is not None and len(col) == 500
+    assert col.freshness is not None and col.freshness.from_cache and col.freshness.stale
+    await col.ensure(450, 451)
+    assert col.row(450) is None
+    assert isinstance(col.error_at(450), OfflineMissError)
+    assert col.error_at(0) is None
+    assert (await offline.session(SessionRef("demo", cached.id))).id == cached.id
+    with pytest.raises(OfflineMissError):
+        await offline.session(SessionRef("demo", world.session(77).id))
+    assert untouched.requests == 0
+
+
+# -- network failures ------------------------------------------------------------------------
+
+
+async def test_network_failure_serves_cached_data_and_reports_offline(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    clock = Clock()
+    flaky = provider(Flaky, world)
+    store = make_store([flaky], clock=clock)
+    col = store.sessions(ENDED)
+    await col.ensure(0, 1)
+    first = col.row(0)
+    assert store.offline_text() is None
+
+    flaky.down = True
+    clock.advance(LIST_TTL_S + 1)
+    await col.ensure(0, 1)
+    assert col.row(0) == first  # the cached page is still there
+    await until(lambda: store.status.offline_since is not None, "the failure to be noticed")
+    assert store.status.offline_since == clock()
+    assert isinstance(store.status.last_error, UnavailableError)
+    stamp = datetime.fromtimestamp(clock(), UTC)
+    assert store.offline_text() == f"offline since {stamp:%H:%M:%S}"
+    assert col.row(0) == first
+
+    await col.ensure(450, 451)  # never cached: an error row, not a crash
+    assert isinstance(col.error_at(450), UnavailableError)
+
+    flaky.down = False
+    clock.advance(RETRY_AFTER_S + 1)
+    await col.ensure(0, 1)
+    await until(lambda: store.status.offline_since is None, "the recovery")
+    assert store.offline_text() is None
+    assert store.status.last_error is None
+
+
+async def test_network_failure_without_swr_falls_back_to_the_stale_entry(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    clock = Clock()
+    flaky = provider(Flaky, world)
+    store = make_store([flaky], clock=clock, swr=False)
+    live = world.session(0)
+    before = await store.session(SessionRef("demo", live.id))
+    flaky.down = True
+    clock.advance(LIVE_TTL_S + 1)
+    after = await store.session(SessionRef("demo", live.id))
+    assert after == before
+    assert flaky.requests == 2  # it did try
+    assert store.status.offline_since == clock()
+    assert "offline since" in (store.offline_text() or "")
+    with pytest.raises(UnavailableError):
+        await store.session(SessionRef("demo", world.session(9).id))  # nothing cached to fall back on
+
+
+# -- refresh ---------------------------------------------------------------------------------
+
+
+async def test_refresh_makes_everything_stale_and_refetches(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    clock = Clock()
+    demo = provider(DemoProvider, world)
+    store = make_store([demo], clock=clock)
+    col = store.sessions(SessionQuery())
+    await col.ensure_all()
+    ended = ended_session(world)
+    await store.session(SessionRef("demo", ended.id))
+    assert demo.requests == 4
+
+    clock.advance(1)
+    store.refresh()
+    await col.ensure_all()
+    await until(lambda: demo.requests == 7, "every page to be fetched again")
+    await until(
+        lambda: col.freshness is not None and not col.freshness.stale, "the fresh pages to be accepted"
+    )
+    assert col.freshness is not None and col.freshness.fetched_at == clock()
+    await store.session(SessionRef("demo", ended.id))  # even data that never expires
+    await until(lambda: demo.requests == 8, "the session to be fetched again")
+
+
+# -- client-side views ---------------------------------------------------------------------
+
+
+async def test_text_filter_scans_progressively(store: Store, demo: DemoProvider) -> None:
+    demo.page_size = 20
+    everything = store.sessions(SessionQuery())
+    await everything.ensure_all()
+    all_rows = rows(everything)
+    expected = [s.id for s in all_rows if "standup" in (s.room_name or "")]
+    assert 2 < len(expected) < 100
+
+    col = store.sessions(SessionQuery(text="STANDUP"))
+    assert isinstance(col, FilteredCollection)
+    await col.ensure(0, 2)
+    assert col.loaded >= 2
+    assert 0 < col.scanned < 500  # it stopped early
+    assert not col.done and len(col) == col.loaded + 1
+    assert "so far" in col.note and "scanned" in col.note
+    await col.ensure_all()
+    assert [s.id for s in rows(col)] == expected
+    assert col.done and col.total == len(expected) and len(col) == len(expected)
+    assert col.note == f"filter: {len(expected)} of 500"
+
+    inverted = store.sessions(SessionQuery(text="!standup"))
+    await inverted.ensure_all()
+    assert [s.id for s in rows(inverted)] == [s.id for s in all_rows if s.id not in set(expected)]
+
+
+def test_session_matches() -> None:
+    s = Session(
+        provider="demo", profile="work", id="abc-123", name="Daily standup", room_name="daily-standup"
+    )
+    assert session_matches(s, "STAND")
+    assert session_matches(s, "abc-1")
+    assert session_matches(s, "work")
+    assert not session_matches(s, "retro")
+    assert session_matches(s, "!retro")
+    assert not session_matches(s, "! standup")
+    assert session_matches(s, "") and session_matches(s, "!")
+
+
+async def test_client_sort_by_duration_loads_every_row_first(store: Store, demo: DemoProvider) -> None:
+    col = store.sessions(SessionQuery(sort=SortKey.DURATION))
+    assert isinstance(col, SortedCollection)
+    assert "loading all rows" in col.note
+    await col.ensure(0, 1)
+    assert demo.requests == 3  # every page, before the first row can be shown
+    assert col.loaded == 500 and col.done
+    durations = [s.duration_s or 0.0 for s in rows(col)]
+    assert durations == sorted(durations, reverse=True)
+    assert durations[0] > durations[-1]
+    assert col.note == "sorted by duration ↓"
+
+    up = store.sessions(SessionQuery(sort=SortKey.DURATION, descending=False))
+    await up.ensure(0, 1)
+    ascending = [s.duration_s or 0.0 for s in rows(up)]
+    assert ascending == sorted(ascending)
+    assert up.note == "sorted by duration ↑"
+
+
+async def test_server_side_ascending_start_needs_no_client_sort(store: Store, demo: DemoProvider) -> None:
+    col = store.sessions(SessionQuery(sort=SortKey.START, descending=False))
+    assert isinstance(col, PagedCollection)
+    await col.ensure(0, 1)
+    assert demo.requests == 1
+
+
+async def test_two_profiles_merge_newest_first(make_store: StoreFactory) -> None:
+    alpha = DemoProvider("alpha", latency_s=0, clock=fixed_now, world=DemoWorld(seed=7, size=120, now=NOW))
+    beta = DemoProvider("beta", latency_s=0, clock=fixed_now, world=DemoWorld(seed=8, size=80, now=NOW))
+    alpha.page_size = beta.page_size = 30
+    store = make_store([alpha, beta])
+    col = store.sessions(SessionQuery())
+    assert isinstance(col, MergedCollection)
+    assert col.total is None
+    await col.ensure(0, 40)
+    assert col.total == 200
+    assert col.loaded >= 40 and not col.done
+    assert alpha.requests < 4 and beta.requests < 3  # still paged
+    await col.ensure_all()
+    merged = rows(col)
+    assert len(merged) == 200 and col.done and len(col) == 200
+    starts = [s.started_at for s in merged]
+    assert all(a is not None and b is not None and a >= b for a, b in itertools.pairwise(starts))
+    profiles = [s.profile for s in merged]
+    assert profiles.count("alpha") == 120 and profiles.count("beta") == 80
+    switches = sum(1 for a, b in itertools.pairwise(profiles) if a != b)
+    assert switches > 20  # interleaved, not one list after the other
+    assert {"alpha", "beta"} <= set(profiles[:10])
+
+    only_beta = store.sessions(SessionQuery(), profiles=["beta"])
+    assert isinstance(only_beta, PagedCollection)
+    await only_beta.ensure_all()
+    assert {s.profile for s in rows(only_beta)} == {"beta"} and only_beta.total == 80
+    assert store.sessions(SessionQuery(), profiles=["beta"]) is only_beta  # memoised
+    with pytest.raises(NotFoundError):
+        store.sessions(SessionQuery(), profiles=["gamma"])
+
+
+# -- one session -----------------------------------------------------------------------------
+
+
+async def test_session_details_through_the_store(store: Store, demo: DemoProvider, world: DemoWorld) -> None:
+    s = ended_session(world, recorded=True)
+    session = await store.session(SessionRef("demo", s.id))
+    assert session.id == s.id and session.profile == "demo"
+    people = await store.participants(session)
+    assert [p.id for p in people] == [p.id for p in world.participants(s)]
+    events = await store.events(session)
+    assert events[0].kind.value == "session_start" and events[-1].kind.value == "session_end"
+    mine = await store.events(session, people[0].id)
+    assert mine and all(e.participant_id == people[0].id for e in mine)
+    recordings = await store.recordings(session)
+    assert recordings and all(r.session_id == s.id for r in recordings)
+    artifacts = await store.artifacts(session)
+    assert {"transcript", "summary"} <= {a.kind for a in artifacts}
+    participant = await store.participant(session, people[-1].id)
+    assert participant == people[-1]
+    before = demo.requests
+    assert await store.participants(session) == people  # remembered
+    assert await store.events(session) == events
+    assert demo.requests == before
+    assert (await store.find_session(s.id)).id == s.id
+    with pytest.raises(NotFoundError):
+        await store.find_session("00000000-0000-4000-8000-000000000000")
+
+
+async def test_quality_report_has_an_estimated_mos_and_a_verdict(store: Store, world: DemoWorld) -> None:
+    s = ended_session(world, incident="loss_spike")
+    session = await store.session(SessionRef("demo", s.id))
+    victim = next(p for p in world.participants(s) if p.incident == "loss_spike")
+    report = await store.quality(session, victim.id)
+    metrics = [q.metric for q in report.series]
+    assert Metric.MOS in metrics and Metric.RTT in metrics
+    assert metrics.index(Metric.LOSS_SEND) < metrics.index(Metric.RTT) < metrics.index(Metric.MOS)
+    mos = next(q for q in report.series if q.metric is Metric.MOS)
+    rtt = next(q for q in report.series if q.metric is Metric.RTT)
+    assert mos.source.startswith("estimated")
+    assert len(mos.values) == len(rtt.values) and mos.start == rtt.start
+    assert all(v is None or 1.0 <= v <= 4.5 for v in mos.values)
+    assert report.assessment.verdict is Verdict.POOR
+    assert report.assessment.tripped_by in {"packet_loss_send", "packet_loss_recv", "jitter", "mos"}
+    assert report.freshness is not None
+    assert "mos" in report.assessment.metrics
+
+
+async def test_missing_capabilities_raise_unsupported(make_store: StoreFactory, world: DemoWorld) -> None:
+    limited = provider(NoExtras, world)
+    store = make_store([limited])
+    s = ended_session(world, recorded=True)
+    session = await store.session(SessionRef("demo", s.id))
+    with pytest.raises(UnsupportedError) as info:
+        await store.recordings(session)
+    assert info.value.capability is Capability.RECORDINGS
+    assert str(info.value) == "This API keeps no recordings."
+    with pytest.raises(UnsupportedError) as quality_info:
+        await store.quality(session, world.participants(s)[0].id)
+    assert quality_info.value.capability is Capability.QUALITY
+    assert limited.requests == 1  # only the session: nothing was asked of the provider
+
+    # No per-participant events: the store filters the whole timeline itself.
+    pid = world.participants(s)[0].id
+    mine = await store.events(session, pid)
+    assert mine and all(e.participant_id == pid for e in mine)
+    assert limited.event_filters and set(limited.event_filters) == {None}
+
+
+async def test_an_adapter_bug_becomes_a_page_error(make_store: StoreFactory, world: DemoWorld) -> None:
+    clock = Clock()
+    broken = provider(Broken, world)
+    store = make_store([broken], clock=clock)
+    col = store.sessions(SessionQuery())
+    await col.ensure(0, 10)  # must not raise
+    assert col.started
+    error = col.error_at(0)
+    assert isinstance(error, ProviderError)
+    assert "RuntimeError" in str(error) and "adapter bug" in str(error)
+    assert col.error is error
+    assert col.row(0) is None
+    assert len(col) == 1  # one row to show the error in
+    await col.ensure(0, 10)
+    assert broken.requests == 1  # not hammered: retried only after a pause
+
+    broken.broken = False
+    clock.advance(RETRY_AFTER_S + 1)
+    await col.ensure(0, 10)
+    assert col.error_at(0) is None and col.error is None
+    assert col.row(0) is not None and len(col) == 500
+
+
+async def test_unknown_profile_and_session(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        store.provider("nope")
+    with pytest.raises(NotFoundError):
+        await store.session(SessionRef("demo", "00000000-0000-4000-8000-000000000000"))
+    assert store.profiles == ["demo"]
+    with pytest.raises(ValueError, match="at least one provider"):
+        Store([], None)
+
+
+async def test_status_carries_the_cache_note(
+    make_store: StoreFactory, tmp_path: Path, world: DemoWorld
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = make_store([provider(DemoProvider, world)], directory=blocker / "cache")
+    assert store.cache is not None and not store.cache.persistent
+    assert store.status.cache_note is not None and "without a disk cache" in store.status.cache_note
+    col = store.sessions(SessionQuery())
+    await col.ensure(0, 1)
+    assert col.row(0) is not None  # works on the in-memory cache
+
+
+async def test_refresh_clears_the_last_error(store: Store) -> None:
+    store.status.last_error = UnavailableError("x")
+    seen: list[int] = []
+    store.status_changed.subscribe(lambda: seen.append(1))
+    store.refresh()
+    assert store.status.last_error is None and seen
+
+
+def test_timedelta_constants_make_sense() -> None:
+    assert LIVE_TTL_S < LIST_TTL_S
+    assert timedelta(seconds=LIST_TTL_S) <= timedelta(minutes=10)
