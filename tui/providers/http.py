@@ -24,6 +24,7 @@ import base64
 import email.utils
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -43,6 +44,21 @@ from tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
+from tui.redact import REDACTOR, RedactingFilter, Redactor, install_log_redaction
+
+__all__ = [
+    "REDACTOR",
+    "Auth",
+    "BasicAuth",
+    "BearerAuth",
+    "ErrorDetail",
+    "HttpClient",
+    "RedactingFilter",
+    "Redactor",
+    "generic_error_detail",
+    "install_log_redaction",
+    "parse_retry_after",
+]
 
 log = logging.getLogger("roomscope.http")
 
@@ -51,60 +67,6 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_REDIRECTS = 3
 
 QueryParams = Mapping[str, str | int | float | bool | None] | Sequence[tuple[str, str | int | float | bool]]
-
-
-# ---------------------------------------------------------------------------------------
-# Secrets
-
-
-class Redactor:
-    """Replaces every registered secret (and its Basic-auth encodings) with ``***``."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-
-    def add(self, *secrets: str | None) -> None:
-        for secret in secrets:
-            if secret and len(secret) >= 4:
-                self._secrets.add(secret)
-
-    def add_basic(self, user: str, password: str) -> None:
-        self.add(password)
-        self.add(base64.b64encode(f"{user}:{password}".encode()).decode())
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, "***")
-        return text
-
-
-REDACTOR = Redactor()
-"""Process-wide: every client registers its secrets here; the log filter uses it."""
-
-
-class RedactingFilter(logging.Filter):
-    """Scrubs secrets from log records before any handler sees them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = REDACTOR(message)
-        if cleaned != message or record.args:
-            record.msg = cleaned
-            record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = REDACTOR(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
-
-
-def install_log_redaction(logger: logging.Logger | None = None) -> None:
-    target = logger or logging.getLogger("roomscope")
-    if not any(isinstance(f, RedactingFilter) for f in target.filters):
-        target.addFilter(RedactingFilter())
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
 
 
 # ---------------------------------------------------------------------------------------
@@ -158,7 +120,7 @@ def generic_error_detail(response: httpx.Response) -> ErrorDetail:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
         text = response.text.strip()
-        return ErrorDetail(text[:200] if text and "<html" not in text.lower() else None)
+        return ErrorDetail(text if text and "<html" not in text.lower() else None)
     return ErrorDetail(_message_of(body))
 
 
@@ -172,8 +134,14 @@ def _message_of(body: Any) -> str | None:
         for key in ("detail", "message", "title", "error", "error_description"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
-                if key == "title" and isinstance(body.get("detail"), str):
-                    return f"{value}: {body['detail']}"
+                title = body.get("title")
+                if (
+                    key == "detail"
+                    and isinstance(title, str)
+                    and title.strip()
+                    and title.strip().casefold() not in value.casefold()
+                ):
+                    return f"{title.strip()}: {value.strip()}"
                 return value.strip()
             if isinstance(value, dict):
                 found = _message_of(value)
@@ -190,9 +158,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -349,7 +319,7 @@ class HttpClient:
         status = response.status_code
         detail = self.error_detail(response)
         said = f": {detail.message}" if detail.message else ""
-        said = self._redact(_clip(said))
+        said = _clip(self._redact(said))
         name = self.label
         if status == 401:
             return AuthError(
