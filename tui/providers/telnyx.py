@@ -1,0 +1,704 @@
+"""Telnyx Rooms (Video) over its v2 REST API.
+
+What the API offers, and how it maps:
+
+* ``GET /room_sessions`` lists sessions newest first with page-number paging
+  (``page[number]`` from 1, ``page[size]`` 1..250) and a ``meta`` block carrying
+  ``total_pages``/``total_results``: pages can be addressed directly and the total is known
+  (``SEEK`` + ``TOTAL``). The cursor is ``"<page number>:<page size>"``.
+* ``filter[active]`` is the status filter (``STATUS_FILTER``).
+* Sessions carry only ``room_id``; the room's ``unique_name`` comes from ``GET /rooms/{id}``,
+  looked up at most :data:`ROOM_LOOKUPS_PER_PAGE` times per page and remembered (LRU).
+* There is no duration field: it is ``ended_at - created_at``, or time elapsed so far for an
+  active session. ``include_participants=true`` embeds the participants, which gives the
+  participant count, how many are still present and the peak concurrency.
+* Participants (``/room_sessions/{id}/participants``) have one free-text name, ``context``.
+* Recordings come from ``/room_recordings?filter[session_id]=...``; ``duration_secs`` is
+  seconds, ``size_mb`` is megabytes (taken as 10^6 bytes: the unit is not defined further).
+
+Not declared, on purpose:
+
+* ``TIME_FILTER``: Telnyx filters on whole dates (``filter[date_created_at][gte]=YYYY-MM-DD``,
+  time zone unstated). Declaring it would stop the store's exact client-side filter, and
+  trimming a day-granular page to the exact range would break page-number paging and
+  totals. So the store filters on the exact start time.
+* ``TEXT_SEARCH``: no free-text filter on sessions.
+* Events, quality samples, device and network details, artifacts: the Rooms REST API has none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus
+from tui.providers.base import (
+    AuthError,
+    BadPayloadError,
+    BaseProvider,
+    Capability,
+    NotFoundError,
+    ProviderError,
+)
+from tui.providers.http import BearerAuth, ErrorDetail, HttpClient, QueryParams, generic_error_detail
+from tui.providers.parsing import (
+    as_utc,
+    describe_validation_error,
+    extras,
+    parse_records,
+    recover_id,
+    seconds_between,
+    text,
+)
+
+Clock = Callable[[], datetime]
+
+DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
+MAX_PAGE_SIZE = 250
+"""The API's ``page[size]`` maximum (larger sizes are rejected with 4XX)."""
+ROOM_LOOKUPS_PER_PAGE = 20
+"""At most this many uncached ``/rooms/{id}`` requests while reading one page of sessions."""
+ROOM_CACHE_SIZE = 2048
+BYTES_PER_MB = 1_000_000
+MAX_RESET_HINT_S = 3600.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------------------------
+# Payload models: lenient (unknown fields kept, most fields optional).
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TelnyxParticipant(_Record):
+    id: str
+    session_id: str | None = None
+    context: str | None = None
+    joined_at: datetime | None = None
+    updated_at: datetime | None = None
+    left_at: datetime | None = None
+    record_type: str | None = None
+
+
+class TelnyxSession(_Record):
+    id: str
+    room_id: str | None = None
+    active: bool | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+    ended_at: datetime | None = None
+    participants: list[Any] | None = None
+    record_type: str | None = None
+
+
+class TelnyxRecording(_Record):
+    id: str
+    room_id: str | None = None
+    session_id: str | None = None
+    participant_id: str | None = None
+    status: str | None = None
+    type: str | None = None
+    codec: str | None = None
+    duration_secs: float | None = None
+    size_mb: float | None = None
+    download_url: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    completed_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    record_type: str | None = None
+
+
+class TelnyxRoom(_Record):
+    id: str
+    unique_name: str | None = None
+    max_participants: int | None = None
+    active_session_id: str | None = None
+
+
+class TelnyxMeta(_Record):
+    page_number: int | None = None
+    page_size: int | None = None
+    total_pages: int | None = None
+    total_results: int | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: three body shapes, and a reset header for 429.
+
+
+def _describe_error(item: Mapping[str, Any]) -> str | None:
+    """``title: detail (parameter x, code n)`` from one Telnyx error object."""
+    title = text(item.get("title"))
+    detail = text(item.get("detail"))
+    if title and detail and title.casefold() not in detail.casefold():
+        said = f"{title}: {detail}"
+    else:
+        said = detail or title or ""
+    notes: list[str] = []
+    source = item.get("source")
+    if isinstance(source, Mapping):
+        where = text(source.get("parameter")) or text(source.get("pointer"))
+        if where:
+            notes.append(f"parameter {where}" if source.get("parameter") else f"at {where}")
+    code = item.get("code")
+    if isinstance(code, (str, int)) and str(code).strip():
+        notes.append(f"code {str(code).strip()[:20]}")
+    if not said:
+        return None
+    return f"{said} ({', '.join(notes)})" if notes else said
+
+
+def telnyx_message(body: Any) -> str | None:
+    """The message of a Telnyx error body, in any of the shapes its video API uses:
+    ``{"errors": [{code, title, detail, source, meta}]}`` (the platform), a single error
+    object (the spec's 404) or ``{"message", "success"}`` (the spec's other 4XX)."""
+    if not isinstance(body, Mapping):
+        return text(body) if isinstance(body, str) else None
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        parts = [m for m in (_describe_error(e) for e in errors[:3] if isinstance(e, Mapping)) if m]
+        if parts:
+            return "; ".join(parts)
+    if any(key in body for key in ("title", "detail", "code")):
+        found = _describe_error(body)
+        if found:
+            return found
+    message = text(body.get("message")) if isinstance(body.get("message"), str) else None
+    if message:
+        return message
+    return None
+
+
+def reset_hint(value: str | None, now: float | None = None) -> float | None:
+    """``x-ratelimit-reset``: seconds until the window resets (an epoch time is tolerated)."""
+    if not value:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    if number > 1_000_000_000:  # an absolute Unix time rather than a delay
+        number = max(0.0, number - (now if now is not None else time.time()))
+    return min(number, MAX_RESET_HINT_S)
+
+
+def telnyx_error_detail(response: httpx.Response) -> ErrorDetail:
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return generic_error_detail(response)
+    message = telnyx_message(body) or generic_error_detail(response).message
+    retry = reset_hint(response.headers.get("x-ratelimit-reset")) if response.status_code == 429 else None
+    return ErrorDetail(message, retry)
+
+
+# ---------------------------------------------------------------------------------------
+# Cursors
+
+
+def encode_page(number: int, size: int) -> str:
+    return f"{number}:{size}"
+
+
+def decode_page(cursor: str) -> tuple[int, int]:
+    number_text, sep, size_text = cursor.partition(":")
+    try:
+        number, size = int(number_text), int(size_text)
+    except ValueError:
+        number = size = 0
+    if not sep or number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadPayloadError(f"Not a Telnyx Rooms page cursor: {cursor[:40]!r}.", provider="telnyx")
+    return number, size
+
+
+def _clamp_size(limit: int) -> int:
+    return max(1, min(int(limit), MAX_PAGE_SIZE))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+# ---------------------------------------------------------------------------------------
+
+
+class TelnyxProvider(BaseProvider):
+    name = "telnyx"
+    label = "Telnyx Rooms"
+    capabilities = frozenset(
+        {
+            Capability.PARTICIPANTS,
+            Capability.RECORDINGS,
+            Capability.SEEK,
+            Capability.TOTAL,
+            Capability.STATUS_FILTER,
+        }
+    )
+    sort_keys = frozenset()
+    page_size = 50
+    missing = {
+        Capability.EVENTS: "Telnyx Rooms has no session event timeline in its REST API.",
+        Capability.PARTICIPANT_EVENTS: "Telnyx Rooms has no per-participant events in its REST API.",
+        Capability.QUALITY: "Telnyx Rooms has no per-participant quality samples in its REST API.",
+        Capability.DEVICE_INFO: (
+            "Telnyx Rooms does not report participants' devices or browsers; "
+            "a participant has only the free-text context its client set."
+        ),
+        Capability.NETWORK_INFO: "Telnyx Rooms does not report participants' networks or locations.",
+        Capability.ARTIFACTS: "Telnyx Rooms has no chat logs, transcripts or summaries in its REST API.",
+        Capability.TIME_FILTER: (
+            "Telnyx Rooms filters sessions by whole dates only; roomscope filters the loaded pages "
+            "by exact start time instead."
+        ),
+        Capability.TEXT_SEARCH: (
+            "Telnyx Rooms has no text search on sessions; roomscope filters the loaded pages."
+        ),
+    }
+
+    room_lookups_per_page: int = ROOM_LOOKUPS_PER_PAGE
+
+    def __init__(
+        self,
+        profile: str,
+        *,
+        api_key: str,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = utcnow,
+        **http_options: Any,
+    ) -> None:
+        super().__init__(profile)
+        if not api_key or not api_key.strip():
+            raise AuthError("Telnyx Rooms needs an API key (TELNYX_API_KEY).", provider=self.name)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.clock = clock
+        self._key_tag = hashlib.blake2b(
+            api_key.strip().encode(), digest_size=4, person=b"roomscope-key"
+        ).hexdigest()
+        http_options.setdefault("error_detail", telnyx_error_detail)
+        self.http = HttpClient(
+            provider=self.name,
+            label=self.label,
+            base_url=self.base_url,
+            auth=BearerAuth(api_key.strip()),
+            transport=transport,
+            **http_options,
+        )
+        self._rooms: OrderedDict[str, str | None] = OrderedDict()
+
+    @property
+    def identity(self) -> str:
+        # The key tag is a 32-bit keyed digest: it tells two keys (two accounts) apart in
+        # the cache without revealing anything about either key.
+        return f"telnyx:{self.profile}:{self.base_url}:key-{self._key_tag}"
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # -- envelopes -----------------------------------------------------------------------
+
+    def _data(self, body: Any, what: str) -> Any:
+        if not isinstance(body, Mapping) or "data" not in body:
+            raise BadPayloadError(
+                f"{self.label} sent a {what} response without a 'data' member.",
+                provider=self.name,
+                field="data",
+            )
+        return body["data"]
+
+    def _meta(self, body: Mapping[str, Any]) -> TelnyxMeta | None:
+        raw = body.get("meta")
+        if raw is None:
+            return None
+        try:
+            return TelnyxMeta.model_validate(raw)
+        except ValidationError as exc:
+            reason = describe_validation_error(exc)
+            raise BadPayloadError(
+                f"{self.label} sent unreadable paging information: meta.{reason}",
+                provider=self.name,
+                field="meta",
+            ) from None
+
+    async def _list(
+        self, path: str, params: list[tuple[str, str | int | bool]], number: int, size: int, what: str
+    ) -> tuple[Any, int | None, str | None]:
+        """One page of a list: (raw records, total, next cursor)."""
+        query: QueryParams = [*params, ("page[number]", number), ("page[size]", size)]
+        body = await self.http.get_json(path, query)
+        items = self._data(body, what)
+        if not isinstance(items, list):
+            raise BadPayloadError(
+                f"{self.label}: expected a list of {what}, got {type(items).__name__}.",
+                provider=self.name,
+                field="data",
+            )
+        meta = self._meta(body)
+        total = meta.total_results if meta is not None else None
+        if meta is not None and meta.total_pages is not None:
+            more = number < meta.total_pages
+        elif total is not None:
+            more = number * size < total
+        else:
+            more = len(items) >= size  # no paging information: a full page may have a successor
+        more = more and bool(items)
+        return items, total, encode_page(number + 1, size) if more else None
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def page_cursor(self, query: SessionQuery, offset: int, limit: int) -> str | None:
+        size = _clamp_size(limit)
+        if offset <= 0:
+            return None
+        return encode_page(offset // size + 1, size)
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
+        params: list[tuple[str, str | int | bool]] = [("include_participants", True)]
+        if query.status is SessionStatus.LIVE:
+            params.append(("filter[active]", True))
+        elif query.status is SessionStatus.ENDED:
+            params.append(("filter[active]", False))
+        elif query.status is SessionStatus.UNKNOWN:
+            # Every Telnyx session is active or not: none has an unknown status.
+            return Page[Session](items=[], next_cursor=None, total=0)
+        items, total, next_cursor = await self._list("room_sessions", params, number, size, "room sessions")
+        rooms = await self._room_names(_room_ids(items))
+        now = self.clock()
+        sessions = parse_records(
+            items,
+            TelnyxSession,
+            lambda s: self._session(s, now, rooms),
+            lambda index, raw, problem: self._session_placeholder(raw, problem, f"{number}.{index + 1}"),
+            provider=self.label,
+            what="room sessions",
+        )
+        return Page[Session](items=sessions, next_cursor=next_cursor, total=total)
+
+    async def get_session(self, session_id: str) -> Session:
+        body = await self.http.get_json(
+            f"room_sessions/{_segment(session_id)}", {"include_participants": True}
+        )
+        raw = self._data(body, "room session")
+        rooms = await self._room_names(_room_ids([raw]))
+        now = self.clock()
+        [session] = parse_records(
+            [raw],
+            TelnyxSession,
+            lambda s: self._session(s, now, rooms),
+            lambda _index, raw_item, problem: self._session_placeholder(raw_item, problem, "1"),
+            provider=self.label,
+            what="room session",
+        )
+        if session.problem is not None and recover_id(raw) is None:
+            raise BadPayloadError(
+                f"{self.label} sent an unreadable room session: {session.problem}",
+                provider=self.name,
+                field=session.problem.split(":")[0],
+            )
+        return session
+
+    def _session(self, s: TelnyxSession, now: datetime, rooms: Mapping[str, str | None]) -> Session:
+        """The one place a Telnyx room session becomes a unified Session."""
+        started = as_utc(s.created_at)
+        ended = as_utc(s.ended_at)
+        updated = as_utc(s.updated_at)
+        if s.active is True:
+            status = SessionStatus.LIVE
+        elif s.active is False:
+            status = SessionStatus.ENDED
+            ended = ended or updated  # an ended session is last updated when it ends
+        else:
+            status = SessionStatus.ENDED if ended else SessionStatus.UNKNOWN
+        if status is SessionStatus.LIVE:
+            duration = seconds_between(started, now)
+        else:
+            duration = seconds_between(started, ended)
+        count = present = peak = None
+        if s.participants is not None:
+            count = len(s.participants)
+            spans = [span for span in map(_span, s.participants) if span is not None]
+            if len(spans) == count:  # every participant readable: the figures are exact
+                peak = _peak(spans, now)
+                live = status is SessionStatus.LIVE
+                present = sum(1 for _joined, left in spans if left is None) if live else 0
+        extra: dict[str, Any] = {}
+        if updated is not None:
+            extra["updated_at"] = _iso(updated)
+        if s.active is False and s.ended_at is None and updated is not None:
+            extra["ended_at_from"] = "updated_at"
+        if s.record_type not in (None, "room_session"):
+            extra["record_type"] = text(s.record_type)
+        extra.update(extras(s.model_extra or {}, set()))
+        return Session(
+            provider=self.name,
+            profile=self.profile,
+            id=s.id,
+            name="",
+            room_id=s.room_id,
+            room_name=rooms.get(s.room_id) if s.room_id else None,
+            status=status,
+            started_at=started,
+            ended_at=ended,
+            duration_s=duration,
+            participant_count=count,
+            max_concurrent=peak,
+            live_participants=present,
+            extra=extra,
+        )
+
+    def _session_placeholder(self, raw: Any, problem: str, where: str) -> Session:
+        room = raw.get("room_id") if isinstance(raw, Mapping) else None
+        return Session(
+            provider=self.name,
+            profile=self.profile,
+            id=recover_id(raw, "id") or f"unreadable-{where}",
+            room_id=text(room) if isinstance(room, str) else None,
+            problem=problem,
+        )
+
+    # -- rooms (names for sessions) ------------------------------------------------------
+
+    async def _room_names(self, room_ids: Iterable[str]) -> dict[str, str | None]:
+        """Room id -> unique name, from the cache or ``/rooms/{id}`` (a bounded number)."""
+        wanted = list(dict.fromkeys(room_ids))
+        unknown = [room for room in wanted if room not in self._rooms][: self.room_lookups_per_page]
+        if unknown:
+            results = await asyncio.gather(
+                *(self._lookup_room(room) for room in unknown), return_exceptions=True
+            )
+            for room, result in zip(unknown, results, strict=True):
+                if isinstance(result, NotFoundError):
+                    self._remember_room(room, None)  # deleted room: do not ask again
+                elif isinstance(result, BaseException):
+                    if not isinstance(result, (ProviderError, ValidationError)):
+                        raise result
+                    # Unreachable, rate limited, refused, unreadable: the session keeps its id.
+                else:
+                    self._remember_room(room, result)
+        out: dict[str, str | None] = {}
+        for room in wanted:
+            if room in self._rooms:
+                self._rooms.move_to_end(room)
+                out[room] = self._rooms[room]
+        return out
+
+    async def _lookup_room(self, room_id: str) -> str | None:
+        body = await self.http.get_json(f"rooms/{_segment(room_id)}")
+        room = TelnyxRoom.model_validate(self._data(body, "room"))
+        return text(room.unique_name)
+
+    def _remember_room(self, room_id: str, name: str | None) -> None:
+        self._rooms[room_id] = name
+        self._rooms.move_to_end(room_id)
+        while len(self._rooms) > ROOM_CACHE_SIZE:
+            self._rooms.popitem(last=False)
+
+    # -- participants --------------------------------------------------------------------
+
+    async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
+        number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
+        items, total, next_cursor = await self._list(
+            f"room_sessions/{_segment(session_id)}/participants", [], number, size, "room participants"
+        )
+        now = self.clock()
+        participants = parse_records(
+            items,
+            TelnyxParticipant,
+            lambda p: self._participant(p, session_id, now),
+            lambda index, raw, problem: Participant(
+                provider=self.name,
+                session_id=session_id,
+                id=recover_id(raw, "id") or f"unreadable-{number}.{index + 1}",
+                problem=problem,
+            ),
+            provider=self.label,
+            what="room participants",
+        )
+        return Page[Participant](items=participants, next_cursor=next_cursor, total=total)
+
+    async def get_participant(self, session_id: str, participant_id: str) -> Participant:
+        """Walks the session's participants in the largest pages the API allows."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_participants(session_id, cursor, MAX_PAGE_SIZE)
+            for participant in page.items:
+                if participant.id == participant_id:
+                    return participant
+            cursor = page.next_cursor
+            if cursor is None or cursor in seen:
+                break
+            seen.add(cursor)
+        raise NotFoundError(
+            f"{self.label}: no participant {participant_id!r} in room session {session_id!r}.",
+            provider=self.name,
+        )
+
+    def _participant(self, p: TelnyxParticipant, session_id: str, now: datetime) -> Participant:
+        """The one place a Telnyx room participant becomes a unified Participant."""
+        joined = as_utc(p.joined_at)
+        left = as_utc(p.left_at)
+        extra: dict[str, Any] = {}
+        if p.updated_at is not None:
+            extra["updated_at"] = _iso(as_utc(p.updated_at))
+        if p.session_id and p.session_id != session_id:
+            extra["session_id"] = text(p.session_id)
+        if p.record_type not in (None, "room_participant"):
+            extra["record_type"] = text(p.record_type)
+        extra.update(extras(p.model_extra or {}, set()))
+        return Participant(
+            provider=self.name,
+            session_id=session_id,
+            id=p.id,
+            name=text(p.context) or "",
+            joined_at=joined,
+            left_at=left,
+            duration_s=seconds_between(joined, left or now) if joined else None,
+            extra=extra,
+        )
+
+    # -- recordings ----------------------------------------------------------------------
+
+    async def list_recordings(self, session_id: str, cursor: str | None, limit: int) -> Page[Recording]:
+        number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
+        items, total, next_cursor = await self._list(
+            "room_recordings", [("filter[session_id]", session_id)], number, size, "room recordings"
+        )
+        recordings = parse_records(
+            items,
+            TelnyxRecording,
+            lambda r: self._recording(r, session_id),
+            lambda index, raw, problem: Recording(
+                provider=self.name,
+                session_id=session_id,
+                id=recover_id(raw, "id") or f"unreadable-{number}.{index + 1}",
+                problem=problem,
+            ),
+            provider=self.label,
+            what="room recordings",
+        )
+        return Page[Recording](items=recordings, next_cursor=next_cursor, total=total)
+
+    def _recording(self, r: TelnyxRecording, session_id: str) -> Recording:
+        """The one place a Telnyx room recording becomes a unified Recording."""
+        started = as_utc(r.started_at)
+        ended = as_utc(r.ended_at)
+        duration = r.duration_secs if r.duration_secs is not None else seconds_between(started, ended)
+        size = None
+        if r.size_mb is not None and math.isfinite(r.size_mb) and r.size_mb >= 0:
+            size = round(r.size_mb * BYTES_PER_MB)
+        extra: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("type", text(r.type)),
+                ("size_mb", r.size_mb),
+                ("room_id", text(r.room_id)),
+                ("completed_at", _iso(as_utc(r.completed_at))),
+                ("created_at", _iso(as_utc(r.created_at))),
+                ("updated_at", _iso(as_utc(r.updated_at))),
+                ("record_type", text(r.record_type) if r.record_type != "room_recording" else None),
+            )
+            if value is not None
+        }
+        extra.update(extras(r.model_extra or {}, set()))
+        return Recording(
+            provider=self.name,
+            session_id=session_id,
+            id=r.id,
+            status=text(r.status),
+            started_at=started,
+            ended_at=ended,
+            duration_s=float(duration) if duration is not None and math.isfinite(duration) else None,
+            size_bytes=size,
+            format=text(r.codec),
+            url=text(r.download_url),
+            participant_id=text(r.participant_id),
+            extra=extra,
+        )
+
+    # -- health --------------------------------------------------------------------------
+
+    async def check(self) -> str:
+        body = await self.http.get_json("room_sessions", [("page[number]", 1), ("page[size]", 1)])
+        self._data(body, "room sessions")
+        meta = self._meta(body)
+        host = httpx.URL(self.base_url).host
+        if meta is not None and meta.total_results is not None:
+            return f"{self.label} at {host}: {meta.total_results:,} room sessions"
+        return f"{self.label} at {host}: credentials accepted"
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers on raw records
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment (ids come from the user's palette too)."""
+    return quote(value.strip(), safe="")
+
+
+def _room_ids(items: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            room = item.get("room_id")
+            if isinstance(room, str) and room.strip() and len(room) <= 200:
+                out.append(room)
+    return out
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return as_utc(parsed)
+
+
+def _span(raw: Any) -> tuple[datetime, datetime | None] | None:
+    """(joined, left or None) of an embedded participant, or None if unreadable."""
+    if not isinstance(raw, Mapping):
+        return None
+    joined = _parse_time(raw.get("joined_at"))
+    if joined is None:
+        return None
+    return joined, _parse_time(raw.get("left_at"))
+
+
+def _peak(spans: list[tuple[datetime, datetime | None]], now: datetime) -> int:
+    """Most participants present at once."""
+    edges: list[tuple[datetime, int]] = []
+    for joined, left in spans:
+        end = left if left is not None else now
+        if end < joined:
+            continue
+        edges.append((joined, 1))
+        edges.append((end, -1))
+    edges.sort(key=lambda edge: (edge[0], edge[1]))
+    best = current = 0
+    for _moment, delta in edges:
+        current += delta
+        best = max(best, current)
+    return best
