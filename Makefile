@@ -1,0 +1,45 @@
+# roomscope: `make run` opens the TUI on the demo world, `make test` runs the whole suite.
+# Both create .venv and install what they need on a fresh machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+PYTEST_ARGS ?=
+SOURCES := tui screens widgets themes tests bench
+
+.PHONY: run test lint unit bench snapshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/roomscope --provider demo $(ARGS)
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy tui
+
+unit: $(VENV)/.test
+	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint unit
+
+snapshots: $(VENV)/.test
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/ui/test_snapshots.py --snapshot-update
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/run.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

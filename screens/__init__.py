@@ -1,0 +1,1 @@
+"""One module per Textual screen: sessions, session, participant, quality, help."""

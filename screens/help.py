@@ -1,0 +1,89 @@
+"""``?``: every binding of the screen underneath, with its key(s) and id."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+EXTRA_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "Command palette: jump to a session id, switch profile or theme"),
+    ("ctrl+c", "Quit from anywhere"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, target: Screen[object]) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._table(), id="help-body")
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) for every binding active on the target screen."""
+        seen: dict[tuple[str, str], list[str]] = {}
+        order: list[tuple[str, str]] = []
+        for key, active in self.target.active_bindings.items():
+            binding = active.binding
+            if binding.action in ("command_palette",):
+                continue
+            description = binding.description or binding.action
+            ident = binding.id or ""
+            slot = (description, ident)
+            if slot not in seen:
+                seen[slot] = []
+                order.append(slot)
+            display = self.app.get_key_display(Binding(key, binding.action))
+            if display not in seen[slot]:
+                seen[slot].append(display)
+        rows = [(" ".join(seen[slot]), slot[0], slot[1]) for slot in order]
+        rows.extend((keys, text, "") for keys, text in EXTRA_KEYS)
+        return rows
+
+    def _table(self) -> Table:
+        name = getattr(self.target, "crumbs", None)
+        where = " › ".join(name()) if callable(name) else type(self.target).__name__
+        table = Table(
+            title=Text(f"Keys on {where}", style="bold"),
+            caption="Escape, q or ? closes. Keys can be remapped by id in the config file's [keymap].",
+            expand=True,
+            box=None,
+            padding=(0, 1),
+        )
+        table.add_column("Key", style="bold", no_wrap=True)
+        table.add_column("Does")
+        table.add_column("Id", style="dim", no_wrap=True)
+        for keys, text, ident in self.rows():
+            table.add_row(Text(keys), Text(text), Text(ident))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll(self, delta: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=delta * 3, animate=False)

@@ -1,0 +1,285 @@
+"""One participant: identity, device, network, presence, events and a quality summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from screens.base import RoomscopeScreen
+from tui import fmt
+from tui.text import clean
+from widgets.tables import VimTable
+
+if TYPE_CHECKING:
+    from tui.models import Event, Participant, Session
+    from tui.store import QualityReport
+
+VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
+
+
+@dataclass
+class ParticipantNav:
+    """The session's participants in the order the session screen showed them."""
+
+    session: Session
+    participants: list[Participant]
+    index: int
+    reports: dict[str, QualityReport] = field(default_factory=dict)
+
+    @property
+    def current(self) -> Participant:
+        return self.participants[self.index]
+
+    def step(self, delta: int) -> bool:
+        target = self.index + delta
+        if 0 <= target < len(self.participants):
+            self.index = target
+            return True
+        return False
+
+
+def summary_rows(report: QualityReport) -> list[tuple[Text | str, ...]]:
+    """min/avg/p95/max per metric with its poor threshold and verdict."""
+    rows: list[tuple[Text | str, ...]] = []
+    for series in report.series:
+        assessment = report.assessment.metrics.get(str(series.metric))
+        if assessment is None:
+            continue
+        stats = assessment.stats
+        threshold = assessment.threshold
+        unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
+        poor = threshold.condition(threshold.poor) if threshold.poor is not None else "—"
+        verdict = assessment.verdict.value
+        rows.append(
+            (
+                threshold.label,
+                unit,
+                fmt.number(stats.min if stats else None),
+                fmt.number(stats.avg if stats else None),
+                fmt.number(stats.p95 if stats else None),
+                fmt.number(stats.max if stats else None),
+                poor,
+                Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
+            )
+        )
+    return rows
+
+
+class ParticipantScreen(RoomscopeScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "quality", "Quality", id="participant.quality"),
+        Binding("left_square_bracket,p", "step(-1)", "Prev", id="participant.prev"),
+        Binding("right_square_bracket,n", "step(1)", "Next", id="participant.next"),
+        Binding("1", "tab('summary')", "Summary", id="participant.tab-summary"),
+        Binding("2", "tab('pevents')", "Events", id="participant.tab-events"),
+        Binding("r", "refresh", "Refresh", id="participant.refresh"),
+        Binding("y", "copy", "Copy", id="participant.copy"),
+    ]
+
+    def __init__(self, nav: ParticipantNav) -> None:
+        super().__init__()
+        self.nav = nav
+        self.participant = nav.current
+        self.report: QualityReport | None = None
+        self.events: list[Event] = []
+        self._shown_index = nav.index
+
+    def crumbs(self) -> list[str]:
+        return ["Sessions", self.nav.session.title, self.participant.title]
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(id="participant-card", classes="meta")
+        yield Static(id="verdict", classes="meta")
+        with TabbedContent(initial="summary", id="participant-tabs"):
+            with TabPane("Quality summary", id="summary"):
+                yield Static(classes="note", id="summary-note")
+                yield VimTable(id="summary-table")
+            with TabPane("Events", id="pevents"):
+                yield Static(classes="note", id="pevents-note")
+                yield VimTable(id="pevents-table")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#summary-table", VimTable).add_columns(
+            "Metric", "Unit", "Min", "Avg", "p95", "Max", "Poor when", "Verdict"
+        )
+        self.query_one("#pevents-table", VimTable).add_columns("Time", "Offset", "Event", "Detail")
+        self.query_one("#summary-table", VimTable).focus()
+        self._show()
+
+    def on_screen_resume(self) -> None:
+        if self.nav.index != self._shown_index:
+            self._show()
+
+    def _show(self) -> None:
+        self._shown_index = self.nav.index
+        self.participant = self.nav.current
+        self.report = self.nav.reports.get(self.participant.id)
+        self.events = []
+        self.update_crumbs()
+        self._draw_card()
+        self._draw_quality()
+        self.query_one("#pevents-table", VimTable).clear()
+        self.query_one("#pevents-note", Static).update("loading events…")
+        self.load()
+
+    # -- loading -------------------------------------------------------------------------
+
+    @work(group="participant-load", exclusive=True, exit_on_error=False, description="Loading participant")
+    async def load(self) -> None:
+        from tui.providers.base import Capability, ProviderError
+
+        store = await self.rs.ready()
+        session = self.nav.session
+        target = self.participant.id
+        provider = store.provider(session.profile)
+        try:
+            detailed = await store.participant(session, target)
+        except ProviderError as exc:
+            self.notify(f"Participant details: {exc}", severity="warning", timeout=6)
+        else:
+            if target == self.participant.id:
+                self.participant = detailed
+                self._draw_card()
+        if Capability.QUALITY in provider.capabilities:
+            if self.report is None:
+                try:
+                    self.report = await store.quality(session, target)
+                    self.nav.reports[target] = self.report
+                except ProviderError as exc:
+                    note = Text(f"⚠ {clean(str(exc), 300)}", style="red")
+                    self.query_one("#summary-note", Static).update(note)
+            self._draw_quality()
+        else:
+            reason = provider.missing.get(Capability.QUALITY, f"{provider.label} has no quality data.")
+            self.query_one("#verdict", Static).update(Text(clean(reason, 300), style="dim"))
+            self.query_one("#summary-note", Static).update(Text(clean(reason, 300), style="dim"))
+        if Capability.EVENTS in provider.capabilities:
+            try:
+                self.events = await store.events(session, target)
+            except ProviderError as exc:
+                self.query_one("#pevents-note", Static).update(Text(f"⚠ {clean(str(exc), 300)}", style="red"))
+                return
+            self._draw_events()
+        else:
+            reason = provider.missing.get(Capability.EVENTS, f"{provider.label} has no events.")
+            self.query_one("#pevents-note", Static).update(Text(clean(reason, 300), style="dim"))
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _draw_card(self) -> None:
+        p = self.participant
+        text = Text()
+
+        def line(label: str, value: str) -> None:
+            text.append(f"{label:<9}", style="bold")
+            text.append(clean(value, 160) + "\n")
+
+        who = [p.role or "role unknown"]
+        if p.user_id:
+            who.append(f"user {p.user_id}")
+        if p.external_id:
+            who.append(f"ext {p.external_id}")
+        who.append(f"id {p.id}")
+        line("Who", " · ".join(who))
+        presence = f"{fmt.when(p.joined_at, seconds=True)} → "
+        presence += fmt.when(p.left_at, seconds=True, date=False) if p.left_at else "still present"
+        presence += f"  ({fmt.duration(p.duration_s)}"
+        if p.reconnects:
+            presence += f", {p.reconnects} reconnect{'s' if p.reconnects != 1 else ''}"
+        presence += ")"
+        line("Present", presence)
+        d = p.device
+        if d is not None:
+            browser = " ".join(x for x in (d.browser, d.browser_version) if x)
+            system = " ".join(x for x in (d.os, d.os_version) if x)
+            line("Device", " · ".join(x for x in (browser, system, d.device_type) if x) or "—")
+        else:
+            line("Device", "— (not reported by this provider)")
+        n = p.network
+        if n is not None:
+            isp = f"{n.isp} ({n.asn})" if n.isp and n.asn else (n.isp or n.asn or "")
+            line("Network", " · ".join(x for x in (n.connection_type, isp, n.ip) if x) or "—")
+            line("Location", ", ".join(x for x in (n.city, n.region, n.country) if x) or "—")
+        else:
+            line("Network", "— (not reported by this provider)")
+        if p.problem:
+            text.append(f"⚠ unreadable record: {clean(p.problem, 200)}\n", style="yellow")
+        text.rstrip()
+        self.query_one("#participant-card", Static).update(text)
+
+    def _draw_quality(self) -> None:
+        verdict = self.query_one("#verdict", Static)
+        table = self.query_one("#summary-table", VimTable)
+        table.clear()
+        report = self.report
+        if report is None:
+            verdict.update(Text("quality: loading…", style="dim"))
+            return
+        assessment = report.assessment
+        style = VERDICT_STYLE.get(assessment.verdict.value, "")
+        head = Text("Quality  ", style="bold")
+        head.append(f"● {assessment.reason()}", style=style)
+        verdict.update(head)
+        for row in summary_rows(report):
+            table.add_row(*row)
+        estimated = any("estimated" in s.source for s in report.series)
+        note = "Enter: sparklines."
+        if estimated:
+            note = "MOS estimated from RTT, jitter and loss (E-model). " + note
+        self.query_one("#summary-note", Static).update(Text(note, style="dim"))
+
+    def _draw_events(self) -> None:
+        table = self.query_one("#pevents-table", VimTable)
+        table.clear()
+        start = self.nav.session.started_at
+        for e in self.events:
+            offset = fmt.offset((e.at - start).total_seconds()) if e.at and start else ""
+            label = e.kind.value.replace("_", " ") if e.kind.value != "other" else clean(e.name, 30)
+            table.add_row(
+                fmt.when(e.at, seconds=True, date=False),
+                offset,
+                Text(label, style="yellow" if e.level in ("warning", "error") else ""),
+                clean(e.detail, 80),
+            )
+        note = f"{len(self.events)} events" if self.events else "No events for this participant."
+        self.query_one("#pevents-note", Static).update(note)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_quality(self) -> None:
+        from screens.quality import QualityScreen
+
+        self.app.push_screen(QualityScreen(self.nav))
+
+    @on(DataTable.RowSelected, "#summary-table")
+    def _summary_enter(self) -> None:
+        self.action_quality()
+
+    def action_step(self, delta: int) -> None:
+        if self.nav.step(delta):
+            self._show()
+        else:
+            self.notify("No more participants that way.", timeout=2)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        table_id = "#summary-table" if tab == "summary" else "#pevents-table"
+        self.query_one(table_id, VimTable).focus()
+
+    def action_refresh(self) -> None:
+        store = self.rs.store
+        if store is not None:
+            store.refresh()
+        self.nav.reports.pop(self.participant.id, None)
+        self._show()
+
+    def action_copy(self) -> None:
+        self.rs.copy_text(self.participant.id, "participant id")

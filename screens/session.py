@@ -1,0 +1,428 @@
+"""One session: metadata, participants (worst quality first), events, recordings, info."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from screens.base import RoomscopeScreen
+from tui import fmt
+from tui.text import clean
+from widgets.tables import VimTable
+
+if TYPE_CHECKING:
+    from tui.models import Artifact, Event, Participant, Recording, Session
+    from tui.store import QualityReport, Store
+
+VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
+VERDICT_RANK = {"poor": 0, "fair": 1, "unknown": 2, "good": 3}
+
+
+def verdict_cell(report: QualityReport | None, note: str) -> Text:
+    if report is None:
+        return Text(note, style="dim")
+    verdict = report.assessment.verdict.value
+    return Text(f"● {verdict}", style=VERDICT_STYLE.get(verdict, ""))
+
+
+def issue_cell(report: QualityReport | None) -> str:
+    """'loss send > 5% · 2m48s from 07:13:55'."""
+    tripped = report.assessment.tripped_by if report is not None else None
+    if report is None or tripped is None:
+        return ""
+    assessment = report.assessment
+    metric = assessment.metrics[tripped]
+    level = metric.threshold.poor if assessment.verdict.value == "poor" else metric.threshold.fair
+    label = SHORT_LABELS.get(tripped, metric.threshold.label)
+    text = f"{label} {metric.threshold.condition(level or 0.0)} · {fmt.duration(assessment.tripped_for_s)}"
+    if assessment.tripped_at is not None:
+        text += f" from {fmt.when(assessment.tripped_at, seconds=True, date=False)}"
+    return text
+
+
+SHORT_LABELS = {
+    "packet_loss_send": "loss send",
+    "packet_loss_recv": "loss recv",
+    "jitter": "jitter",
+    "rtt": "RTT",
+    "mos": "MOS",
+}
+
+
+def network_text(p: Participant) -> str:
+    n = p.network
+    if n is None:
+        return "—"
+    bits = [n.connection_type, n.isp]
+    return clean(" · ".join(b for b in bits if b), 60) or "—"
+
+
+def location_text(p: Participant) -> str:
+    n = p.network
+    if n is None:
+        return "—"
+    bits = [n.city, n.country]
+    return clean(", ".join(b for b in bits if b), 40) or "—"
+
+
+class SessionScreen(RoomscopeScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('participants')", "People", id="session.tab-participants"),
+        Binding("2", "tab('events')", "Events", id="session.tab-events"),
+        Binding("3", "tab('recordings')", "Recs", id="session.tab-recordings"),
+        Binding("4", "tab('info')", "Info", id="session.tab-info"),
+        Binding("r", "refresh", "Refresh", id="session.refresh"),
+        Binding("y", "copy", "Copy", id="session.copy"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.participants: list[Participant] = []
+        self.reports: dict[str, QualityReport] = {}
+        self.quality_note = "…"
+        self.events: list[Event] = []
+        self.recordings: list[Recording] = []
+        self.artifacts: list[Artifact] = []
+        self.section_errors: dict[str, str] = {}
+        self._resort_pending = False
+
+    def crumbs(self) -> list[str]:
+        return ["Sessions", self.session.title]
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(id="session-meta")
+        with TabbedContent(initial="participants", id="tabs"):
+            with TabPane("Participants", id="participants"):
+                yield Static(classes="note", id="participants-note")
+                yield VimTable(id="participants-table")
+            with TabPane("Events", id="events"):
+                yield Static(classes="note", id="events-note")
+                yield VimTable(id="events-table")
+            with TabPane("Recordings", id="recordings"):
+                yield Static(classes="note", id="recordings-note")
+                yield VimTable(id="recordings-table")
+            with TabPane("Info", id="info"), VerticalScroll():
+                yield Static(id="info-body", classes="meta")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        people = self.query_one("#participants-table", VimTable)
+        people.add_columns("Quality", "Name", "Issue", "Network", "Where", "Joined", "Left", "Time", "Role")
+        events = self.query_one("#events-table", VimTable)
+        events.add_columns("Time", "Offset", "Event", "Participant", "Detail")
+        recordings = self.query_one("#recordings-table", VimTable)
+        recordings.add_columns("Status", "Started", "Duration", "Size", "Format", "Id")
+        self._draw_meta()
+        self._note("participants", "loading participants…")
+        self._note("events", "loading events…")
+        self._note("recordings", "loading recordings…")
+        people.focus()
+        self.load()
+
+    # -- loading -------------------------------------------------------------------------
+
+    @work(group="session-load", exclusive=True, exit_on_error=False, description="Loading the session")
+    async def load(self) -> None:
+        from tui.providers.base import Capability, ProviderError
+
+        store = await self.rs.ready()
+        ref_profile = self.session.profile
+        try:
+            from tui.store import SessionRef
+
+            self.session = await store.session(SessionRef(ref_profile, self.session.id))
+        except ProviderError as exc:
+            self.notify(f"Session details: {exc}", severity="warning", timeout=6)
+        self._draw_meta()
+        self.update_crumbs()
+        provider = store.provider(ref_profile)
+        caps = provider.capabilities
+
+        async def section(name: str, capability: Capability, loader: Any) -> Any:
+            if capability not in caps:
+                reason = provider.missing.get(capability) or f"{provider.label} does not provide {name}."
+                self._note(name, reason)
+                return None
+            try:
+                return await loader
+            except ProviderError as exc:
+                self.section_errors[name] = str(exc)
+                self._note(name, f"⚠ {exc}", error=True)
+                return None
+
+        people, events, recordings, artifacts = await asyncio.gather(
+            section("participants", Capability.PARTICIPANTS, store.participants(self.session)),
+            section("events", Capability.EVENTS, store.events(self.session)),
+            section("recordings", Capability.RECORDINGS, store.recordings(self.session)),
+            section("info", Capability.ARTIFACTS, store.artifacts(self.session)),
+        )
+        if people is not None:
+            self.participants = list(people)
+            if Capability.QUALITY not in caps:
+                self.quality_note = "n/a"
+                reason = provider.missing.get(Capability.QUALITY, "")
+                self._note("participants", f"{len(self.participants)} participants. {reason}")
+            else:
+                self._note("participants", f"{len(self.participants)} participants, worst quality first")
+            self._draw_participants()
+        if events is not None:
+            self.events = list(events)
+            self._draw_events()
+        if recordings is not None:
+            self.recordings = list(recordings)
+            self._draw_recordings()
+        if artifacts is not None:
+            self.artifacts = list(artifacts)
+        self._draw_info()
+        if people and Capability.QUALITY in caps:
+            await self._load_quality(store)
+
+    async def _load_quality(self, store: Store) -> None:
+        from tui.providers.base import ProviderError
+
+        async def one(participant: Participant) -> None:
+            try:
+                report = await store.quality(self.session, participant.id)
+            except ProviderError:
+                return
+            self.reports[participant.id] = report
+            self._schedule_resort()
+
+        await asyncio.gather(*(one(p) for p in self.participants if not p.problem))
+        self.quality_note = "n/a"
+        self._draw_participants()
+        self._draw_meta()
+
+    def _schedule_resort(self) -> None:
+        if not self._resort_pending:
+            self._resort_pending = True
+            self.set_timer(0.2, self._resort)
+
+    def _resort(self) -> None:
+        self._resort_pending = False
+        self._draw_participants()
+        self._draw_meta()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _note(self, section: str, text: str, *, error: bool = False) -> None:
+        widget_id = "#info-body" if section == "info" else f"#{section}-note"
+        try:
+            note = self.query_one(widget_id, Static)
+        except Exception:
+            return
+        if section == "info":
+            return
+        note.set_class(error, "error-note")
+        note.update(Text(clean(text, 400)))
+
+    def _draw_meta(self) -> None:
+        s = self.session
+        status = {"live": "● live", "ended": "ended"}.get(s.status.value, "status unknown")
+        line1 = Text()
+        line1.append(status + "  ", style="bold green" if s.is_live else "dim")
+        line1.append(clean(s.title, 80), style="bold")
+        if s.room_name and s.room_name != s.title:
+            line1.append(f"  room {clean(s.room_name, 60)}", style="dim")
+        span = fmt.when(s.started_at, seconds=True)
+        span += f" → {fmt.when(s.ended_at, seconds=True, date=False)}" if s.ended_at else " → now"
+        bits = [span, fmt.duration(s.duration_s)]
+        if s.participant_count is not None:
+            peak = f", peak {s.max_concurrent}" if s.max_concurrent is not None else ""
+            bits.append(f"{s.participant_count} people{peak}")
+        line2 = Text(" · ".join(bits))
+        line3 = Text(f"id {clean(s.id, 60)} · {clean(s.profile or s.provider, 30)}", style="dim")
+        if self.reports:
+            counts = {"poor": 0, "fair": 0, "good": 0}
+            for report in self.reports.values():
+                key = report.assessment.verdict.value
+                if key in counts:
+                    counts[key] += 1
+            line3.append("  ·  ")
+            for key in ("poor", "fair", "good"):
+                line3.append(f"{counts[key]} {key}", style=VERDICT_STYLE[key])
+                line3.append("  ")
+        self.query_one("#session-meta", Static).update(Text("\n").join([line1, line2, line3]))
+
+    def ordered_participants(self) -> list[Participant]:
+        def key(p: Participant) -> tuple[int, float, int, str]:
+            report = self.reports.get(p.id)
+            verdict = report.assessment.verdict.value if report else "unknown"
+            tripped = report.assessment.tripped_at if report else None
+            first = tripped.timestamp() if tripped else 0.0
+            return (VERDICT_RANK.get(verdict, 2), first, -(p.reconnects or 0), p.title.casefold())
+
+        return sorted(self.participants, key=key)
+
+    def _draw_participants(self) -> None:
+        table = self.query_one("#participants-table", VimTable)
+        selected = self._selected_key(table)
+        table.clear()
+        for p in self.ordered_participants():
+            report = self.reports.get(p.id)
+            if p.problem:
+                name = Text(f"⚠ unreadable: {clean(p.problem, 80)}", style="yellow")
+            else:
+                name = Text(clean(p.title, 40))
+            left = fmt.when(p.left_at, seconds=True, date=False) if p.left_at else None
+            table.add_row(
+                verdict_cell(report, self.quality_note),
+                name,
+                issue_cell(report),
+                network_text(p),
+                location_text(p),
+                fmt.when(p.joined_at, seconds=True, date=False),
+                left or ("present" if self.session.is_live else "—"),
+                fmt.duration(p.duration_s),
+                clean(p.role or "—", 14),
+                key=p.id,
+            )
+        self._restore(table, selected)
+
+    def _draw_events(self) -> None:
+        table = self.query_one("#events-table", VimTable)
+        table.clear()
+        start = self.session.started_at
+        for e in self.events:
+            offset = fmt.offset((e.at - start).total_seconds()) if e.at and start else ""
+            label = e.kind.value.replace("_", " ") if e.kind.value != "other" else clean(e.name, 30)
+            table.add_row(
+                fmt.when(e.at, seconds=True, date=False),
+                offset,
+                Text(label, style="yellow" if e.level in ("warning", "error") else ""),
+                clean(e.participant_name or "", 30),
+                clean(e.detail or (e.problem and f"⚠ {e.problem}") or "", 80),
+                key=e.id,
+            )
+        self._note("events", f"{len(self.events)} events" if self.events else "No events.")
+
+    def _draw_recordings(self) -> None:
+        table = self.query_one("#recordings-table", VimTable)
+        table.clear()
+        for r in self.recordings:
+            table.add_row(
+                clean(r.status or "—", 14),
+                fmt.when(r.started_at, seconds=True),
+                fmt.duration(r.duration_s),
+                fmt.size(r.size_bytes),
+                clean(r.format or "—", 10),
+                clean(r.id, 40),
+                key=r.id,
+            )
+        count = len(self.recordings)
+        self._note("recordings", f"{count} recordings" if count else "No recordings.")
+
+    def _draw_info(self) -> None:
+        s = self.session
+        rows: list[tuple[str, str]] = [
+            ("Id", s.id),
+            ("Provider", f"{s.provider} (profile {s.profile})" if s.profile else s.provider),
+            ("Name", s.name),
+            ("Room", s.room_name or "—"),
+            ("Room id", s.room_id or "—"),
+            ("Status", s.status.value),
+            ("Started", fmt.when(s.started_at, seconds=True)),
+            ("Ended", fmt.when(s.ended_at, seconds=True)),
+            ("Duration", fmt.duration(s.duration_s)),
+            ("Participants", "—" if s.participant_count is None else str(s.participant_count)),
+            ("Peak concurrent", "—" if s.max_concurrent is None else str(s.max_concurrent)),
+        ]
+        for key, value in sorted(s.extra.items()):
+            rows.append((str(key), value if isinstance(value, str) else repr(value)))
+        text = Text()
+        for key, value in rows:
+            text.append(f"{clean(key, 30):<18}", style="bold")
+            text.append(clean(value, 300) + "\n")
+        text.append("\nDownloads\n", style="bold")
+        if self.section_errors.get("info"):
+            text.append(f"⚠ {clean(self.section_errors['info'], 300)}\n", style="red")
+        elif not self.artifacts:
+            text.append("none (chat, transcript and summary links show here when available)\n", style="dim")
+        for a in self.artifacts:
+            expiry = f" (expires {fmt.when(a.expires_at)})" if a.expires_at else ""
+            text.append(f"{clean(a.kind, 20):<18}", style="bold")
+            text.append(f"{clean(a.url or a.note or '—', 300)}{expiry}\n")
+        self.query_one("#info-body", Static).update(text)
+
+    @staticmethod
+    def _selected_key(table: DataTable[Any]) -> str | None:
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value) if key.value is not None else None
+
+    @staticmethod
+    def _restore(table: DataTable[Any], key: str | None) -> None:
+        if key is None:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except Exception:
+            return
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        if tab != "info":
+            self.query_one(f"#{tab}-table", VimTable).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or ""
+        try:
+            self.query_one(f"#{pane}-table", VimTable).focus()
+        except Exception:
+            return
+
+    @on(DataTable.RowSelected, "#participants-table")
+    def _open_participant(self, event: DataTable.RowSelected) -> None:
+        self.open_participant(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#events-table")
+    def _open_event_participant(self, event: DataTable.RowSelected) -> None:
+        chosen = next((e for e in self.events if e.id == event.row_key.value), None)
+        if chosen is not None and chosen.participant_id:
+            self.open_participant(chosen.participant_id)
+
+    def open_participant(self, participant_id: str) -> None:
+        from screens.participant import ParticipantNav, ParticipantScreen
+
+        ordered = [p for p in self.ordered_participants() if not p.problem]
+        index = next((i for i, p in enumerate(ordered) if p.id == participant_id), None)
+        if index is None:
+            return
+        nav = ParticipantNav(self.session, ordered, index, self.reports)
+        self.app.push_screen(ParticipantScreen(nav))
+
+    def action_refresh(self) -> None:
+        store = self.rs.store
+        if store is not None:
+            store.refresh()
+        self.reports.clear()
+        self.section_errors.clear()
+        self.quality_note = "…"
+        self.notify("Refreshing…", timeout=2)
+        self.load()
+
+    def action_copy(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "participants":
+            key = self._selected_key(self.query_one("#participants-table", VimTable))
+            if key:
+                self.rs.copy_text(key, "participant id")
+                return
+        self.rs.copy_text(self.session.id, "session id")

@@ -1,0 +1,209 @@
+"""RoomscopeApp: owns the store, registers themes, global bindings and the palette.
+
+Start-up is kept light: this module imports Textual and the first screen only. The store
+(pydantic models, sqlite cache, providers, httpx for real providers) is built in a worker
+thread after the first frame, and the screens wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from screens.sessions import SessionsScreen
+from themes import DEFAULT_THEME, STYLESHEET, THEMES
+from tui.commands import RoomscopeCommands
+
+if TYPE_CHECKING:
+    from tui.store import Store
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 15
+OSC52_LIMIT = 74_994
+"""Bytes of base64 a terminal is trusted to accept in one OSC 52 sequence."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RoomscopeApp(App[int]):
+    """The explorer. Give it a built ``store`` or a ``store_factory`` run after first paint."""
+
+    TITLE = "roomscope"
+    CSS_PATH = STYLESHEET
+    COMMANDS = App.COMMANDS | {RoomscopeCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        store: Store | None = None,
+        store_factory: Callable[[], Store] | None = None,
+        theme: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        keymap: dict[str, str] | None = None,
+        source_label: str = "",
+        crash_log: Path | None = None,
+    ) -> None:
+        super().__init__()
+        if store is None and store_factory is None:
+            raise ValueError("RoomscopeApp needs a store or a store_factory")
+        for item in THEMES:
+            self.register_theme(item)
+        wanted = theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            names = ", ".join(sorted(self.available_themes))
+            raise ValueError(f"unknown theme {wanted!r}; available: {names}")
+        self.theme = wanted
+        self.clock = clock
+        self.source_label = source_label
+        self.crash_log = crash_log
+        self._store = store
+        self._store_factory = store_factory
+        self._store_ready = asyncio.Event()
+        self._store_error: BaseException | None = None
+        self._user_keymap = keymap or {}
+        self.started_at = time.perf_counter()
+        self.first_frame_ms: float | None = None
+
+    # -- start-up ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._user_keymap:
+            self.set_keymap(self._user_keymap)
+        self.push_screen(SessionsScreen())
+        self._check_size()
+        if self._store is not None:
+            self._store_ready.set()
+        else:
+            self.call_after_refresh(self._build_store)
+
+    def _build_store(self) -> None:
+        self.run_worker(self._make_store, thread=True, name="store", exit_on_error=False)
+
+    def _make_store(self) -> None:
+        assert self._store_factory is not None
+        store = self._store_factory()
+        self.call_from_thread(self._store_built, store)
+
+    def _store_built(self, store: Store) -> None:
+        self._store = store
+        self._store_ready.set()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "store" and event.state is WorkerState.ERROR:
+            self._store_error = worker.error
+            self._store_ready.set()
+            self.notify(
+                f"roomscope could not start its data store: {worker.error}",
+                severity="error",
+                timeout=30,
+            )
+        elif event.state is WorkerState.ERROR and worker.error is not None:
+            self.notify(f"{worker.description or worker.name}: {worker.error}", severity="error", timeout=8)
+
+    async def ready(self) -> Store:
+        """The store, once built (screens await this in their workers)."""
+        await self._store_ready.wait()
+        if self._store is None:
+            raise RuntimeError(f"the data store is unavailable: {self._store_error}")
+        return self._store
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    def on_ready(self) -> None:
+        self.first_frame_ms = (time.perf_counter() - self.started_at) * 1000
+        self.log.info(f"roomscope first frame in {self.first_frame_ms:.0f} ms")
+
+    # -- terminal size -------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        self.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy to the clipboard with OSC 52 (wrapped for tmux/screen); say what happened."""
+        payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        if len(payload) > OSC52_LIMIT:
+            self.notify(f"{what} is too long for the terminal clipboard: {text[:60]}…", severity="warning")
+            return
+        sequence = f"\x1b]52;c;{payload}\x07"
+        if os.environ.get("TMUX"):
+            sequence = "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+        elif os.environ.get("TERM", "").startswith("screen"):
+            sequence = f"\x1bP{sequence}\x1b\\"
+        self._clipboard = text
+        if self._driver is not None:
+            self._driver.write(sequence)
+        self.notify(f"Copied {what}: {text}", timeout=4)
+
+    # -- failures ------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """No traceback on screen: write it to the crash log and exit with a sentence."""
+        where = self._write_crash_log(error)
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        hint = f" Details: {where}" if where else ""
+        self._exit_renderables.append(f"roomscope stopped after an internal error: {error}.{hint}")
+        self._close_messages_no_wait()
+
+    def _write_crash_log(self, error: BaseException) -> str | None:
+        from tui.redact import REDACTOR
+
+        path = self.crash_log
+        if path is None:
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            text = "".join(traceback.format_exception(error))
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(f"--- {datetime.now(UTC).isoformat()}\n{REDACTOR(text)}\n")
+        except OSError:
+            return None
+        return str(path)
+
+
+def create_app(argv: list[str] | None = None) -> RoomscopeApp:
+    """Build the app the way the ``roomscope`` command would (used by screenshot tools)."""
+    from tui.cli import build_app
+
+    return build_app(list(argv or []))

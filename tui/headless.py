@@ -1,0 +1,579 @@
+"""The headless twin: the same store as the TUI, printing tables, JSON or CSV.
+
+Data goes to stdout and diagnostics to stderr. A stale cache entry is revalidated before
+it is printed (and served, with a warning, when the provider cannot be reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tui import fmt
+from tui.cli import UsageError, cache_directory, make_store, parse_since, resolve_sources
+from tui.text import clean
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from tui.models import Session
+    from tui.store import QualityReport, Store
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
+    fmt.set_utc(bool(getattr(args, "utc", False)))
+    if args.command == "config":
+        return _config(args)
+    if args.command == "cache":
+        return _cache(args)
+    from tui.cli import _configure_logging
+
+    _configure_logging(args)
+    sources = resolve_sources(args)
+    for warning in sources.warnings:
+        print(f"roomscope: warning: {warning}", file=sys.stderr)
+    return asyncio.run(_run_store_command(args, sources, clock))
+
+
+async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
+    from tui.config import ConfigError
+    from tui.providers.base import ProviderError
+
+    try:
+        store = make_store(sources, args, swr=False, clock=clock)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except ProviderError as exc:
+        print(f"roomscope: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if store.status.cache_note:
+        print(f"roomscope: warning: {store.status.cache_note}", file=sys.stderr)
+    try:
+        handler = {
+            "sessions": _sessions,
+            "session": _session,
+            "participants": _participants,
+            "events": _events,
+            "recordings": _recordings,
+            "quality": _quality,
+        }[args.command]
+        await handler(store, args, clock)
+        if store.status.offline_since is not None and store.status.last_error is not None:
+            print(
+                f"roomscope: warning: {store.status.last_error} Showing cached data.",
+                file=sys.stderr,
+            )
+        return 0
+    except ProviderError as exc:
+        print(f"roomscope: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        await store.aclose()
+
+
+# ---------------------------------------------------------------------------------------
+# Output helpers
+
+
+def _dump(models: Sequence[BaseModel]) -> list[Any]:
+    return [m.model_dump(mode="json") for m in models]
+
+
+def _print_json(value: Any, out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    json.dump(value, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _csv_safe(v) for v in row])
+
+
+def _csv_safe(value: Any) -> Any:
+    """Strings that a spreadsheet would run as a formula get a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _numeric(value):
+        return "'" + value
+    return value
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    cells = [[clean(c, 80) for c in row] for row in rows]
+    widths = [len(h) for h in header]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    line = "  ".join(h.ljust(widths[i]) for i, h in enumerate(header)).rstrip()
+    stream.write(line + "\n")
+    for row in cells:
+        stream.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+# ---------------------------------------------------------------------------------------
+# Commands
+
+
+async def _find(store: Store, session_id: str) -> Session:
+    return await store.find_session(session_id)
+
+
+async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from tui.models import SessionQuery, SessionStatus
+
+    since = parse_since(args.since, clock()) if args.since else None
+    query = SessionQuery(
+        since=since,
+        status=SessionStatus(args.status) if args.status else None,
+        text=args.filter or "",
+    )
+    collection = store.sessions(query)
+    await collection.ensure(0, args.limit)
+    rows: list[Session] = []
+    for index in range(min(args.limit, collection.loaded)):
+        item = collection.row(index)
+        if item is None:
+            break
+        rows.append(item)
+    if not rows and collection.error is not None:
+        raise collection.error
+    if collection.error is not None:
+        print(f"roomscope: warning: stopped early: {collection.error}", file=sys.stderr)
+    if args.json:
+        _print_json(_dump(rows))
+    elif args.csv:
+        _print_csv(
+            [
+                "id",
+                "profile",
+                "provider",
+                "name",
+                "room",
+                "status",
+                "started_at",
+                "ended_at",
+                "duration_s",
+                "participants",
+                "problem",
+            ],
+            (
+                [
+                    s.id,
+                    s.profile,
+                    s.provider,
+                    s.name,
+                    s.room_name,
+                    s.status.value,
+                    _iso(s.started_at),
+                    _iso(s.ended_at),
+                    s.duration_s,
+                    s.participant_count,
+                    s.problem,
+                ]
+                for s in rows
+            ),
+        )
+    else:
+        multi = len(store.providers) > 1
+        header = ["START", *(["PROFILE"] if multi else []), "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
+        table = [
+            [
+                fmt.when(s.started_at),
+                *([s.profile] if multi else []),
+                f"⚠ unreadable: {s.problem}" if s.problem else s.title,
+                s.status.value,
+                fmt.duration(s.duration_s),
+                "—" if s.participant_count is None else str(s.participant_count),
+                s.id,
+            ]
+            for s in rows
+        ]
+        _print_table(header, table)
+        total = collection.total
+        shown = f"{len(rows)} of {total:,}" if total is not None else f"{len(rows)} of >{len(rows)}"
+        print(f"{shown} sessions", file=sys.stderr)
+
+
+async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from tui.providers.base import Capability, ProviderError
+
+    session = await _find(store, args.session_id)
+    provider = store.provider(session.profile)
+    participants = []
+    note = None
+    if Capability.PARTICIPANTS in provider.capabilities:
+        try:
+            participants = await store.participants(session)
+        except ProviderError as exc:
+            note = str(exc)
+            print(f"roomscope: warning: participants: {exc}", file=sys.stderr)
+    if args.json:
+        body = session.model_dump(mode="json")
+        body["participants"] = _dump(participants)
+        if note:
+            body["participants_error"] = note
+        _print_json(body)
+        return
+    out = sys.stdout
+    pairs = [
+        ("id", session.id),
+        ("profile", f"{session.profile} ({session.provider})"),
+        ("name", session.title),
+        ("room", session.room_name or "—"),
+        ("status", session.status.value),
+        ("started", fmt.when(session.started_at, seconds=True)),
+        ("ended", fmt.when(session.ended_at, seconds=True)),
+        ("duration", fmt.duration(session.duration_s)),
+        ("participants", "—" if session.participant_count is None else str(session.participant_count)),
+    ]
+    for key, value in pairs:
+        out.write(f"{key:<13}{clean(value, 200)}\n")
+    if participants:
+        out.write("\n")
+        _participants_table(participants)
+
+
+def _participants_table(participants: Sequence[Any]) -> None:
+    header = ["NAME", "ROLE", "JOINED", "LEFT", "TIME", "NETWORK", "WHERE", "ID"]
+    rows = []
+    for p in participants:
+        n = p.network
+        rows.append(
+            [
+                f"⚠ unreadable: {p.problem}" if p.problem else p.title,
+                p.role or "—",
+                fmt.when(p.joined_at, seconds=True, date=False),
+                fmt.when(p.left_at, seconds=True, date=False) if p.left_at else "—",
+                fmt.duration(p.duration_s),
+                " · ".join(x for x in ((n.connection_type, n.isp) if n else ()) if x) or "—",
+                ", ".join(x for x in ((n.city, n.country) if n else ()) if x) or "—",
+                p.id,
+            ]
+        )
+    _print_table(header, rows)
+
+
+async def _participants(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    session = await _find(store, args.session_id)
+    participants = await store.participants(session)
+    if args.json:
+        _print_json(_dump(participants))
+    elif args.csv:
+        _print_csv(
+            [
+                "id",
+                "name",
+                "role",
+                "user_id",
+                "external_id",
+                "joined_at",
+                "left_at",
+                "duration_s",
+                "reconnects",
+                "browser",
+                "os",
+                "device_type",
+                "connection_type",
+                "isp",
+                "city",
+                "country",
+                "problem",
+            ],
+            (
+                [
+                    p.id,
+                    p.name,
+                    p.role,
+                    p.user_id,
+                    p.external_id,
+                    _iso(p.joined_at),
+                    _iso(p.left_at),
+                    p.duration_s,
+                    p.reconnects,
+                    p.device.browser if p.device else None,
+                    p.device.os if p.device else None,
+                    p.device.device_type if p.device else None,
+                    p.network.connection_type if p.network else None,
+                    p.network.isp if p.network else None,
+                    p.network.city if p.network else None,
+                    p.network.country if p.network else None,
+                    p.problem,
+                ]
+                for p in participants
+            ),
+        )
+    else:
+        _participants_table(participants)
+
+
+async def _events(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    session = await _find(store, args.session_id)
+    events = await store.events(session, args.participant)
+    if args.json:
+        _print_json(_dump(events))
+    elif args.csv:
+        _print_csv(
+            ["id", "at", "kind", "name", "participant_id", "participant_name", "level", "detail", "problem"],
+            (
+                [
+                    e.id,
+                    _iso(e.at),
+                    e.kind.value,
+                    e.name,
+                    e.participant_id,
+                    e.participant_name,
+                    e.level,
+                    e.detail,
+                    e.problem,
+                ]
+                for e in events
+            ),
+        )
+    else:
+        _print_table(
+            ["TIME", "EVENT", "PARTICIPANT", "DETAIL"],
+            [
+                [fmt.when(e.at, seconds=True), e.kind.value, e.participant_name or "", e.detail or e.name]
+                for e in events
+            ],
+        )
+
+
+async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    session = await _find(store, args.session_id)
+    recordings = await store.recordings(session)
+    if args.json:
+        _print_json(_dump(recordings))
+    elif args.csv:
+        _print_csv(
+            [
+                "id",
+                "status",
+                "started_at",
+                "ended_at",
+                "duration_s",
+                "size_bytes",
+                "format",
+                "url",
+                "problem",
+            ],
+            (
+                [
+                    r.id,
+                    r.status,
+                    _iso(r.started_at),
+                    _iso(r.ended_at),
+                    r.duration_s,
+                    r.size_bytes,
+                    r.format,
+                    r.url,
+                    r.problem,
+                ]
+                for r in recordings
+            ),
+        )
+    else:
+        _print_table(
+            ["STATUS", "STARTED", "DURATION", "SIZE", "FORMAT", "ID"],
+            [
+                [
+                    r.status or "—",
+                    fmt.when(r.started_at, seconds=True),
+                    fmt.duration(r.duration_s),
+                    fmt.size(r.size_bytes),
+                    r.format or "—",
+                    r.id,
+                ]
+                for r in recordings
+            ],
+        )
+
+
+def _quality_json(report: QualityReport) -> dict[str, Any]:
+    assessment = report.assessment
+    metrics: dict[str, Any] = {}
+    for series in report.series:
+        metric = assessment.metrics.get(str(series.metric))
+        stats = metric.stats if metric else None
+        metrics[str(series.metric)] = {
+            "unit": series.unit,
+            "unit_documented": series.unit_documented,
+            "source": series.source,
+            "samples": stats.count if stats else 0,
+            "min": stats.min if stats else None,
+            "avg": stats.avg if stats else None,
+            "p95": stats.p95 if stats else None,
+            "max": stats.max if stats else None,
+            "poor_threshold": metric.threshold.poor if metric else None,
+            "verdict": metric.verdict.value if metric else "unknown",
+        }
+    return {
+        "session_id": report.session_id,
+        "participant_id": report.participant_id,
+        "verdict": assessment.verdict.value,
+        "reason": assessment.reason(),
+        "tripped_by": assessment.tripped_by,
+        "tripped_at": _iso(assessment.tripped_at),
+        "tripped_for_s": assessment.tripped_for_s,
+        "metrics": metrics,
+        "series": [s.model_dump(mode="json") for s in report.series],
+    }
+
+
+async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    session = await _find(store, args.session_id)
+    report = await store.quality(session, args.participant_id)
+    if args.json:
+        _print_json(_quality_json(report))
+        return
+    if args.csv:
+
+        def rows() -> Iterable[list[Any]]:
+            for series in report.series:
+                for i, value in enumerate(series.values):
+                    offset = series.offset(i)
+                    at = series.start.timestamp() + offset
+                    yield [
+                        series.metric.value,
+                        series.unit,
+                        round(offset, 3),
+                        _iso(datetime.fromtimestamp(at, UTC)),
+                        value,
+                    ]
+
+        _print_csv(["metric", "unit", "offset_s", "at", "value"], rows())
+        return
+    print(f"verdict      {report.assessment.reason()}")
+    header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "POOR WHEN", "VERDICT"]
+    table = []
+    for series in report.series:
+        metric = report.assessment.metrics.get(str(series.metric))
+        if metric is None:
+            continue
+        stats = metric.stats
+        poor = (
+            metric.threshold.describe(metric.threshold.poor).split(" ", 1)[-1]
+            if metric.threshold.poor
+            else "—"
+        )
+        table.append(
+            [
+                metric.threshold.label,
+                series.unit if series.unit_documented else f"{series.unit} (as reported)",
+                fmt.number(stats.min if stats else None),
+                fmt.number(stats.avg if stats else None),
+                fmt.number(stats.p95 if stats else None),
+                fmt.number(stats.max if stats else None),
+                poor,
+                metric.verdict.value,
+            ]
+        )
+    _print_table(header, table)
+
+
+# ---------------------------------------------------------------------------------------
+# cache and config
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from tui.cache import Cache
+
+    cache = Cache.open(cache_directory(args))
+    try:
+        if args.action == "clear":
+            removed = cache.clear()
+            print(f"removed {removed} cached entries from {cache.path or 'memory'}", file=sys.stderr)
+            if cache.note:
+                print(f"roomscope: warning: {cache.note}", file=sys.stderr)
+            return 0
+        info = cache.info()
+        if args.json:
+            _print_json(info.__dict__)
+            return 0
+        out = io.StringIO()
+        out.write(f"path         {info.path}\n")
+        out.write(f"size         {fmt.size(info.size_bytes)}\n")
+        out.write(f"entries      {info.entries}\n")
+        for kind, count in sorted(info.by_kind.items()):
+            out.write(f"  {kind:<11}{count}\n")
+        for profile, count in sorted(info.by_profile.items()):
+            out.write(f"profile      {profile}: {count}\n")
+        if info.oldest is not None and info.newest is not None:
+            out.write(f"oldest       {fmt.when(datetime.fromtimestamp(info.oldest, UTC), seconds=True)}\n")
+            out.write(f"newest       {fmt.when(datetime.fromtimestamp(info.newest, UTC), seconds=True)}\n")
+        out.write(f"schema       v{info.schema}\n")
+        sys.stdout.write(out.getvalue())
+        if info.note:
+            print(f"roomscope: warning: {info.note}", file=sys.stderr)
+        return 0
+    finally:
+        cache.close()
+
+
+def _config(args: argparse.Namespace) -> int:
+    from tui import config
+
+    path = config.config_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    if args.action == "init":
+        try:
+            written = config.write_example(path, force=args.force)
+        except config.ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"wrote an example configuration to {written} (mode 0600)", file=sys.stderr)
+        return 0
+    return asyncio.run(_config_check(args))
+
+
+async def _config_check(args: argparse.Namespace) -> int:
+    from tui import config
+    from tui.providers.registry import check_profile
+
+    try:
+        if getattr(args, "provider", None) and args.provider != "demo":
+            profiles = [config.profile_from_env(args.provider)]
+        else:
+            loaded, warning = config.load_config(config.config_path())
+            if warning:
+                print(f"roomscope: warning: {warning}", file=sys.stderr)
+            profiles = config.select_profiles(
+                loaded, getattr(args, "profile", None) or "all", require_env=False
+            )
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    worst = 0
+    for profile in profiles:
+        result = await check_profile(profile, base_url=getattr(args, "base_url", None))
+        status = "ok" if result.ok else "FAILED"
+        print(f"{result.profile_name}: {status}: {result.message}")
+        if not result.ok:
+            worst = max(worst, result.exit_code or 1)
+    return worst

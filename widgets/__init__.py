@@ -1,0 +1,1 @@
+"""Reusable widgets: session table, breadcrumb, status bar, filter bar, sparkline panel."""

@@ -1,0 +1,428 @@
+"""A virtual table over a lazily loaded session collection.
+
+Only the rows on screen are ever rendered (Textual's line API: ``render_line``); the
+collection is asked for the rows the viewport needs (plus one screen ahead) and draws a
+loading placeholder for rows that have not arrived. A list of 100,000 sessions costs the
+same to scroll as a list of 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from tui import fmt
+from tui.text import clean
+
+if TYPE_CHECKING:
+    from tui.models import Session
+    from tui.store import Collection
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    """Fixed width in cells; 0 for the flexible column."""
+    right: bool = False
+    min_total: int = 0
+    """Shown only when the table is at least this wide."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("start", "Start", 11),
+    Column("profile", "Profile", 12),
+    Column("name", "Session", 0),
+    Column("room", "Room", 20, min_total=110),
+    Column("status", "Status", 7),
+    Column("duration", "Duration", 8, right=True),
+    Column("participants", "People", 6, right=True),
+    Column("id", "Id", 10, min_total=130),
+)
+SORT_COLUMN = {
+    "start": "start",
+    "name": "name",
+    "status": "status",
+    "duration": "duration",
+    "participants": "participants",
+    "profile": "provider",
+}
+
+
+def layout(width: int, multi_profile: bool) -> list[tuple[Column, int]]:
+    """The visible columns and their widths for a table ``width`` cells wide."""
+    chosen = [c for c in COLUMNS if width >= c.min_total and (c.key != "profile" or multi_profile)]
+    fixed = sum(c.width for c in chosen if c.width) + len(chosen)  # one space after each
+    flex = max(8, width - fixed)
+    return [(c, c.width or flex) for c in chosen]
+
+
+def cell_text(column: str, session: Session, now: datetime) -> str:
+    if column == "start":
+        return fmt.short_when(session.started_at, now)
+    if column == "profile":
+        return clean(session.profile or session.provider, 40)
+    if column == "name":
+        if session.problem:
+            return f"⚠ unreadable: {clean(session.problem, 120)}"
+        return clean(session.title, 200)
+    if column == "room":
+        return clean(session.room_name or "", 60)
+    if column == "status":
+        return {"live": "● live", "ended": "ended"}.get(session.status.value, "?")
+    if column == "duration":
+        return fmt.duration(session.duration_s)
+    if column == "participants":
+        return "—" if session.participant_count is None else str(session.participant_count)
+    if column == "id":
+        return clean(session.id, 40)
+    return ""
+
+
+def _fit(text: str, width: int, right: bool) -> str:
+    if cell_len(text) > width:
+        text = set_cell_size(text, max(0, width - 1)) + "…"
+    return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
+
+
+class SessionHeader(Static):
+    """The column titles above a :class:`SessionTable`, with the sort marker."""
+
+    DEFAULT_CSS = """
+    SessionHeader {
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+        text-style: bold;
+        padding: 0 0 0 1;
+    }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.multi_profile = False
+        self.sort_key = "start"
+        self.descending = True
+        self.table_width = 0
+
+    def show(self, *, multi_profile: bool, sort_key: str, descending: bool) -> None:
+        self.multi_profile = multi_profile
+        self.sort_key = sort_key
+        self.descending = descending
+        self._draw()
+
+    def align_to(self, width: int) -> None:
+        """Lay the titles out for a table whose rows are ``width`` cells wide."""
+        if width != self.table_width:
+            self.table_width = width
+            self._draw()
+
+    def _draw(self) -> None:
+        width = self.table_width or max(0, self.size.width - 2)
+        parts = []
+        for column, cells in layout(width, self.multi_profile):
+            label = column.label
+            if SORT_COLUMN.get(column.key) == self.sort_key:
+                label += " ▼" if self.descending else " ▲"
+            parts.append(_fit(label, cells, column.right))
+        self.update(Text(" ".join(parts), no_wrap=True, overflow="crop"))
+
+
+class SessionTable(ScrollView, can_focus=True):
+    """Rows of sessions, drawn on demand from a :class:`~tui.store.Collection`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "top", "Top", show=False, id="list.top"),
+        Binding("G,end", "bottom", "End", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page-down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page-up"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "session-table--cursor",
+        "session-table--live",
+        "session-table--muted",
+        "session-table--problem",
+        "session-table--error",
+    }
+    DEFAULT_CSS = """
+    SessionTable {
+        height: 1fr;
+        overflow-x: hidden;
+        padding: 0 0 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    SessionTable > .session-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    SessionTable:blur > .session-table--cursor { background: $boost; text-style: none; }
+    SessionTable > .session-table--live { color: $success; }
+    SessionTable > .session-table--muted { color: $text-muted; }
+    SessionTable > .session-table--problem { color: $warning; }
+    SessionTable > .session-table--error { color: $error; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    """Index of the selected row."""
+
+    class Selected(Message):
+        """Enter on a loaded row."""
+
+        def __init__(self, session: Session, index: int) -> None:
+            super().__init__()
+            self.session = session
+            self.index = index
+
+    class NeedRows(Message):
+        """The viewport shows rows that are not loaded: load ``first`` up to ``end``."""
+
+        def __init__(self, first: int, end: int) -> None:
+            super().__init__()
+            self.first = first
+            self.end = end
+
+    class JumpToEnd(Message):
+        """G on a list whose length is not known yet: load it all, then go to the end."""
+
+    def __init__(
+        self, *, clock: Callable[[], datetime], header: SessionHeader | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.header = header
+        self.source: Collection[Session] | None = None
+        self.multi_profile = False
+        self.empty_text = "No sessions."
+        self._unsubscribe: Callable[[], None] | None = None
+        self._missing: list[int] = []
+        self._asked: tuple[int, int] | None = None
+        self._layout: list[tuple[Column, int]] = []
+        self._now = clock()
+
+    # -- data ----------------------------------------------------------------------------
+
+    def attach(self, source: Collection[Session], *, multi_profile: bool = False) -> None:
+        """Show ``source`` (the cursor returns to the top)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.source = source
+        self.multi_profile = multi_profile
+        self._unsubscribe = source.changed.subscribe(self._source_changed)
+        self._asked = None
+        self._layout = []
+        self.set_reactive(SessionTable.cursor, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._source_changed()
+        self._align_header()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _source_changed(self) -> None:
+        self._asked = None  # the world moved: ask again for whatever is still missing
+        self._sync_size()
+        self.refresh()
+
+    def _rows(self) -> int:
+        return len(self.source) if self.source is not None else 0
+
+    def _sync_size(self) -> None:
+        rows = max(1, self._rows())
+        self.virtual_size = Size(self.size.width, rows)
+        if self.source is not None and self.cursor >= rows:
+            self.set_reactive(SessionTable.cursor, max(0, rows - 1))
+
+    @property
+    def selected(self) -> Session | None:
+        if self.source is None:
+            return None
+        return self.source.row(self.cursor)
+
+    def on_resize(self) -> None:
+        self._layout = []
+        self._sync_size()
+        self._align_header()
+
+    def _align_header(self) -> None:
+        header = self.header
+        if header is not None:
+            header.multi_profile = self.multi_profile
+            header.align_to(self.scrollable_content_region.width)
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _columns(self) -> list[tuple[Column, int]]:
+        if not self._layout:
+            self._layout = layout(self.scrollable_content_region.width, self.multi_profile)
+        return self._layout
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._now = self.clock()
+        self._missing.clear()
+        lines = super().render_lines(crop)
+        if self._missing:
+            self._request(min(self._missing), max(self._missing) + 1)
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        source = self.source
+        base = self.rich_style
+        if source is None or not source.started:
+            text = "  ⋯ loading sessions…" if y == 0 else ""
+            if source is not None and y == 0:
+                self._note_missing(0)
+            return self._text_line(text, width, self.get_component_rich_style("session-table--muted"))
+        rows = len(source)
+        if rows == 0:
+            if y == 0:
+                error = source.error
+                if error is not None:
+                    return self._text_line(f"  ⚠ {clean(str(error), 300)}", width, self._style("error"))
+                return self._text_line(f"  {self.empty_text}", width, self._style("muted"))
+            return Strip.blank(width, base)
+        if index >= rows:
+            return Strip.blank(width, base)
+        item = source.row(index)
+        selected = index == self.cursor
+        if item is None:
+            error = source.error_at(index)
+            if error is not None:
+                text = f"  ⚠ {clean(str(error), 300)}  (r to retry)"
+                style = self._style("error")
+            else:
+                self._note_missing(index)
+                text = "  ⋯ loading…"
+                style = self._style("muted")
+            if selected:
+                style = style + self._style("cursor")
+            return self._text_line(text, width, style)
+        return self._row_line(item, width, selected)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"session-table--{name}")
+
+    def _text_line(self, text: str, width: int, style: Style) -> Strip:
+        return Strip([Segment(_fit(text, width, False), style)], width)
+
+    def _row_line(self, item: Session, width: int, selected: bool) -> Strip:
+        base = self.rich_style
+        segments: list[Segment] = []
+        used = 0
+        for column, cells in self._columns():
+            text = _fit(cell_text(column.key, item, self._now), cells, column.right)
+            style = base
+            if column.key == "status":
+                style = self._style("live") if item.is_live else self._style("muted")
+            elif item.problem and column.key == "name":
+                style = self._style("problem")
+            segments.append(Segment(text, style))
+            segments.append(Segment(" ", base))
+            used += cells + 1
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        strip = Strip(segments).crop(0, width)
+        if selected:
+            strip = strip.apply_style(self._style("cursor"))
+        return strip
+
+    def _note_missing(self, index: int) -> None:
+        self._missing.append(index)
+
+    def _request(self, start: int, stop: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        wanted = (max(0, start), stop + height)
+        if self._asked == wanted:
+            return
+        self._asked = wanted
+        self.post_message(self.NeedRows(*wanted))
+
+    def request_visible(self) -> None:
+        """Ask for the rows in view (used by the periodic revalidation)."""
+        top = self.scroll_offset.y
+        self._asked = None
+        self._request(top, top + max(1, self.scrollable_content_region.height))
+
+    # -- cursor --------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self._scroll_into_view(new)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_into_view(self, index: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        rows = self._rows()
+        self.cursor = max(0, min(index, rows - 1)) if rows else 0
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_top(self) -> None:
+        self.move_to(0)
+
+    def action_bottom(self) -> None:
+        source = self.source
+        if source is None:
+            return
+        if source.total is None:
+            self.post_message(self.JumpToEnd())
+        self.move_to(len(source) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_select(self) -> None:
+        item = self.selected
+        if item is not None and not item.problem:
+            self.post_message(self.Selected(item, self.cursor))
+
+    def select_where(self, predicate: Callable[[Session], bool]) -> bool:
+        """Put the cursor on the first loaded row matching ``predicate``."""
+        if self.source is None:
+            return False
+        found = self.source.index_of(predicate)
+        if found is None:
+            return False
+        self.move_to(found)
+        return True
