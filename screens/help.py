@@ -70,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
         where = " › ".join(name()) if callable(name) else type(self.target).__name__
         table = Table(
             title=Text(f"Keys on {where}", style="bold"),
-            caption="Escape, q or ? closes. Keys can be remapped by id in the config file's [keymap].",
+            caption=Text("Escape, q or ? closes. Keys can be remapped by id in the config file's [keymap]."),
             expand=True,
             box=None,
             padding=(0, 1),

@@ -74,7 +74,9 @@ def summary_rows(report: QualityReport) -> list[tuple[Text | str, ...]]:
 
 class ParticipantScreen(RoomscopeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "quality", "Quality", id="participant.quality"),
+        # priority: the focused table would take Enter and do nothing while it has no rows
+        # (no quality data from this provider, or still loading)
+        Binding("enter", "quality", "Quality", id="participant.quality", priority=True),
         Binding("left_square_bracket,p", "step(-1)", "Prev", id="participant.prev"),
         Binding("right_square_bracket,n", "step(1)", "Next", id="participant.next"),
         Binding("1", "tab('summary')", "Summary", id="participant.tab-summary"),

@@ -149,6 +149,7 @@ class SessionScreen(RoomscopeScreen):
 
         async def section(name: str, capability: Capability, loader: Any) -> Any:
             if capability not in caps:
+                loader.close()  # never awaited: close it rather than leak a "never awaited" warning
                 reason = provider.missing.get(capability) or f"{provider.label} does not provide {name}."
                 self._note(name, reason)
                 return None

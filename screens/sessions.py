@@ -76,6 +76,7 @@ class ListState:
 
 
 class SessionsScreen(RoomscopeScreen):
+    AUTO_FOCUS = "#table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="sessions.filter"),
         Binding("s", "sort", "Sort", id="sessions.sort"),
@@ -119,11 +120,13 @@ class SessionsScreen(RoomscopeScreen):
     @work(group="sessions-start", exclusive=True, exit_on_error=False, description="Opening the data store")
     async def _start(self) -> None:
         store = await self.rs.ready()
-        self._unsubscribe.append(store.status_changed.subscribe(self._show_status))
+        self._unsubscribe.append(store.status_changed.subscribe(self._status_soon))
         if self.rs.source_label == "" and len(store.providers) > 1:
             self.rs.source_label = f"{len(store.providers)} profiles"
         self.update_crumbs()
         self._show_collection(store)
+        if store.status.cache_note:  # the status line may have to cut it short: say it whole once
+            self.notify(store.status.cache_note, severity="warning", timeout=10)
 
     def _show_collection(self, store: Store) -> None:
         for unsubscribe in self._unsubscribe[1:]:
@@ -139,7 +142,7 @@ class SessionsScreen(RoomscopeScreen):
         table = self.table
         table.empty_text = "No sessions match." if self.state.describe() else "No sessions yet."
         table.attach(collection, multi_profile=multi)
-        self._unsubscribe.append(collection.changed.subscribe(self._show_status))
+        self._unsubscribe.append(collection.changed.subscribe(self._status_soon))
         self._show_status()
 
     def on_unmount(self) -> None:
@@ -180,6 +183,12 @@ class SessionsScreen(RoomscopeScreen):
 
     # -- the status line -----------------------------------------------------------------
 
+    def _status_soon(self) -> None:
+        """Changes are announced while the load that made them is still finishing (it is still
+        "busy"): draw the status now and again once the load has returned."""
+        self._show_status()
+        self.call_later(self._show_status)
+
     def _show_status(self) -> None:
         try:
             bar = self.query_one(StatusBar)
@@ -192,12 +201,14 @@ class SessionsScreen(RoomscopeScreen):
             return
         left: list[str] = []
         loaded, total = collection.loaded, collection.total
-        if total is not None:
-            left.append(f"{loaded:,}/{total:,} sessions")
-        elif collection.started:
-            left.append(f"{loaded:,} of >{loaded:,} sessions")
-        else:
+        if not collection.started:
             left.append("loading…")
+        elif collection.note and total is None:
+            pass  # a filter or sort in progress says how far it got
+        elif total is not None:
+            left.append(f"{loaded:,}/{total:,} sessions")
+        else:
+            left.append(f"{loaded:,} of >{loaded:,} sessions")
         left.extend(self.state.describe())
         if collection.note:
             left.append(collection.note)
@@ -233,8 +244,8 @@ class SessionsScreen(RoomscopeScreen):
         bar.value = self.state.text
         bar.open()
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
+    @on(FilterBar.FilterChanged)
+    def _filter_changed(self, event: FilterBar.FilterChanged) -> None:
         if event.text != self.state.text:
             self._change(text=event.text)
 

@@ -523,7 +523,7 @@ async def test_text_filter_scans_progressively(store: Store, demo: DemoProvider)
     await col.ensure_all()
     assert [s.id for s in rows(col)] == expected
     assert col.done and col.total == len(expected) and len(col) == len(expected)
-    assert col.note == f"filter: {len(expected)} of 500"
+    assert col.note == f"{len(expected)} matches in 500"
 
     inverted = store.sessions(SessionQuery(text="!standup"))
     await inverted.ensure_all()
@@ -726,3 +726,32 @@ async def test_refresh_clears_the_last_error(store: Store) -> None:
 def test_timedelta_constants_make_sense() -> None:
     assert LIVE_TTL_S < LIST_TTL_S
     assert timedelta(seconds=LIST_TTL_S) <= timedelta(minutes=10)
+
+
+async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache(tmp_path) -> None:
+    from tui.cache import Cache
+    from tui.demo.world import DemoWorld
+    from tui.models import SessionQuery
+    from tui.providers.demo import DemoProvider
+    from tui.store import MAX_PAGES_IN_MEMORY, PagedCollection, Store
+
+    world = DemoWorld(seed=3, size=20_000, now=NOW)
+    provider = DemoProvider(latency_s=0.0, clock=lambda: NOW, world=world)
+    provider.page_size = 100
+    store = Store([provider], Cache.open(tmp_path, clock=lambda: NOW.timestamp()), clock=lambda: NOW.timestamp())
+    try:
+        col = store.sessions(SessionQuery())
+        assert isinstance(col, PagedCollection)
+        for start in range(0, 20_000, 100):
+            await col.ensure(start, start + 100)
+        in_memory = [k for k, slot in col.pages.items() if slot.items is not None]
+        assert len(in_memory) <= MAX_PAGES_IN_MEMORY
+        assert col.loaded == 20_000 and len(col) == 20_000
+        assert col.row(0) is None  # evicted: far from where the reader is
+        requests = provider.requests
+        await col.ensure(0, 10)
+        first = col.row(0)
+        assert first is not None and first.id == world.session(0).id
+        assert provider.requests == requests  # reloaded from the disk cache, not the provider
+    finally:
+        await store.aclose()

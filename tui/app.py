@@ -17,13 +17,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from screens.sessions import SessionsScreen
 from themes import DEFAULT_THEME, STYLESHEET, THEMES
 from tui.commands import RoomscopeCommands
+from tui.text import clean
 
 if TYPE_CHECKING:
     from tui.store import Store
@@ -84,10 +88,13 @@ class RoomscopeApp(App[int]):
 
     # -- start-up ------------------------------------------------------------------------
 
+    def get_default_screen(self) -> SessionsScreen:
+        """The session list is the base screen (drawn in the very first frame)."""
+        return SessionsScreen()
+
     def on_mount(self) -> None:
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
-        self.push_screen(SessionsScreen())
         self._check_size()
         if self._store is not None:
             self._store_ready.set()
@@ -136,11 +143,13 @@ class RoomscopeApp(App[int]):
 
     # -- terminal size -------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        # This handler runs before App's own, which is what updates ``self.size``: use the
+        # event's size, or a terminal enlarged from too small keeps the notice.
+        self._check_size(event.size)
 
-    def _check_size(self) -> None:
-        width, height = self.size
+    def _check_size(self, size: Size | None = None) -> None:
+        width, height = size or self.size
         self.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
 
     # -- actions -------------------------------------------------------------------------
@@ -168,6 +177,22 @@ class RoomscopeApp(App[int]):
         if self._driver is not None:
             self._driver.write(sequence)
         self.notify(f"Copied {what}: {text}", timeout=4)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice is plain text: messages carry provider strings (error bodies, names,
+        ids) that must neither be read as markup (``[/]`` would crash the app) nor reach the
+        terminal with control characters. ``markup`` is accepted and ignored."""
+        super().notify(
+            clean(message, 1000), title=clean(title, 200), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- failures ------------------------------------------------------------------------
 

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.paths import APP_NAME, default_cache_dir
+
 SCHEMA_VERSION = 1
 FILE_NAME = "roomscope-cache.sqlite3"
-APP_NAME = "roomscope"
+__all__ = ["APP_NAME", "Cache", "CacheError", "CacheInfo", "Entry", "default_cache_dir", "make_key"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -41,16 +43,6 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_profile ON entries (profile, kind);
 """
-
-
-def default_cache_dir() -> Path:
-    """``$ROOMSCOPE_CACHE_DIR`` or platformdirs' user cache dir for roomscope."""
-    override = os.environ.get("ROOMSCOPE_CACHE_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
 def make_key(identity: str, kind: str, params: Any, cursor: str | None, limit: int | None) -> str:

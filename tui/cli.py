@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -39,6 +40,7 @@ EXIT_CODES: dict[int, str] = {
     7: "the provider sent something unreadable",
     8: "the provider does not have this data (missing capability)",
     130: "interrupted (Ctrl+C)",
+    141: "the reader of stdout went away (e.g. piped into head)",
 }
 DEMO_MAX = 10_000_000
 
@@ -323,7 +325,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
 
 
 def cache_directory(args: argparse.Namespace) -> Path:
-    from tui.cache import default_cache_dir
+    from tui.paths import default_cache_dir
 
     given = _opt(args, "cache_dir")
     return Path(given).expanduser() if given else default_cache_dir()
@@ -427,6 +429,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("roomscope: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `roomscope sessions --json | head`: the reader has what it wanted. No traceback, and
+        # no second one when Python flushes stdout on exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 def run_async(coroutine: Any) -> Any:

@@ -7,10 +7,25 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+
+from tui.text import clean
 
 if TYPE_CHECKING:
     from tui.app import RoomscopeApp
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """``matcher.highlight`` without reading ``text`` as markup: session names and what the
+    user typed are not markup (a name like ``[/]`` would make the search fail)."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class RoomscopeCommands(Provider):
@@ -61,9 +76,12 @@ class RoomscopeCommands(Provider):
         matcher = self.matcher(query)
         stripped = query.strip()
         if len(stripped) >= 4 and " " not in stripped:
+            # Session ids carry digits; a plain word ("light", "standup") is more likely a
+            # command or a name, so its "Open session" guess goes below those matches.
+            looks_like_id = any(ch.isdigit() for ch in stripped)
             yield Hit(
-                90.0,
-                matcher.highlight(f"Open session {stripped}"),
+                90.0 if looks_like_id else 0.01,
+                _highlight(matcher, f"Open session {clean(stripped, 80)}"),
                 partial(self._open_id, stripped),
                 help="Look the id up in every profile",
             )
@@ -76,7 +94,6 @@ class RoomscopeCommands(Provider):
 
     async def _loaded_sessions(self, query: str) -> AsyncIterator[Hit]:
         from screens.sessions import SessionsScreen
-        from tui.text import clean
 
         screen = self._sessions_screen()
         if not isinstance(screen, SessionsScreen) or screen.collection is None or not query.strip():
@@ -97,7 +114,7 @@ class RoomscopeCommands(Provider):
             if score > 0:
                 yield Hit(
                     score * 0.8,
-                    matcher.highlight(label),
+                    _highlight(matcher, label),
                     partial(self._open_session, session),
                     help=session.id,
                 )
@@ -138,7 +155,7 @@ class RoomscopeCommands(Provider):
             screen.set_range(label)
 
     def _to_list(self) -> None:
-        while len(self.app.screen_stack) > 2:
+        while len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     def _refresh(self) -> None:

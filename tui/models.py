@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Model(BaseModel):
     """Base of every unified model: immutable, strict about its own field names."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class SessionStatus(StrEnum):
@@ -230,7 +230,7 @@ T = TypeVar("T")
 class Page(BaseModel, Generic[T]):
     """One page of a list. ``next_cursor`` is opaque: only its provider reads it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     items: list[T]
     next_cursor: str | None = None

@@ -73,6 +73,8 @@ LINK_TTL_S = 600.0
 RETRY_AFTER_S = 5.0
 """A failed page is retried when asked again after this long."""
 QUALITY_CONCURRENCY = 4
+MAX_PAGES_IN_MEMORY = 48
+"""Pages of one list kept in memory; the rest reload from the disk cache when scrolled to."""
 
 
 class Signal:
@@ -192,7 +194,8 @@ class Fetcher:
             stale = self._stale(fetched_at, expires_at)
             freshness = Freshness(fetched_at=fetched_at, from_cache=True, stale=stale)
             if not stale:
-                self._remember(key, value, freshness, expires_at)
+                if kind != "sessions":
+                    self._remember(key, value, freshness, expires_at)
                 return value, freshness
             if self.offline:
                 return value, freshness
@@ -279,7 +282,8 @@ class Fetcher:
                 expires_at=expires_at,
             )
         freshness = Freshness(fetched_at=now, from_cache=False, stale=False)
-        self._remember(key, value, freshness, expires_at)
+        if kind != "sessions":  # list pages live in their collections (and the disk cache)
+            self._remember(key, value, freshness, expires_at)
         return value, freshness
 
     def _revalidate(
@@ -420,6 +424,9 @@ class Collection(Generic[T]):
 @dataclass
 class _PageSlot(Generic[T]):
     items: list[T] | None = None
+    """The rows, while in memory (None before loading, or after eviction)."""
+    size: int | None = None
+    """How many rows the page had when last loaded (kept after eviction)."""
     next_cursor: str | None = None
     task: asyncio.Task[None] | None = None
     error: ProviderError | None = None
@@ -461,6 +468,7 @@ class PagedCollection(Collection[T]):
         self._total: int | None = None
         self._last_error: ProviderError | None = None
         self._started = False
+        self.pinned = False
 
     # -- shape ---------------------------------------------------------------------------
 
@@ -469,14 +477,14 @@ class PagedCollection(Collection[T]):
         return self.seek is not None
 
     def _contiguous(self) -> tuple[int, bool]:
-        """(rows loaded in the unbroken run of pages from 0, whether more may follow)."""
+        """(rows known in the unbroken run of pages from 0, whether more may follow)."""
         count = 0
         k = 0
         while True:
             slot = self.pages.get(k)
-            if slot is None or slot.items is None:
+            if slot is None or slot.size is None:
                 return count, True
-            count += len(slot.items)
+            count += slot.size
             if slot.next_cursor is None:
                 return count, False
             k += 1
@@ -491,7 +499,8 @@ class PagedCollection(Collection[T]):
 
     @property
     def loaded(self) -> int:
-        return sum(len(s.items) for s in self.pages.values() if s.items is not None)
+        """Rows fetched so far (pages evicted from memory still count)."""
+        return sum(s.size for s in self.pages.values() if s.size is not None)
 
     @property
     def total(self) -> int | None:
@@ -527,11 +536,11 @@ class PagedCollection(Collection[T]):
         base = 0
         while True:
             slot = self.pages.get(k)
-            if slot is None or slot.items is None:
+            if slot is None or slot.size is None:
                 return None
-            if index < base + len(slot.items):
+            if index < base + slot.size:
                 return k, index - base
-            base += len(slot.items)
+            base += slot.size
             if slot.next_cursor is None:
                 return None
             k += 1
@@ -553,7 +562,7 @@ class PagedCollection(Collection[T]):
             if index < count:
                 return None
             k = 0
-            while (found := self.pages.get(k)) is not None and found.items is not None:
+            while (found := self.pages.get(k)) is not None and found.size is not None:
                 k += 1
             slot = self.pages.get(k)
         if slot is not None and slot.items is None:
@@ -576,17 +585,18 @@ class PagedCollection(Collection[T]):
             )
             return
         k = 0
-        count = 0
+        base = 0
         while True:
             slot = self.pages.get(k)
-            needs = slot is None or slot.items is None or self._outdated(slot)
-            if needs:
+            known = slot is not None and slot.size is not None
+            in_range = known and slot is not None and base + (slot.size or 0) > start
+            if not known or (in_range and slot is not None and (slot.items is None or self._outdated(slot))):
                 await self._page(k)
                 slot = self.pages.get(k)
-            if slot is None or slot.items is None:
+            if slot is None or slot.size is None:
                 return  # failed: stop here
-            count += len(slot.items)
-            if slot.next_cursor is None or count >= stop:
+            base += slot.size
+            if slot.next_cursor is None or base >= stop:
                 return
             k += 1
 
@@ -678,6 +688,7 @@ class PagedCollection(Collection[T]):
             for later in [j for j in self.pages if j > k]:
                 del self.pages[later]  # the chain changed: later pages are no longer valid
         slot.items = list(page.items)
+        slot.size = len(slot.items)
         slot.next_cursor = page.next_cursor
         slot.error = None
         slot.freshness = freshness
@@ -690,7 +701,25 @@ class PagedCollection(Collection[T]):
             self._total = k * self.page_size + len(page.items)
         self._last_error = None
         self._started = True
+        self._evict(around=k)
         self.changed.emit()
+
+    def pin(self) -> None:
+        """Keep every page in memory (a view that needs all rows at once)."""
+        self.pinned = True
+
+    def _evict(self, around: int) -> None:
+        """Drop the rows of the pages farthest from ``around`` beyond ``MAX_PAGES_IN_MEMORY``;
+        their shape stays known and they reload (from the cache) when needed again."""
+        if self.pinned:
+            return
+        held = [j for j, slot in self.pages.items() if slot.items is not None and j != around]
+        excess = len(held) + 1 - MAX_PAGES_IN_MEMORY
+        if excess <= 0:
+            return
+        held.sort(key=lambda j: abs(j - around), reverse=True)
+        for j in held[:excess]:
+            self.pages[j].items = None
 
     def refresh(self) -> None:
         for slot in self.pages.values():
@@ -782,9 +811,9 @@ class FilteredCollection(_MaterializedView[T]):
     def note(self) -> str:
         total = self.base.total
         if self.done:
-            return f"{self.label}: {len(self.rows):,} of {self.scanned:,}"
+            return f"{len(self.rows):,} match{'es' if len(self.rows) != 1 else ''} in {self.scanned:,}"
         of = f"{total:,}" if total is not None else f">{self.scanned:,}"
-        return f"{self.label}: {len(self.rows):,} so far, {self.scanned:,} of {of} scanned"
+        return f"{len(self.rows):,} matches so far, {self.scanned:,} of {of} scanned"
 
     async def _step(self) -> bool:
         target = self.scanned + 4 * max(1, getattr(self.base, "page_size", 100))
@@ -825,6 +854,8 @@ class SortedCollection(_MaterializedView[T]):
         self.key = key
         self.descending = descending
         self.label = label
+        if isinstance(base, PagedCollection):
+            base.pin()
         base.changed.subscribe(self.changed.emit)
 
     @property
@@ -1137,7 +1168,7 @@ class Store:
             kind="sessions",
             params=query.model_dump(mode="json"),
             load=lambda cursor, limit: provider.list_sessions(query, cursor, limit),
-            adapter=SESSION_PAGE,
+            adapter=_session_page(),
             ttl=ttl,
             page_size=provider.page_size,
             seek=(lambda offset, limit: provider.page_cursor(query, offset, limit)) if seekable else None,
@@ -1161,7 +1192,7 @@ class Store:
             cursor=None,
             limit=None,
             loader=lambda: provider.get_session(ref.session_id),
-            adapter=SESSION,
+            adapter=_session(),
             ttl=self._detail_ttl,
             on_fresh=lambda _v, _f: self.updated.emit(),
         )
@@ -1212,7 +1243,7 @@ class Store:
             "participants",
             session.id,
             lambda cursor, limit: provider.list_participants(session.id, cursor, limit),
-            PARTICIPANT_PAGE,
+            _participant_page(),
             lambda _p: ttl,
             provider.page_size,
         )
@@ -1226,7 +1257,7 @@ class Store:
             cursor=None,
             limit=None,
             loader=lambda: provider.get_participant(session.id, participant_id),
-            adapter=PARTICIPANT,
+            adapter=_participant(),
             ttl=lambda _p: self._detail_ttl(session),
             on_fresh=lambda _v, _f: self.updated.emit(),
         )
@@ -1244,7 +1275,7 @@ class Store:
             "events",
             [session.id, participant_id],
             lambda cursor, limit: provider.list_events(session.id, cursor, limit, participant_id),
-            EVENT_PAGE,
+            _event_page(),
             lambda _p: ttl,
             max(provider.page_size, 100),
         )
@@ -1258,7 +1289,7 @@ class Store:
             "recordings",
             session.id,
             lambda cursor, limit: provider.list_recordings(session.id, cursor, limit),
-            RECORDING_PAGE,
+            _recording_page(),
             lambda _p: ttl,
             provider.page_size,
         )
@@ -1274,7 +1305,7 @@ class Store:
             cursor=None,
             limit=None,
             loader=lambda: provider.list_artifacts(session.id),
-            adapter=ARTIFACTS,
+            adapter=_artifacts(),
             ttl=lambda _v: ttl,
             on_fresh=lambda _v, _f: self.updated.emit(),
         )
@@ -1291,7 +1322,7 @@ class Store:
                 cursor=None,
                 limit=None,
                 loader=lambda: provider.get_quality(session.id, participant_id),
-                adapter=SERIES,
+                adapter=_series(),
                 ttl=lambda _v: self._detail_ttl(session),
                 on_fresh=lambda _v, _f: self.updated.emit(),
             )
@@ -1344,11 +1375,42 @@ class Store:
             self.cache.close()
 
 
-SESSION_PAGE: TypeAdapter[Page[Session]] = TypeAdapter(Page[Session])
-PARTICIPANT_PAGE: TypeAdapter[Page[Participant]] = TypeAdapter(Page[Participant])
-EVENT_PAGE: TypeAdapter[Page[Event]] = TypeAdapter(Page[Event])
-RECORDING_PAGE: TypeAdapter[Page[Recording]] = TypeAdapter(Page[Recording])
-SESSION: TypeAdapter[Session] = TypeAdapter(Session)
-PARTICIPANT: TypeAdapter[Participant] = TypeAdapter(Participant)
-ARTIFACTS: TypeAdapter[list[Artifact]] = TypeAdapter(list[Artifact])
-SERIES: TypeAdapter[list[QualitySeries]] = TypeAdapter(list[QualitySeries])
+# Validators are built on first use: the first page should not pay for the quality models.
+@functools.cache
+def _session_page() -> TypeAdapter[Page[Session]]:
+    return TypeAdapter(Page[Session])
+
+
+@functools.cache
+def _participant_page() -> TypeAdapter[Page[Participant]]:
+    return TypeAdapter(Page[Participant])
+
+
+@functools.cache
+def _event_page() -> TypeAdapter[Page[Event]]:
+    return TypeAdapter(Page[Event])
+
+
+@functools.cache
+def _recording_page() -> TypeAdapter[Page[Recording]]:
+    return TypeAdapter(Page[Recording])
+
+
+@functools.cache
+def _session() -> TypeAdapter[Session]:
+    return TypeAdapter(Session)
+
+
+@functools.cache
+def _participant() -> TypeAdapter[Participant]:
+    return TypeAdapter(Participant)
+
+
+@functools.cache
+def _artifacts() -> TypeAdapter[list[Artifact]]:
+    return TypeAdapter(list[Artifact])
+
+
+@functools.cache
+def _series() -> TypeAdapter[list[QualitySeries]]:
+    return TypeAdapter(list[QualitySeries])

@@ -29,7 +29,9 @@ class FilterBar(Input):
     FilterBar.-visible { display: block; }
     """
 
-    class Changed(Message):
+    class FilterChanged(Message):
+        """The filter text changed (not ``Input.Changed``, which ``Input`` itself posts)."""
+
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
@@ -51,7 +53,7 @@ class FilterBar(Input):
         event.stop()
         if self._pending is not None:
             self._pending.stop()  # type: ignore[attr-defined]
-        self._pending = self.set_timer(0.15, lambda: self.post_message(self.Changed(self.value)))
+        self._pending = self.set_timer(0.15, lambda: self.post_message(self.FilterChanged(self.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -59,11 +61,11 @@ class FilterBar(Input):
     def action_clear(self) -> None:
         self.value = ""
         self.remove_class("-visible")
-        self.post_message(self.Changed(""))
+        self.post_message(self.FilterChanged(""))
         self.post_message(self.Closed(cleared=True))
 
     def action_done(self) -> None:
         if not self.value:
             self.remove_class("-visible")
-        self.post_message(self.Changed(self.value))
+        self.post_message(self.FilterChanged(self.value))
         self.post_message(self.Closed(cleared=False))

@@ -50,8 +50,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "Session", 0),
     Column("room", "Room", 20, min_total=110),
     Column("status", "Status", 7),
-    Column("duration", "Duration", 8, right=True),
-    Column("participants", "People", 6, right=True),
+    Column("duration", "Duration", 9, right=True),
+    Column("participants", "People", 7, right=True),
     Column("id", "Id", 10, min_total=130),
 )
 SORT_COLUMN = {
@@ -138,7 +138,8 @@ class SessionHeader(Static):
         for column, cells in layout(width, self.multi_profile):
             label = column.label
             if SORT_COLUMN.get(column.key) == self.sort_key:
-                label += " ▼" if self.descending else " ▲"
+                marker = "▼" if self.descending else "▲"
+                label = f"{label} {marker}" if len(label) + 2 <= cells else f"{label[: cells - 1]}{marker}"
             parts.append(_fit(label, cells, column.right))
         self.update(Text(" ".join(parts), no_wrap=True, overflow="crop"))
 
@@ -216,6 +217,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._missing: list[int] = []
         self._asked: tuple[int, int] | None = None
         self._layout: list[tuple[Column, int]] = []
+        self._layout_width = -1
         self._now = clock()
 
     # -- data ----------------------------------------------------------------------------
@@ -273,8 +275,13 @@ class SessionTable(ScrollView, can_focus=True):
     # -- rendering -----------------------------------------------------------------------
 
     def _columns(self) -> list[tuple[Column, int]]:
-        if not self._layout:
-            self._layout = layout(self.scrollable_content_region.width, self.multi_profile)
+        width = self.scrollable_content_region.width
+        if not self._layout or width != self._layout_width:
+            # first use, or the vertical scrollbar came or went (no resize event for that):
+            # lay the rows out again and keep the column titles above them
+            self._layout = layout(width, self.multi_profile)
+            self._layout_width = width
+            self._align_header()
         return self._layout
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -283,7 +290,20 @@ class SessionTable(ScrollView, can_focus=True):
         lines = super().render_lines(crop)
         if self._missing:
             self._request(min(self._missing), max(self._missing) + 1)
+        else:
+            self._prefetch()
         return lines
+
+    def _prefetch(self) -> None:
+        """Ask for the next screenful before it is scrolled into view."""
+        source = self.source
+        if source is None or not source.started:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        probe = min(len(source) - 1, top + 2 * height)
+        if probe >= top + height and source.row(probe) is None and source.error_at(probe) is None:
+            self._request(top + height, probe + 1)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

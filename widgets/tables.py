@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text, TextType
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellType, RowKey
 
 
 class VimTable(DataTable[object]):
@@ -21,6 +23,18 @@ class VimTable(DataTable[object]):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+
+    def add_row(
+        self,
+        *cells: CellType,
+        height: int | None = 1,
+        key: str | None = None,
+        label: TextType | None = None,
+    ) -> RowKey:
+        """DataTable reads ``str`` cells as Rich markup: these cells hold provider strings
+        (names, roles, ISPs, event details), so a ``str`` is shown as plain text."""
+        plain = [Text(cell) if isinstance(cell, str) else cell for cell in cells]
+        return super().add_row(*plain, height=height, key=key, label=label)
 
     def action_scroll_top(self) -> None:
         if self.row_count:

@@ -156,6 +156,7 @@ class Provider(Protocol):
     """The configuration profile this instance belongs to."""
     label: str
     """A human description, e.g. ``Telnyx Rooms``."""
+
     @property
     def identity(self) -> str:
         """Stable, secret-free string naming the data source (for cache keys)."""

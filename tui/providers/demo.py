@@ -202,7 +202,9 @@ class DemoProvider(BaseProvider):
                 "max_members": s.max_members,
                 "recording": s.recorded,
                 "room_url": f"https://{DEMO_HOST}/rooms/{s.room_name}",
-            },
+            }
+            if detail
+            else {},
         )
 
     @staticmethod
