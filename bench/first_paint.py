@@ -1,0 +1,264 @@
+"""First paint in a real (pseudo-)terminal: the session list vs a bare Textual app.
+
+Both programs are started on a 120x40 pseudo-terminal (``pty``, TERM=xterm-256color) and
+the clock runs from just before the fork to the read that completes a marker in the
+terminal output (escape sequences stripped):
+
+* bare app (``bench/minimal_app.py``: Header, Static, Footer): ``READY``;
+* ``roomscope --provider demo --demo-latency 0 --cache-dir <tmp>``, first frame: the
+  ``Sessions`` breadcrumb (the first frame shows the breadcrumb, the column titles,
+  "⋯ loading sessions…" and the footer; the store is built after it);
+* the same run, first session rows: a row's status cell followed by its duration
+  (``● live 12m05s`` or ``ended 46m00s``), which only a painted row contains.
+
+The two programs alternate (the order flips every round), after one warm-up run of each.
+Both run with bytecode caches, as an installed program does (see ``_common.bench_env``).
+Every run is quit with ``q`` and reaped. The roomscope runs share one cache directory, so
+from the second run on the rows come from the disk cache, as they do for a returning
+user (``--fresh-cache`` gives every run an empty one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import struct
+import tempfile
+import termios
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _common import (
+    ROOT,
+    TERM_SIZE,
+    Figure,
+    base_parser,
+    bench_env,
+    command,
+    emit,
+    fmt_ms,
+    median,
+    not_measured,
+    progress,
+    summary_ms,
+)
+
+MINIMAL_MARKER = re.compile(rb"READY")
+FRAME_MARKER = re.compile(rb"Sessions")
+ROWS_MARKER = re.compile("(● live|ended) +[0-9]".encode())
+_ESCAPES = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
+    rb"|\x1bP[^\x1b]*\x1b\\"  # DCS
+    rb"|\x1b[@-Z\\-_=>]"  # two-byte escapes
+)
+RATIO_TARGET = 1.2
+ROWS_BUDGET_MS = 500.0
+
+
+@dataclass
+class Run:
+    """One spawn: when each marker appeared (ms after spawn), and how it ended."""
+
+    marks: dict[str, float] = field(default_factory=dict)
+    exit_code: int | None = None
+    error: str | None = None
+    tail: str = ""
+
+
+def spawn_and_watch(
+    argv: Sequence[str],
+    markers: dict[str, re.Pattern[bytes]],
+    *,
+    timeout: float,
+    quit_key: bytes = b"q",
+) -> Run:
+    """Start ``argv`` on a fresh 120x40 pty; time each marker; then quit it with ``quit_key``."""
+    env = bench_env()
+    columns, rows = TERM_SIZE
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: size the terminal before anything looks at it, then exec
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+            os.chdir(ROOT)
+            os.execve(argv[0], list(argv), env)
+        finally:
+            os._exit(127)
+    run = Run()
+    buffer = b""
+    deadline = started + timeout
+    quit_sent_at: float | None = None
+    eof = False
+    while not eof:
+        now = time.perf_counter()
+        if len(run.marks) == len(markers) and quit_sent_at is None:
+            with contextlib.suppress(OSError):
+                os.write(fd, quit_key)
+            quit_sent_at = now
+            deadline = now + 5.0
+        if now >= deadline:
+            break
+        ready, _, _ = select.select([fd], [], [], min(0.05, max(0.0, deadline - now)))
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            chunk = b""
+        if not chunk:
+            eof = True
+            break
+        arrived = time.perf_counter()
+        buffer += chunk
+        if len(run.marks) < len(markers):
+            plain = _ESCAPES.sub(b"", buffer)
+            for name, pattern in markers.items():
+                if name not in run.marks and pattern.search(plain):
+                    run.marks[name] = (arrived - started) * 1000.0
+    run.exit_code = _reap(pid)
+    os.close(fd)
+    if len(run.marks) < len(markers):
+        missing = ", ".join(n for n in markers if n not in run.marks)
+        what = "exited" if eof else f"timed out after {timeout:.0f} s"
+        run.error = f"{what} before showing: {missing} (exit code {run.exit_code})"
+        text = _ESCAPES.sub(b"", buffer).decode("utf-8", "replace")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        run.tail = " | ".join(lines[-4:])[-400:]
+    elif quit_sent_at is not None and not eof:
+        run.error = "did not quit within 5 s of 'q' (killed)"
+    return run
+
+
+def _reap(pid: int) -> int | None:
+    """Wait briefly for ``pid``; kill it (only it) if it does not go."""
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        end = time.monotonic() + 2.0
+        while time.monotonic() < end:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.01)
+    return None
+
+
+def main() -> None:
+    parser = base_parser(__doc__ or "")
+    parser.add_argument("--runs", type=int, default=7, help="counted runs of each program (default 7)")
+    parser.add_argument("--timeout", type=float, default=15.0, help="seconds before a run is abandoned")
+    parser.add_argument("--fresh-cache", action="store_true", help="an empty cache directory for every run")
+    args = parser.parse_args()
+    cmd_args = [f"--runs {args.runs}"] + (["--fresh-cache"] if args.fresh_cache else [])
+    cmd = command("first_paint.py", *cmd_args)
+    names = (
+        "first paint, session list vs bare Textual app",
+        "spawn to first session rows painted" + (" (empty cache)" if args.fresh_cache else " (warm cache)"),
+    )
+    python = ROOT / ".venv" / "bin" / "python"
+    roomscope = ROOT / ".venv" / "bin" / "roomscope"
+    problem = None
+    if not hasattr(os, "openpty") or not Path("/dev/ptmx").exists():
+        problem = "no pseudo-terminals on this system (/dev/ptmx)"
+    elif not roomscope.exists():
+        problem = f"{roomscope.relative_to(ROOT)} is not installed (make run installs it)"
+    if problem is not None:
+        emit(
+            [
+                not_measured(names[0], problem, cmd, f"<= {RATIO_TARGET}"),
+                not_measured(names[1], problem, cmd),
+            ],
+            args.json,
+        )
+        return
+
+    root_tmp = Path(tempfile.mkdtemp(prefix="roomscope-bench-paint-"))
+    shared_cache = root_tmp / "cache"
+    counter = 0
+
+    def roomscope_argv() -> list[str]:
+        nonlocal counter
+        counter += 1
+        cache = root_tmp / f"cache-{counter}" if args.fresh_cache else shared_cache
+        return [str(roomscope), "--provider", "demo", "--demo-latency", "0", "--cache-dir", str(cache)]
+
+    minimal_argv = [str(python), str(ROOT / "bench" / "minimal_app.py")]
+    minimal_markers = {"frame": MINIMAL_MARKER}
+    app_markers = {"frame": FRAME_MARKER, "rows": ROWS_MARKER}
+    bare: list[float] = []
+    first: list[float] = []
+    rows: list[float] = []
+    errors: list[str] = []
+    try:
+        progress(f"first paint: 1 warm-up + {args.runs} runs of each program, alternating")
+        for round_no in range(args.runs + 1):
+            order = ("bare", "app") if round_no % 2 == 0 else ("app", "bare")
+            for which in order:
+                if which == "bare":
+                    run = spawn_and_watch(minimal_argv, minimal_markers, timeout=args.timeout)
+                else:
+                    run = spawn_and_watch(roomscope_argv(), app_markers, timeout=args.timeout)
+                if run.error:
+                    label = "bare app" if which == "bare" else "roomscope"
+                    errors.append(f"{label}: {run.error}" + (f"; screen: {run.tail}" if run.tail else ""))
+                if round_no == 0:
+                    continue  # warm-up
+                if which == "bare" and "frame" in run.marks:
+                    bare.append(run.marks["frame"])
+                elif which == "app":
+                    if "frame" in run.marks:
+                        first.append(run.marks["frame"])
+                    if "rows" in run.marks:
+                        rows.append(run.marks["rows"])
+    finally:
+        shutil.rmtree(root_tmp, ignore_errors=True)
+
+    figures: list[Figure] = []
+    why = errors[0] if errors else "no run finished"
+    if bare and first:
+        ratio = median(first) / median(bare)
+        paired = [a / b for a, b in zip(first, bare, strict=False)]
+        text = (
+            f"{ratio:.2f}x ({fmt_ms(median(first))} vs {fmt_ms(median(bare))}; "
+            f"roomscope {summary_ms(first)}, bare {summary_ms(bare)}, "
+            f"per-round ratio {min(paired):.2f}–{max(paired):.2f}, {len(first)}+{len(bare)} runs)"
+        )
+        figures.append(
+            Figure(
+                names[0],
+                text,
+                cmd,
+                target=f"<= {RATIO_TARGET}",
+                met=ratio <= RATIO_TARGET,
+                data={"ratio": ratio, "app_ms": first, "bare_ms": bare},
+            )
+        )
+    else:
+        figures.append(not_measured(names[0], why, cmd, f"<= {RATIO_TARGET}"))
+    if rows:
+        after = [r - f for r, f in zip(rows, first, strict=False)]
+        text = (
+            f"{summary_ms(rows)} ({median(after):.0f} ms after the first frame; "
+            f"budget from perf-anchors: <= {ROWS_BUDGET_MS:.0f} ms; {len(rows)} runs)"
+        )
+        figures.append(Figure(names[1], text, cmd, data={"rows_ms": rows}))
+    else:
+        figures.append(not_measured(names[1], why, cmd))
+    if errors and (bare or first):
+        figures[-1].data["errors"] = errors
+        progress(f"{len(errors)} run(s) had problems; first: {errors[0]}")
+    emit(figures, args.json)
+
+
+if __name__ == "__main__":
+    main()
