@@ -415,6 +415,19 @@ async def test_get_session_wrapped_or_not(
         await provider.get_session(s.id[:-4] + "ffff")
 
 
+async def test_unreadable_session_details_mark_the_session(world: DemoWorld, fake: FakeRealtimeKit) -> None:
+    """The spec types timestamps as plain strings: a session whose ``started_at`` is not a
+    timestamp (Prism answers ``"string"``) keeps the id asked for and says what is wrong,
+    so its participants stay reachable; a body with no id at all is still unreadable."""
+    s = started(world)[5]
+    record = {**fake.session_record(s, NOW), "id": "string", "started_at": "string"}
+    got = await make_provider(serve({"success": True, "data": record})).get_session(s.id)
+    assert (got.id, got.name, got.started_at) == (s.id, s.title, None)
+    assert got.problem is not None and got.problem.startswith("started_at") and "'string'" in got.problem
+    with pytest.raises(BadPayloadError):
+        await make_provider(serve({"success": True, "data": {"started_at": "string"}})).get_session(s.id)
+
+
 # ---------------------------------------------------------------------------------------
 # Participants, events
 
@@ -656,6 +669,175 @@ async def test_quality_samples_that_are_unreadable_are_skipped(world: DemoWorld)
     assert series[Metric.LOSS_SEND].values == [3.0]
     assert series[Metric.RTT].offsets_s == [2.0]
     assert Metric.LOSS_RECV not in series
+
+
+# ---------------------------------------------------------------------------------------
+# Field-level tolerance of participant details and peer reports (the spec changed shape
+# twice in 2026; its schemas type timestamps and ids as plain strings)
+
+
+def tampered(fake: FakeRealtimeKit, edit: Callable[[str, dict[str, Any]], None]) -> httpx.MockTransport:
+    """The fake, with ``edit(path, body)`` applied to each successful JSON body."""
+    inner = fake.transport()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        response = await inner.handle_async_request(request)
+        await response.aread()
+        if response.status_code != 200:
+            return response
+        body = json.loads(response.content)
+        edit(request.url.path, body)
+        return httpx.Response(200, json=body)
+
+    return httpx.MockTransport(handler)
+
+
+def is_details(path: str, p: DemoParticipant) -> bool:
+    return path.endswith(f"/participants/{p.id}")
+
+
+async def test_participant_details_keep_what_is_readable(world: DemoWorld, legacy: FakeRealtimeKit) -> None:
+    """Unreadable fields of the details are left out and named in ``problem``; an id that
+    is not a UUID is replaced by the id asked for. Only a body that is no participant at
+    all is a BadPayloadError."""
+    s, p = reconnecting(world)
+    plain = await make_provider(legacy.transport()).get_participant(s.id, p.id)
+    assert plain.problem is None and plain.device is not None
+
+    def edit(path: str, body: dict[str, Any]) -> None:
+        if is_details(path, p):
+            body["data"]["participant"] |= {"id": "string", "joined_at": "string", "left_at": 12345}
+
+    got = await make_provider(tampered(legacy, edit)).get_participant(s.id, p.id)
+    assert (got.id, got.session_id, got.name, got.user_id) == (p.id, s.id, p.name, p.user_id)
+    assert (got.joined_at, got.left_at) == (None, None)
+    assert got.duration_s == plain.duration_s  # ``duration`` was readable
+    assert (got.device, got.network, got.reconnects) == (plain.device, plain.network, plain.reconnects)
+    assert got.problem is not None
+    assert got.problem.startswith("id: not a usable participant id (got 'string')")
+    assert got.problem.endswith("(+2 more: joined_at, left_at)")
+
+    def blank_id(path: str, body: dict[str, Any]) -> None:
+        if is_details(path, p):
+            body["data"]["participant"]["id"] = "  "
+
+    got = await make_provider(tampered(legacy, blank_id)).get_participant(s.id, p.id)
+    assert got.id == p.id and got.joined_at == plain.joined_at
+    assert got.problem is not None and got.problem.startswith("id:") and "more" not in got.problem
+
+    for data in ([], {"participant": "string"}, {"participant": None}, {"something": "else"}):
+        with pytest.raises(BadPayloadError):
+            await make_provider(serve({"success": True, "data": data})).get_participant(s.id, p.id)
+
+
+async def test_quality_survives_unreadable_details(world: DemoWorld, fake: FakeRealtimeKit) -> None:
+    """A details body with a placeholder id, unreadable times and a peer event naming no
+    usable peer still gives the participant's quality: the reports are asked for with the
+    id asked for and the real peers (a peer event with an unreadable time included), never
+    with the unusable id."""
+    s, p = reconnecting(world)
+    expected = await make_provider(fake.transport()).get_quality(s.id, p.id)
+    assert expected
+    fake.requests.clear()
+
+    def edit(path: str, body: dict[str, Any]) -> None:
+        if is_details(path, p):
+            participant = body["data"]["participant"]
+            participant |= {"id": "string", "joined_at": "string", "created_at": "string"}
+            last = peer_id(p, len(p.intervals) - 1)
+            for event in participant["peer_events"]:
+                if event["peer_id"] == last:  # a peer known only from events with no time
+                    event["created_at"] = "string"
+            participant["peer_events"].append(
+                {"event_name": "PEER_CREATED", "peer_id": "string", "created_at": "string"}
+            )
+
+    got = await make_provider(tampered(fake, edit)).get_quality(s.id, p.id)
+    assert got == expected
+    asked = {r.url.path.rsplit("/", 1)[-1] for r in fake.requests if "/peer-report/" in r.url.path}
+    assert asked == {peer_id(p, k) for k in range(len(p.intervals))}
+
+
+async def test_quality_reads_a_peer_report_whose_owner_is_unreadable(
+    world: DemoWorld, fake: FakeRealtimeKit
+) -> None:
+    """A report whose ``session_id`` is not an id proves nothing: it is read. One that
+    names another session is still not this session's."""
+    s, p = reconnecting(world)
+    expected = await make_provider(fake.transport()).get_quality(s.id, p.id)
+
+    def owner(value: Any) -> Callable[[str, dict[str, Any]], None]:
+        def edit(path: str, body: dict[str, Any]) -> None:
+            if "/peer-report/" in path:
+                body["data"]["participant"]["session_id"] = value
+
+        return edit
+
+    for unreadable in ("string", "", None, 42):
+        assert await make_provider(tampered(fake, owner(unreadable))).get_quality(s.id, p.id) == expected
+    other = "0f0f0f0f-0000-4000-8000-00000000ffff"
+    assert await make_provider(tampered(fake, owner(other))).get_quality(s.id, p.id) == []
+
+
+async def test_unreadable_samples_are_counted_and_values_left_out(world: DemoWorld) -> None:
+    """Samples with no readable timestamp are dropped and counted in each series'
+    ``source``; a sample with one unreadable value keeps the others."""
+    s, p = reconnecting(world)
+    sample = {"producer_id": "x", "bytes_sent": 0, "packets_sent": 0, "packets_lost": 0}
+    quality = {
+        "audio_producer": [
+            {**sample, "timestamp": "2026-11-22T09:00:00.000Z"},
+            {**sample, "timestamp": "string", "bytes_sent": 10},
+            {**sample, "timestamp": 12345, "bytes_sent": 10},
+            "not an object",
+            {
+                **sample,
+                "timestamp": "2026-11-22T09:00:02.000Z",
+                "bytes_sent": 25_000,
+                "packets_sent": 100,
+                "packets_lost": 3,
+                "rtt": 80.0,
+            },
+            {
+                **sample,
+                "timestamp": "2026-11-22T09:00:04.000Z",
+                "bytes_sent": 50_000,
+                "packets_sent": 200,
+                "packets_lost": 3,
+                "rtt": "string",
+            },
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/peer-report/" in request.url.path:
+            return httpx.Response(
+                200, json={"success": True, "data": {"participant": {"peer_report": {"quality": quality}}}}
+            )
+        return httpx.Response(200, json={"success": True, "data": {"participant": {"id": p.id}}})
+
+    series = {q.metric: q for q in await make_provider(httpx.MockTransport(handler)).get_quality(s.id, p.id)}
+    assert series[Metric.BITRATE_SEND].values == [100.0, 100.0]
+    assert series[Metric.LOSS_SEND].values == [3.0, 0.0]
+    assert (series[Metric.RTT].offsets_s, series[Metric.RTT].values) == ([2.0, 4.0], [80.0, None])
+    note = "3 unreadable samples dropped (no readable timestamp); 1 unreadable value ignored"
+    assert all(q.source.endswith("; " + note) for q in series.values())
+
+
+async def test_unreadable_legacy_samples_are_counted(world: DemoWorld, legacy: FakeRealtimeKit) -> None:
+    s, p = reconnecting(world)
+    expected = {q.metric: q for q in await make_provider(legacy.transport()).get_quality(s.id, p.id)}
+
+    def edit(path: str, body: dict[str, Any]) -> None:
+        if is_details(path, p):
+            stats = body["data"]["participant"]["quality_stats"]
+            stats[0]["peer_id"] = "string"
+            stats[0]["audio_stats"][0]["timestamp"] = "string"
+
+    got = {q.metric: q for q in await make_provider(tampered(legacy, edit)).get_quality(s.id, p.id)}
+    assert set(got) == set(expected)
+    for metric, q in got.items():
+        assert q.source == expected[metric].source + "; 1 unreadable sample dropped (no readable timestamp)"
 
 
 # ---------------------------------------------------------------------------------------

@@ -289,15 +289,77 @@ class RecordingRecord(_Payload):
     storage_config: dict[str, Any] | None = None
 
 
+def _field_problem(error: Mapping[str, Any]) -> str:
+    """'joined_at: Input should be a valid datetime ... (got 'string')' for one error."""
+    where = ".".join(str(part) for part in error.get("loc", ())) or "record"
+    value = error.get("input")
+    shown = ""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        said = repr(value)
+        shown = f" (got {said[:40]}{'…' if len(said) > 40 else ''})"
+    return f"{where}: {error.get('msg', 'invalid')}{shown}"
+
+
+def _lenient(model: type[M], raw: Any) -> tuple[M | None, list[str]]:
+    """Validate ``raw`` field by field: a field that does not validate is left out (and
+    described) so the rest of the record is still read. None when ``raw`` is not an object
+    or a required field is missing or unreadable."""
+    if not isinstance(raw, Mapping):
+        return None, [f"record: expected an object, got {type(raw).__name__}"]
+    fields = dict(raw)
+    problems: list[str] = []
+    while True:
+        try:
+            return model.model_validate(fields), problems
+        except ValidationError as exc:
+            bad: dict[str, str] = {}
+            for error in exc.errors(include_url=False):
+                loc = error.get("loc") or ()
+                name = str(loc[0]) if loc else ""
+                required = model.model_fields.get(name)
+                if name not in fields or (required is not None and required.is_required()):
+                    return None, [*problems, _field_problem(error)]
+                bad.setdefault(name, _field_problem(error))
+            if not bad:
+                return None, [*problems, describe_validation_error(exc)]
+            for name, problem in bad.items():
+                del fields[name]
+                problems.append(problem)
+
+
 def _section(model: type[M], raw: Any) -> M | None:
-    """An optional sub-object: unreadable means absent, never a failed record."""
+    """An optional sub-object: unreadable means absent, never a failed record. Fields that
+    do not validate are left out; the rest is kept."""
     if not isinstance(raw, Mapping):
         return None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        log.debug("realtimekit: ignoring unreadable %s: %s", model.__name__, exc)
+    record, problems = _lenient(model, raw)
+    if problems:
+        log.debug("realtimekit: %s: %s", model.__name__, "; ".join(problems))
+    return record
+
+
+def _summary(problems: Sequence[str]) -> str | None:
+    """The first problem in full, the others by field name."""
+    if not problems:
         return None
+    others = [p.split(":", 1)[0] for p in problems[1:]]
+    return problems[0] + (f" (+{len(others)} more: {', '.join(others)})" if others else "")
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _looks_like_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def _usable_id(value: Any) -> str | None:
+    """An id the API can be asked about: the spec types every session, participant and
+    peer id in a path as ``format: uuid`` (and the participant id is the first peer id)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if _looks_like_uuid(value) else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,12 +571,41 @@ def stream_points(stream: str, samples: Iterable[MediaSample], peer: str) -> lis
     return out
 
 
-def legacy_points(stat: LegacyQualityStat, peer: str) -> list[_Point]:
+@dataclass
+class _Unread:
+    """What of one participant's quality samples could not be read, for the series'
+    ``source``: samples dropped (not an object, or no readable timestamp: a sample with
+    no time cannot be placed) and values left out of the samples that were kept."""
+
+    samples: int = 0
+    values: int = 0
+
+    def read(self, model: type[M], raw: Any) -> M | None:
+        record, problems = _lenient(model, raw)
+        if record is None:
+            self.samples += 1
+            log.debug("realtimekit: dropping a %s: %s", model.__name__, "; ".join(problems))
+        else:
+            self.values += len(problems)
+        return record
+
+    def note(self) -> str:
+        parts = []
+        if self.samples:
+            plural = "s" if self.samples != 1 else ""
+            parts.append(f"{self.samples} unreadable sample{plural} dropped (no readable timestamp)")
+        if self.values:
+            parts.append(f"{self.values} unreadable value{'s' if self.values != 1 else ''} ignored")
+        return "; ".join(parts)
+
+
+def legacy_points(stat: LegacyQualityStat, peer: str, unread: _Unread | None = None) -> list[_Point]:
     """Points of one legacy ``quality_stats`` entry: gauges only (no counters)."""
+    unread = unread if unread is not None else _Unread()
     out: list[_Point] = []
     for stream, raw_samples in (("audio", stat.audio_stats), ("video", stat.video_stats)):
         for raw in raw_samples or []:
-            sample = _section(LegacySample, raw)
+            sample = unread.read(LegacySample, raw)
             if sample is None:
                 continue
             out.append(
@@ -677,9 +768,11 @@ def build_series(
     provider: str,
     session_id: str,
     participant_id: str,
+    note: str = "",
 ) -> list[QualitySeries]:
     """One irregular series per metric that has any value. Pauses much longer than the
-    typical sample step (a reconnect) get a ``None`` so charts show the gap."""
+    typical sample step (a reconnect) get a ``None`` so charts show the gap. ``note``
+    (what could not be read) is added to every series' ``source``."""
     ticks = _ticks(points)
     if not ticks:
         return []
@@ -713,7 +806,7 @@ def build_series(
                 metric=spec.metric,
                 unit=spec.unit,
                 unit_documented=spec.documented,
-                source=spec.source,
+                source=f"{spec.source}; {note}" if note else spec.source,
                 start=start,
                 offsets_s=times,
                 values=shown,
@@ -905,7 +998,16 @@ class RealtimeKitProvider(BaseProvider):
         data = self._data(body, "session")
         # Current spec: the session is ``data``; older versions wrap it as ``data.session``.
         raw = data["session"] if isinstance(data.get("session"), dict) else data
-        record = parse_one(raw, SessionRecord, provider=self.label, what="session")
+        if recover_id(raw, "id") is None:  # not a session record at all
+            parse_one(raw, SessionRecord, provider=self.label, what="session")
+        try:
+            record = SessionRecord.model_validate(raw)
+        except ValidationError as exc:
+            # As in the list: an unreadable field (the spec types every timestamp as a plain
+            # string) marks the session instead of hiding its participants, events and
+            # recordings. It keeps the id it was asked for.
+            placeholder = self._session_placeholder(0, raw, describe_validation_error(exc))
+            return placeholder.model_copy(update={"id": session_id})
         return self._session(record, self.clock())
 
     _SESSION_FIELDS = frozenset(
@@ -996,13 +1098,47 @@ class RealtimeKitProvider(BaseProvider):
         data = self._data(body, "participant list")
         return body, data, self._list(data, "participants", "participant list")
 
-    async def _participant_detail(self, session_id: str, participant_id: str) -> LegacyParticipantDetail:
+    async def _participant_detail(
+        self, session_id: str, participant_id: str
+    ) -> tuple[LegacyParticipantDetail, str | None]:
+        """The participant's details and what of them could not be read (None: all).
+
+        Read field by field: an unreadable field (the spec types every timestamp as a
+        plain string) is left out and named, never costing the participant. An id that
+        is no use for asking about its peer (not a UUID) is replaced by the id asked for.
+        Only a body that is not a participant at all is a BadPayloadError."""
         body = await self._get(
             ["sessions", session_id, "participants", participant_id], {"include_peer_events": True}
         )
         data = self._data(body, "participant")
         raw = data.get("participant", data)
-        return parse_one(raw, LegacyParticipantDetail, provider=self.label, what="participant")
+        if not isinstance(raw, Mapping) or not raw.keys() & self._DETAIL_FIELDS:
+            if isinstance(raw, Mapping):
+                shape = "an object with no participant field"
+            else:
+                shape = "null" if raw is None else type(raw).__name__
+            raise BadPayloadError(
+                f"{self.label} sent an unreadable participant: 'data.participant' is {shape}.",
+                provider=self.name,
+                field="data.participant",
+            )
+        fields = dict(raw)
+        problems: list[str] = []
+        given = fields.get("id")
+        if _usable_id(given) is None and not (isinstance(given, str) and given.strip() == participant_id):
+            problems.append(
+                _field_problem({"loc": ("id",), "msg": "not a usable participant id", "input": given})
+                + ", showing the id asked for"
+            )
+            fields["id"] = participant_id
+        record, unread = _lenient(LegacyParticipantDetail, fields)
+        if record is None:  # (only the id is required, and it is set: not expected)
+            raise BadPayloadError(
+                f"{self.label} sent an unreadable participant: {_summary(unread)}",
+                provider=self.name,
+                field="data.participant",
+            )
+        return record, _summary([*problems, *unread])
 
     async def _peer_report(
         self, peer_id: str, session_id: str, section: str | None = None
@@ -1019,13 +1155,13 @@ class RealtimeKitProvider(BaseProvider):
         participant = data.get("participant")
         if not isinstance(participant, dict):
             return None
-        owner = participant.get("session_id")
-        if isinstance(owner, str) and owner and owner != session_id:
+        owner = _usable_id(participant.get("session_id"))  # an unreadable owner proves nothing
+        if owner is not None and owner.lower() != session_id.strip().lower():
             return None
         return participant
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant:
-        detail = await self._participant_detail(session_id, participant_id)
+        detail, problem = await self._participant_detail(session_id, participant_id)
         stats = _section(LegacyPeerStats, detail.peer_stats)
         if stats is not None and (stats.device_info or stats.ip_information):
             device, network = self._legacy_device(stats), self._legacy_network(stats)
@@ -1040,7 +1176,7 @@ class RealtimeKitProvider(BaseProvider):
             }
         base = self._participant(session_id, detail, device=device, network=network)
         extra = {**base.extra, **{k: v for k, v in more.items() if v is not None}}
-        return base.model_copy(update={"extra": extra})
+        return base.model_copy(update={"extra": extra, "problem": problem})
 
     _METADATA_SECTIONS = ("device_info", "ip_information", "precall_network_information")
 
@@ -1075,6 +1211,8 @@ class RealtimeKitProvider(BaseProvider):
             "session_id",
         }
     )
+    _DETAIL_FIELDS = _PARTICIPANT_FIELDS | {"created_at", "updated_at"}
+    """A participant body holds at least one of these (else it is not a participant)."""
 
     def _participant(
         self,
@@ -1131,11 +1269,16 @@ class RealtimeKitProvider(BaseProvider):
         return sorted(out, key=lambda e: e.created_at)
 
     def _peer_ids(self, record: ParticipantRecord) -> list[str]:
-        """The participant's peers (one per connection), oldest first; its id is the first."""
+        """The participant's peers (one per connection), oldest first; its id is the first.
+        Peers of events whose time is unreadable come last; a peer id that is not a UUID
+        (the peer-report path takes UUIDs only) is not a peer that can be asked about."""
+        timed = [event.peer_id for event in self._peer_event_records(record)]
+        untimed = [raw.get("peer_id") for raw in record.peer_events or [] if isinstance(raw, Mapping)]
         peers = [record.id]
-        for event in self._peer_event_records(record):
-            if event.peer_id and event.peer_id not in peers:
-                peers.append(event.peer_id)
+        for candidate in (*timed, *untimed):
+            peer = _usable_id(candidate)
+            if peer is not None and peer not in peers:
+                peers.append(peer)
         return peers
 
     # device and network, one mapping per payload generation
@@ -1242,7 +1385,7 @@ class RealtimeKitProvider(BaseProvider):
         """Peer lifecycle events (PEER_CREATED/JOINING/LEAVING) of every participant, one
         participant page per event page; for one participant, also its client events."""
         if participant_id is not None:
-            detail = await self._participant_detail(session_id, participant_id)
+            detail, _problem = await self._participant_detail(session_id, participant_id)
             events = self._events_of(session_id, detail, detail.peer_events)
             client = await self._client_events(session_id, detail)
             return Page[Event](items=sorted([*events, *client], key=_event_order), total=None)
@@ -1542,9 +1685,10 @@ class RealtimeKitProvider(BaseProvider):
     async def get_quality(self, session_id: str, participant_id: str) -> list[QualitySeries]:
         """Peer reports first (one per peer of the participant), legacy ``quality_stats``
         from the participant details when there is no report with samples."""
-        detail = await self._participant_detail(session_id, participant_id)
+        detail, _problem = await self._participant_detail(session_id, participant_id)
         peers = self._peer_ids(detail)[:MAX_PEERS]
         legacy = [s for s in (_section(LegacyQualityStat, raw) for raw in detail.quality_stats or []) if s]
+        unread = _Unread()
         points: list[_Point] = []
         firsts: list[datetime] = []
         reports = [await self._peer_report(peers[0], session_id, "quality_stats")]
@@ -1556,15 +1700,17 @@ class RealtimeKitProvider(BaseProvider):
         for peer, report in zip(peers, reports, strict=False):
             quality = ((report or {}).get("peer_report") or {}).get("quality")
             if isinstance(quality, dict):
-                found, first = self._report_points(quality, peer)
+                found, first = self._report_points(quality, peer, unread)
                 points.extend(found)
                 firsts.extend([first] if first is not None else [])
         generation = "peer-report"
         if not points:
-            generation, firsts = "legacy", []
+            generation, firsts, unread = "legacy", [], _Unread()
             for stat in legacy:
-                points.extend(legacy_points(stat, stat.peer_id or detail.id))
+                points.extend(legacy_points(stat, _usable_id(stat.peer_id) or detail.id, unread))
         if not points:
+            if unread.samples:
+                log.debug("realtimekit: no quality samples for %s: %s", participant_id, unread.note())
             return []
         # The series starts at the first sample, counters-only baselines included.
         start = min([p.at for p in points] + firsts)
@@ -1575,10 +1721,13 @@ class RealtimeKitProvider(BaseProvider):
             provider=self.name,
             session_id=session_id,
             participant_id=participant_id,
+            note=unread.note(),
         )
 
     @staticmethod
-    def _report_points(quality: dict[str, Any], peer: str) -> tuple[list[_Point], datetime | None]:
+    def _report_points(
+        quality: dict[str, Any], peer: str, unread: _Unread
+    ) -> tuple[list[_Point], datetime | None]:
         """Points of every stream of one peer report, and its earliest sample time."""
         points: list[_Point] = []
         first: datetime | None = None
@@ -1586,7 +1735,7 @@ class RealtimeKitProvider(BaseProvider):
             raw_samples = quality.get(stream)
             if not isinstance(raw_samples, list):
                 continue
-            samples = [s for s in (_section(MediaSample, raw) for raw in raw_samples) if s is not None]
+            samples = [s for s in (unread.read(MediaSample, raw) for raw in raw_samples) if s is not None]
             if samples:
                 earliest = as_utc(min(s.timestamp for s in samples))
                 first = earliest if first is None or (earliest and earliest < first) else first
@@ -1605,13 +1754,6 @@ class RealtimeKitProvider(BaseProvider):
 
 def _event_order(event: Event) -> tuple[datetime, str]:
     return (event.at or datetime.max.replace(tzinfo=UTC), event.id)
-
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def _looks_like_uuid(value: str) -> bool:
-    return bool(_UUID.match(value))
 
 
 def _extension(name: str | None) -> str | None:
