@@ -341,9 +341,12 @@ def make_store(
     from tui.cache import Cache
     from tui.store import Store
 
+    def seconds() -> float:  # the store's clock is the providers' clock (an injected one too)
+        return clock().timestamp()
+
     providers = sources.build(clock)
-    cache = Cache.open(cache_directory(args))
-    return Store(providers, cache, offline=bool(_opt(args, "offline", False)), swr=swr)
+    cache = Cache.open(cache_directory(args), clock=seconds)
+    return Store(providers, cache, offline=bool(_opt(args, "offline", False)), swr=swr, clock=seconds)
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

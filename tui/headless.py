@@ -120,16 +120,21 @@ def _numeric(text: str) -> bool:
 
 
 def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None) -> None:
+    from rich.cells import cell_len  # columns are measured in terminal cells (CJK, emoji)
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - cell_len(text))
+
     stream = out or sys.stdout
     cells = [[clean(c, 80) for c in row] for row in rows]
-    widths = [len(h) for h in header]
+    widths = [cell_len(h) for h in header]
     for row in cells:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    line = "  ".join(h.ljust(widths[i]) for i, h in enumerate(header)).rstrip()
+            widths[i] = max(widths[i], cell_len(cell))
+    line = "  ".join(pad(h, widths[i]) for i, h in enumerate(header)).rstrip()
     stream.write(line + "\n")
     for row in cells:
-        stream.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
+        stream.write("  ".join(pad(c, widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -477,11 +482,7 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
         if metric is None:
             continue
         stats = metric.stats
-        poor = (
-            metric.threshold.describe(metric.threshold.poor).split(" ", 1)[-1]
-            if metric.threshold.poor
-            else "—"
-        )
+        poor = metric.threshold.condition(metric.threshold.poor) if metric.threshold.poor is not None else "—"
         table.append(
             [
                 metric.threshold.label,

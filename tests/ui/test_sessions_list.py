@@ -1,0 +1,585 @@
+"""The first screen: moving, jumping, filtering, sorting, status line, copy, help, palette."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+
+from screens.help import HelpScreen
+from screens.session import SessionScreen
+from screens.sessions import SessionsScreen
+from tests.conftest import NOW
+from tests.ui.conftest import (
+    AppFactory,
+    StoreClock,
+    palette_type,
+    screen_text,
+    settle,
+    wait_for_sessions,
+    wait_for_text,
+    wait_until,
+)
+from tui.demo.world import DemoWorld
+from tui.models import SessionStatus
+from widgets.session_table import SessionHeader, SessionTable
+
+
+def world(size: int = 500) -> DemoWorld:
+    return DemoWorld(seed=7, size=size, now=NOW)
+
+
+def table(app: Any) -> SessionTable:
+    return app.screen.query_one(SessionTable)
+
+
+def header(app: Any) -> str:
+    return str(app.screen.query_one(SessionHeader).content)
+
+
+def marked(app: Any) -> tuple[str, str]:
+    """(column title, marker) of the one column carrying the sort marker."""
+    found = re.findall(r"(\w+) ?([▼▲])", header(app))
+    assert len(found) == 1, header(app)
+    return found[0]
+
+
+def status_line(app: Any) -> str:
+    lines = screen_text(app).splitlines()
+    return lines[-2]  # above the footer
+
+
+def visible_rows(app: Any) -> list[str]:
+    """The table's rows as shown (below the column titles, above the status line)."""
+    lines = screen_text(app).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Start"))
+    return [line for line in lines[start + 1 : -2] if line.strip()]
+
+
+def loaded_titles(app: Any, count: int) -> list[str]:
+    collection = app.screen.collection
+    return [collection.row(i).title for i in range(count)]
+
+
+async def wait_for_filter(pilot: Any, text: str) -> None:
+    """The filter is debounced: wait until the list shows it."""
+    app = pilot.app
+    await wait_until(pilot, lambda: app.screen.state.text == text, what=f"the filter {text!r}")
+    await wait_until(
+        pilot,
+        lambda: app.screen.collection.started and app.screen.collection.loaded > 0,
+        what="filtered rows",
+    )
+    await settle(pilot)
+
+
+# ---------------------------------------------------------------------------------------
+# moving
+
+
+async def test_rows_show_start_name_status_duration_people(make_app: AppFactory) -> None:
+    app = make_app().app
+    demo_world = world()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        assert header(app).split() == ["Start", "▼", "Session", "Room", "Status", "Duration", "People"]
+        rows = visible_rows(app)
+        assert len(rows) == 36  # the whole height is used
+        first = rows[0].split()
+        s0 = demo_world.session(0)
+        assert first[:2] == ["today", s0.start.strftime("%H:%M")]
+        assert rows[0].startswith(" today 09:25 All-hands")
+        assert "● live" in rows[0] and rows[0].rstrip().endswith(" 3")  # live, 3 people
+        assert " ended " in rows[1] and "Telehealth clinic 4" in rows[1]
+        assert rows[1].split()[-3:] == ["ended", "20m01s", "40"]
+        assert rows[7].lstrip().startswith("Sat 23:32")  # yesterday: weekday and time
+        # the column titles sit above their columns (with the scrollbar shown)
+        lines = screen_text(app).splitlines()
+        titles = next(line for line in lines if line.strip().startswith("Start"))
+        assert titles.index("Status") == rows[1].index("ended")
+        assert titles.index("Room") == rows[1].index("telehealth-clinic-4")
+        assert titles.index("People") + len("People") == len(rows[1].rstrip())
+        # newest first
+        starts = [app.screen.collection.row(i).started_at for i in range(36)]
+        assert starts == sorted(starts, reverse=True)
+
+
+async def test_cursor_keys_and_paging(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sessions(pilot)
+        t = table(app)
+        assert t.cursor == 0
+        await pilot.press("j", "j", "down")
+        assert t.cursor == 3
+        await pilot.press("k", "up")
+        assert t.cursor == 1
+        await pilot.press("k", "k", "k")  # stops at the top
+        assert t.cursor == 0
+        page = t.scrollable_content_region.height - 1
+        await pilot.press("pagedown")
+        assert t.cursor == page
+        await pilot.press("pagedown")
+        assert t.cursor == 2 * page
+        assert t.scroll_offset.y > 0  # the selected row stays in view
+        await pilot.press("pageup")
+        assert t.cursor == page
+        await pilot.press("G")
+        await settle(pilot)
+        assert t.cursor == 499
+        await pilot.pause()
+        assert visible_rows(app)[-1].lstrip().startswith(world().session(499).start.strftime("%m-%d %H:%M"))
+        await pilot.press("g")
+        assert t.cursor == 0 and t.scroll_offset.y == 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert t.cursor == 499
+        await pilot.press("home")
+        assert t.cursor == 0
+        assert t.selected is not None and t.selected.id == world().session(0).id
+
+
+async def test_G_on_100k_sessions_loads_only_the_last_page(make_app: AppFactory) -> None:
+    built = make_app(size=100_000)
+    app = built.app
+    demo = built.provider
+    demo_world = world(100_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sessions(pilot)
+        assert demo.requests == 1
+        assert "200/100,000 sessions" in status_line(app)
+        await pilot.press("G")
+        await settle(pilot)
+        t = table(app)
+        assert t.cursor == 99_999
+        assert t.selected is not None
+        assert t.selected.id == demo_world.session(99_999).id
+        # the first page, then only the page(s) under the viewport at the end
+        assert demo.requests <= 3
+        assert app.screen.collection.loaded <= 600
+        assert "/100,000 sessions" in status_line(app)
+        assert "loading" not in screen_text(app)
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert t.cursor == 99_999 - (t.scrollable_content_region.height - 1)
+        assert demo.requests <= 3
+
+
+# ---------------------------------------------------------------------------------------
+# filter, sort, status, time range
+
+
+async def test_slash_filter_narrows_inverts_and_escape_clears(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        everything = app.screen.collection.total
+        assert everything == 500
+        await pilot.press("slash")
+        filter_bar = app.screen.query_one("#filter")
+        assert app.focused is filter_bar
+        await pilot.press(*"standup")
+        await wait_for_filter(pilot, "standup")
+        assert app.screen.state.sort == "start"  # the "s" typed into the filter did not sort
+        collection = app.screen.collection
+        await collection.ensure_all()
+        await settle(pilot)
+        matching = [collection.row(i) for i in range(collection.loaded)]
+        assert 0 < len(matching) < everything
+        assert all("standup" in f"{s.name} {s.room_name} {s.id}".lower() for s in matching)
+        rows = visible_rows(app)
+        assert rows and all("standup" in r.lower() or "Планёрка" in r for r in rows)
+        assert "filter “standup”" in status_line(app)
+        assert f"{len(matching)}/" in status_line(app) or f"{len(matching)} of" in status_line(app)
+
+        # Enter keeps the filter and returns to the list
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is table(app)
+        assert app.screen.state.text == "standup"
+
+        # ! inverts
+        await pilot.press("slash", "home", "!")
+        await wait_for_filter(pilot, "!standup")
+        inverted = app.screen.collection
+        await inverted.ensure_all()
+        await settle(pilot)
+        assert inverted.loaded == everything - len(matching)
+        assert all("standup" not in f"{s.name} {s.room_name}".lower() for s in inverted.rows)
+        assert "Daily standup" not in screen_text(app)
+
+        # Escape clears it and hides the bar
+        await pilot.press("escape")
+        await wait_for_filter(pilot, "")
+        assert app.screen.collection.total == everything
+        assert not filter_bar.has_class("-visible")
+        assert "filter" not in status_line(app)
+        assert app.focused is table(app)
+
+
+async def test_escape_on_the_list_clears_a_kept_filter(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("slash", *"retro", "enter")
+        await wait_for_filter(pilot, "retro")
+        assert all("Retro" in r for r in visible_rows(app))
+        await pilot.press("escape")
+        await wait_for_filter(pilot, "")
+        assert any("Retro" not in r for r in visible_rows(app))
+
+
+async def test_s_cycles_the_sort_column_and_S_reverses(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        assert marked(app) == ("Start", "▼")
+
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen.state.sort == "name"
+        assert marked(app) == ("Session", "▲")
+        titles = loaded_titles(app, 500)
+        assert titles == sorted(titles, key=str.casefold)
+        assert visible_rows(app)[0].split()[2] == titles[0].split()[0]
+        assert "sorted by name ↑" in status_line(app)
+
+        await pilot.press("S")
+        await settle(pilot)
+        assert marked(app) == ("Session", "▼")
+        reversed_titles = loaded_titles(app, 500)
+        assert reversed_titles == sorted(titles, key=str.casefold, reverse=True)
+
+        await pilot.press("s")  # status
+        await settle(pilot)
+        assert marked(app) == ("Status", "▼")
+        await pilot.press("s")  # duration, longest first
+        await settle(pilot)
+        assert marked(app) == ("Duration", "▼")
+        durations = [app.screen.collection.row(i).duration_s for i in range(500)]
+        assert durations == sorted(durations, reverse=True)
+        await pilot.press("s")  # people, most first
+        await settle(pilot)
+        assert marked(app) == ("People", "▼")
+        counts = [app.screen.collection.row(i).participant_count for i in range(20)]
+        assert counts == sorted(counts, reverse=True)
+        assert visible_rows(app)[0].rstrip().endswith(str(counts[0]))
+        await pilot.press("s")  # back to start (one profile: no provider column)
+        await settle(pilot)
+        assert marked(app) == ("Start", "▼")
+        await pilot.press("S")
+        await settle(pilot)
+        assert marked(app) == ("Start", "▲")
+        oldest = world().session(499)
+        assert table(app).selected.id == oldest.id
+
+
+async def test_v_cycles_live_and_ended(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.state.status == "live"
+        collection = app.screen.collection
+        assert collection.total == 1
+        assert collection.row(0).status is SessionStatus.LIVE
+        assert "1/1 sessions · live only" in status_line(app)
+        assert len(visible_rows(app)) == 1
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.state.status == "ended"
+        assert app.screen.collection.total == 499
+        assert "ended only" in status_line(app)
+        assert "● live" not in screen_text(app)
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.state.status is None
+        assert app.screen.collection.total == 500
+        assert "only" not in status_line(app)
+
+
+async def test_t_cycles_the_time_range(make_app: AppFactory) -> None:
+    app = make_app().app
+    demo_world = world()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        expected = {
+            "last 1h": sum(1 for i in range(500) if demo_world.session(i).start >= NOW.replace(hour=9)),
+            "last 24h": sum(
+                1 for i in range(500) if (NOW - demo_world.session(i).start).total_seconds() <= 86400
+            ),
+        }
+        await pilot.press("t")
+        await settle(pilot)
+        assert "last 1h" in status_line(app)
+        assert app.screen.collection.total == expected["last 1h"] == 1
+        await pilot.press("t")
+        await settle(pilot)
+        assert "last 24h" in status_line(app)
+        assert app.screen.collection.total == expected["last 24h"]
+        rows = visible_rows(app)
+        assert all(r.lstrip().startswith(("today", "Sat")) for r in rows)
+        await pilot.press("t", "t", "t")  # 7d, 30d, all time
+        await settle(pilot)
+        assert app.screen.state.range_index == 0
+        assert app.screen.collection.total == 500
+        assert "last" not in status_line(app)
+        # Escape resets status and range filters too
+        await pilot.press("t", "v")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.state.range_index == 0 and app.screen.state.status is None
+
+
+async def test_status_line_counts_age_and_source(make_app: AppFactory) -> None:
+    built = make_app()
+    app = built.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        line = status_line(app)
+        assert line.lstrip().startswith("200/500 sessions")
+        assert "updated just now" in line
+        assert line.rstrip().endswith("demo world")
+        assert "loading" not in line
+        await pilot.press("G")
+        await settle(pilot)
+        # the first page and the last one (rows 400-499), not the one in between
+        assert status_line(app).lstrip().startswith("300/500 sessions")
+
+    # a second start over the same cache, five minutes later, offline: cached data and its age
+    later = StoreClock(NOW.timestamp() + 300)
+    again = make_app(cache_dir=built.cache_dir, clock=later, offline=True)
+    async with again.app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        line = status_line(again.app)
+        assert "cached 5m ago" in line
+        assert "OFFLINE (cache only)" in line
+        assert again.provider.requests == 0
+        assert visible_rows(again.app)[0].lstrip().startswith("today 09:25 All-hands")
+
+
+async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(make_app: AppFactory) -> None:
+    from tests.conftest import fixed_now
+    from tui.providers.registry import build_demo_backed
+
+    signalwire = build_demo_backed("signalwire", size=350, clock=fixed_now)
+    calls = 0
+    original = signalwire.list_sessions
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await original(*args, **kwargs)
+
+    signalwire.list_sessions = counted  # type: ignore[method-assign]
+    built = make_app(providers=[signalwire], source_label="signalwire API (fake) on demo data")
+    app = built.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        assert calls == 1
+        assert "100 of >100 sessions" in status_line(app)
+        first = world(350).session(0)
+        assert visible_rows(app)[0].lstrip().startswith(f"today {first.start:%H:%M} {first.title}")
+        await pilot.press("G")
+        await wait_until(pilot, lambda: table(app).cursor == 349, what="the cursor at the last row")
+        await settle(pilot)
+        assert calls == 4  # 100 + 100 + 100 + 50, in order
+        assert app.screen.collection.total == 350
+        assert "350/350 sessions" in status_line(app)
+        assert table(app).selected.id == world(350).session(349).id
+        # Escape while loading to the end would cancel; once finished the list stays
+        await pilot.press("g")
+        assert table(app).cursor == 0
+
+
+async def test_r_refreshes_what_is_on_screen(make_app: AppFactory) -> None:
+    built = make_app()
+    app = built.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        before = built.provider.requests
+        built.clock.advance(30)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: built.provider.requests > before, what="a new request")
+        await settle(pilot)
+        assert any("Refreshing" in str(n.message) for n in app._notifications)
+        assert "updated just now" in status_line(app)
+        assert app.screen.collection.row(0).id == world().session(0).id
+
+
+# ---------------------------------------------------------------------------------------
+# copy
+
+
+async def test_y_copies_the_selected_id_with_osc52(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sessions(pilot)
+        written: list[str] = []
+        app._driver.write = written.append  # type: ignore[method-assign, union-attr]
+        await pilot.press("j", "y")
+        await pilot.pause()
+        expected = world().session(1).id
+        assert app.clipboard == expected
+        payload = base64.b64encode(expected.encode()).decode()
+        assert written == [f"\x1b]52;c;{payload}\x07"]
+        assert any(f"Copied session id: {expected}" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    ("env", "wrap"),
+    [
+        ({"TMUX": "/tmp/tmux-1000/default,4242,0"}, ("\x1bPtmux;\x1b\x1b]52;c;", "\x07\x1b\\")),
+        ({"TERM": "screen-256color"}, ("\x1bP\x1b]52;c;", "\x07\x1b\\")),
+    ],
+)
+async def test_y_wraps_osc52_for_tmux_and_screen(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], wrap: tuple[str, str]
+) -> None:
+    app = make_app().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sessions(pilot)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        written: list[str] = []
+        app._driver.write = written.append  # type: ignore[method-assign, union-attr]
+        await pilot.press("y")
+        await pilot.pause()
+        session_id = world().session(0).id
+        payload = base64.b64encode(session_id.encode()).decode()
+        assert written == [f"{wrap[0]}{payload}{wrap[1]}"]
+        assert app.clipboard == session_id
+
+
+# ---------------------------------------------------------------------------------------
+# help and palette
+
+
+async def test_question_mark_lists_every_binding_of_the_screen(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_screen = app.screen
+        rows = help_screen.rows()
+        by_id = {ident: (keys, text) for keys, text, ident in rows if ident}
+        expected = {
+            "sessions.filter": ("/", "Filter"),
+            "sessions.sort": ("s", "Sort"),
+            "sessions.reverse": ("S", "Rev"),
+            "sessions.status": ("v", "Live"),
+            "sessions.range": ("t", "Range"),
+            "sessions.refresh": ("r", "Refresh"),
+            "sessions.copy": ("y", "Copy"),
+            "sessions.quit": ("q", "Quit"),
+            "list.open": ("⏎", "Open"),
+            "app.help": ("?", "Help"),
+        }
+        for ident, (key, text) in expected.items():
+            assert ident in by_id, ident
+            assert by_id[ident][1] == text
+            assert key in by_id[ident][0].split(), (ident, by_id[ident])
+        assert set(by_id["list.down"][0].split()) == {"j", "↓"}
+        assert set(by_id["list.bottom"][0].split()) == {"G", "end"}
+        assert by_id["list.page-down"][1] == "Page down"
+        text = screen_text(app)
+        assert "Keys on Sessions" in text
+        for ident in expected:
+            assert ident in text
+        assert "Command palette" in text
+        assert "[keymap]" in text  # the caption's literal brackets are not eaten as markup
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("question_mark")
+        await pilot.press("question_mark")  # ? toggles
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_help_on_a_detail_screen_lists_its_own_keys(make_app: AppFactory) -> None:
+    from tests.ui.conftest import open_session_at
+
+    app = make_app().app
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for_sessions(pilot)
+        await open_session_at(pilot, 3)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        ids = {ident for _k, _t, ident in app.screen.rows()}
+        assert {"session.tab-participants", "session.tab-events", "nav.back", "nav.quit"} <= ids
+        assert "sessions.filter" not in ids
+        assert "Keys on Sessions › Incident bridge" in screen_text(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_palette_opens_a_session_by_id(make_app: AppFactory) -> None:
+    app = make_app().app
+    target = world().session(42)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await palette_type(pilot, target.id)
+        await wait_for_text(pilot, f"Open session {target.id}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, SessionScreen), what="the session screen")
+        assert app.screen.session.id == target.id
+        await wait_for_text(pilot, f"Sessions › {target.title}")
+
+
+async def test_palette_unknown_id_says_so(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"deadbeef-0000")  # typed key by key
+        await wait_for_text(pilot, "Open session deadbeef-0000")
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: any("No session with id" in str(n.message) for n in app._notifications),
+            what="the not-found notice",
+        )
+        assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_palette_switches_the_theme(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        assert app.theme == "roomscope-dark"
+        await palette_type(pilot, "roomscope-light")
+        await wait_for_text(pilot, "Theme: roomscope-light")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.theme == "roomscope-light", what="the light theme")
+        assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_palette_lists_loaded_sessions_by_name(make_app: AppFactory) -> None:
+    app = make_app().app
+    target = world().session(26)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await palette_type(pilot, "Support escalation")
+        label = f"Open: Support escalation  {target.start:%Y-%m-%d %H:%M}"
+        await wait_for_text(pilot, label)
+
+
+async def test_unknown_theme_is_refused() -> None:
+    from tests.conftest import fixed_now
+    from tui.cli import UsageError, build_app
+
+    with pytest.raises(UsageError, match="unknown theme 'nope'"):
+        build_app(["--theme", "nope"], clock=fixed_now)
+    app = build_app(["--theme", "roomscope-light"], clock=fixed_now)
+    assert app.theme == "roomscope-light"
