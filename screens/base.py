@@ -78,3 +78,42 @@ class RoomscopeScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # -- following a live session ----------------------------------------------------------
+
+    LIVE_REFRESH_S: float = 10.0
+    """How often a screen showing a live session reloads it."""
+
+    def follow_live(self) -> None:
+        """Reload every ``LIVE_REFRESH_S`` while ``showing_live()``, and soon after the store
+        brings fresh data in the background."""
+        self._live_pending = False
+        self.set_interval(self.LIVE_REFRESH_S, self._live_tick)
+        store = self.rs.store
+        if store is not None:
+            self._live_unsubscribe = store.updated.subscribe(self._live_updated)
+
+    def showing_live(self) -> bool:
+        return False
+
+    def reload_live(self) -> None:
+        """Override: fetch again what the screen shows."""
+
+    def _live_tick(self) -> None:
+        if self.showing_live() and self.is_current:
+            self.reload_live()
+
+    def _live_updated(self) -> None:
+        if self.showing_live() and not getattr(self, "_live_pending", False):
+            self._live_pending = True
+            self.set_timer(1.0, self._live_flush)
+
+    def _live_flush(self) -> None:
+        self._live_pending = False
+        if self.is_current:
+            self.reload_live()
+
+    def on_unmount(self) -> None:
+        unsubscribe = getattr(self, "_live_unsubscribe", None)
+        if unsubscribe is not None:
+            unsubscribe()

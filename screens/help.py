@@ -13,8 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
-    ("ctrl+p", "Command palette: jump to a session id, switch profile or theme"),
-    ("ctrl+c", "Quit from anywhere"),
+    ("^p", "Command palette: jump to a session id, switch profile, filter or theme"),
 )
 
 
@@ -45,22 +44,22 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._table(), id="help-body")
 
     def rows(self) -> list[tuple[str, str, str]]:
-        """(keys, description, binding id) for every binding active on the target screen."""
+        """(keys, description, binding id) for every roomscope binding active on the target
+        screen: the screen's own first, then the focused widget's, then the app's."""
         seen: dict[tuple[str, str], list[str]] = {}
-        order: list[tuple[str, str]] = []
+        rank: dict[tuple[str, str], int] = {}
         for key, active in self.target.active_bindings.items():
             binding = active.binding
-            if binding.action in ("command_palette",):
-                continue
-            description = binding.description or binding.action
-            ident = binding.id or ""
-            slot = (description, ident)
-            if slot not in seen:
-                seen[slot] = []
-                order.append(slot)
+            if binding.id is None or binding.action == "command_palette":
+                continue  # Textual's own generic bindings (focus, scroll) stay out of the way
+            slot = (binding.description or binding.action, binding.id)
+            node = active.node
+            rank.setdefault(slot, 0 if node is self.target else (2 if node is self.app else 1))
             display = self.app.get_key_display(Binding(key, binding.action))
-            if display not in seen[slot]:
-                seen[slot].append(display)
+            keys = seen.setdefault(slot, [])
+            if display not in keys:
+                keys.append(display)
+        order = sorted(seen, key=lambda slot: rank[slot])
         rows = [(" ".join(seen[slot]), slot[0], slot[1]) for slot in order]
         rows.extend((keys, text, "") for keys, text in EXTRA_KEYS)
         return rows

@@ -115,6 +115,15 @@ class ParticipantScreen(RoomscopeScreen):
         self.query_one("#pevents-table", VimTable).add_columns("Time", "Offset", "Event", "Detail")
         self.query_one("#summary-table", VimTable).focus()
         self._show()
+        self.follow_live()
+
+    def showing_live(self) -> bool:
+        return self.nav.session.is_live
+
+    def reload_live(self) -> None:
+        self.nav.reports.pop(self.participant.id, None)
+        self.report = None
+        self.load()
 
     def on_screen_resume(self) -> None:
         if self.nav.index != self._shown_index:

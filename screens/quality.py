@@ -51,6 +51,14 @@ class QualityScreen(RoomscopeScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._show()
+        self.follow_live()
+
+    def showing_live(self) -> bool:
+        return self.nav.session.is_live
+
+    def reload_live(self) -> None:
+        self.nav.reports.pop(self.nav.current.id, None)
+        self.load()
 
     def axis(self) -> tuple[datetime, datetime]:
         session = self.nav.session

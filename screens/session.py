@@ -127,6 +127,13 @@ class SessionScreen(RoomscopeScreen):
         self._note("recordings", "loading recordings…")
         people.focus()
         self.load()
+        self.follow_live()
+
+    def showing_live(self) -> bool:
+        return self.session.is_live
+
+    def reload_live(self) -> None:
+        self.load()
 
     # -- loading -------------------------------------------------------------------------
 

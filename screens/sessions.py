@@ -146,6 +146,7 @@ class SessionsScreen(RoomscopeScreen):
         self._show_status()
 
     def on_unmount(self) -> None:
+        super().on_unmount()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

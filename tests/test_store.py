@@ -738,7 +738,9 @@ async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache
     world = DemoWorld(seed=3, size=20_000, now=NOW)
     provider = DemoProvider(latency_s=0.0, clock=lambda: NOW, world=world)
     provider.page_size = 100
-    store = Store([provider], Cache.open(tmp_path, clock=lambda: NOW.timestamp()), clock=lambda: NOW.timestamp())
+    store = Store(
+        [provider], Cache.open(tmp_path, clock=lambda: NOW.timestamp()), clock=lambda: NOW.timestamp()
+    )
     try:
         col = store.sessions(SessionQuery())
         assert isinstance(col, PagedCollection)

@@ -51,7 +51,7 @@ class RoomscopeApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit from anywhere", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(

@@ -483,3 +483,38 @@ async def test_the_time_range_follows_the_apps_clock(tmp_path: Path) -> None:
         assert started == [world().session(0).start]  # the one session of the last hour before NOW
         assert "1/1 sessions · last 1h" in status_line(app)
     await app.store.aclose()
+
+
+async def test_a_live_session_screen_follows_the_session(make_app: AppFactory) -> None:
+    """A session still in progress is fetched again as its data goes stale; an ended one is not."""
+    from screens.session import SessionScreen
+    from tui.store import LIVE_TTL_S
+
+    built = make_app(size=5000)  # sessions every ~9 minutes: the newest ones are still live
+    provider = built.provider
+    async with built.app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        table = pilot.app.screen.table
+        live_index = next(i for i in range(10) if table.source.row(i).is_live)
+        ended_index = next(i for i in range(10) if not table.source.row(i).is_live)
+
+        await open_session_at(pilot, live_index)
+        screen = pilot.app.screen
+        assert isinstance(screen, SessionScreen) and screen.showing_live()
+        before = provider.requests
+        built.clock.advance(LIVE_TTL_S + 1)
+        screen._live_tick()
+        await wait_until(
+            pilot, lambda: provider.requests > before, what="the live session to be fetched again"
+        )
+        await settle(pilot)
+
+        await pilot.press("escape")
+        await open_session_at(pilot, ended_index)
+        screen = pilot.app.screen
+        assert isinstance(screen, SessionScreen) and not screen.showing_live()
+        before = provider.requests
+        built.clock.advance(LIVE_TTL_S + 1)
+        screen._live_tick()
+        await settle(pilot)
+        assert provider.requests == before
