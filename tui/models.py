@@ -184,6 +184,7 @@ class Artifact(Model):
     expires_at: datetime | None = None
     format: str | None = None
     note: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
 
 
 class Metric(StrEnum):
@@ -216,6 +217,7 @@ class QualitySeries(Model):
     interval_s: float | None = None
     offsets_s: list[float] | None = None
     values: list[float | None]
+    extra: dict[str, Any] = Field(default_factory=dict)
 
     def offset(self, index: int) -> float:
         """Seconds after ``start`` of sample ``index``."""

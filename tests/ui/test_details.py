@@ -518,3 +518,26 @@ async def test_a_live_session_screen_follows_the_session(make_app: AppFactory) -
         screen._live_tick()
         await settle(pilot)
         assert provider.requests == before
+
+
+async def test_no_color_makes_the_screen_monochrome(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR: no colour reaches the terminal, and verdicts still read as words."""
+    from rich.color import ColorType
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    built = make_app(size=500)
+    assert built.app.no_color
+    async with built.app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await open_session_at(pilot, 0)
+        strips = pilot.app.screen._compositor.render_strips()
+        styles = [seg.style for strip in strips for seg in strip if seg.style is not None]
+        colours = [c for s in styles for c in (s.color, s.bgcolor) if c is not None]
+        assert all(
+            c.type in (ColorType.DEFAULT,) or (c.triplet is not None and len(set(c.triplet)) == 1)
+            for c in colours
+        )
+        text = screen_text(pilot.app)
+        assert any(word in text for word in ("poor", "fair", "good"))
