@@ -422,8 +422,9 @@ class SessionTable(ScrollView, can_focus=True):
         source = self.source
         if source is None:
             return
-        if source.total is None:
-            self.post_message(self.JumpToEnd())
+        total = source.total
+        if total is None or len(source) < total:
+            self.post_message(self.JumpToEnd())  # the end is not addressable yet: load up to it
         self.move_to(len(source) - 1)
 
     def action_page_down(self) -> None:

@@ -583,3 +583,27 @@ async def test_unknown_theme_is_refused() -> None:
         build_app(["--theme", "nope"], clock=fixed_now)
     app = build_app(["--theme", "roomscope-light"], clock=fixed_now)
     assert app.theme == "roomscope-light"
+
+
+async def test_G_on_merged_profiles_loads_to_the_true_end(make_app: AppFactory) -> None:
+    """Two profiles merged newest first: the total is known but the end is not addressable,
+    so G loads up to it and lands on the oldest session of either profile."""
+    from tui.providers.demo import DemoProvider
+
+    worlds = [DemoWorld(seed=seed, size=150, now=NOW) for seed in (1, 2)]
+    providers = [
+        DemoProvider(name, latency_s=0.0, clock=lambda: NOW, world=world)
+        for name, world in zip(("eu", "us"), worlds, strict=True)
+    ]
+    built = make_app(providers=providers)
+    async with built.app.run_test(size=(120, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        table = pilot.app.screen.table
+        await pilot.press("G")
+        await wait_until(pilot, lambda: table.source.complete, what="the merged list to load to its end")
+        await settle(pilot)
+        oldest = min((w.session(149) for w in worlds), key=lambda s: s.start)
+        assert len(table.source) == 300
+        assert table.cursor == 299
+        assert table.selected is not None and table.selected.id == oldest.id
+        assert "300/300 sessions" in screen_text(pilot.app)
