@@ -38,7 +38,7 @@ def _has_controls(text: str) -> bool:
         ("c1\x9b31m\x85\x90x", "c131mx"),  # C1 controls (CSI, NEL, DCS) vanish
         ("Trent\u202eevil", "Trentevil"),  # right-to-left override
         ("\u2066iso\u2069\u202a\u202b\u202c\u202d\u200e\u200fx", "isox"),  # other bidi controls
-        ("zero\u200bwidth\ufeff\u200c", "zerowidth"),  # zero-width space, BOM, ZWNJ
+        ("zero\u200bwidth\ufeff", "zerowidth"),  # zero-width space, BOM
     ],
 )
 def test_clean_strips_dangerous_characters(raw: str, expected: str) -> None:
@@ -227,3 +227,9 @@ def test_when_and_utc_switch() -> None:
     fmt.set_utc(True)
     assert fmt.local(moment).utcoffset() == timedelta(0)
     assert fmt.when(moment, seconds=True) == "2026-11-22 09:05:12"
+
+
+def test_clean_keeps_joiners_that_scripts_and_emoji_need() -> None:
+    assert clean("👩\u200d💻 dev") == "👩\u200d💻 dev"  # one emoji, not two
+    assert clean("می\u200cخواهم") == "می\u200cخواهم"  # Persian needs the non-joiner
+    assert clean("line\u2028break") == "line break"

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and several
+# scripts (Persian, Indic) need them, and they can neither move nor hide text.
 _BIDI_AND_INVISIBLE = {
     "\u200b",
-    "\u200c",
-    "\u200d",
     "\u200e",
     "\u200f",
-    "\u2028",
-    "\u2029",
     "\u202a",
     "\u202b",
     "\u202c",
@@ -31,7 +29,7 @@ _BIDI_AND_INVISIBLE = {
     "\u2069",
     "\ufeff",
 }
-_WHITESPACE = re.compile(r"[\t\n\r\x0b\x0c]+")
+_WHITESPACE = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]+")
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST), and every other escape: optional
 # intermediates then one final byte (ESC c, ESC 7, ESC ( B, ESC M ...).
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[ -/]*[0-~])")
