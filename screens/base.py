@@ -5,16 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from tui import fmt
+from tui.text import clean
 from widgets.breadcrumb import Breadcrumb
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui.app import RoomscopeApp
+    from tui.models import Event
+
+VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
+"""Rich styles of the quality verdicts (the verdict is always written out too)."""
+
+
+def event_cells(event: Event, session_start: datetime | None) -> tuple[str, str, Text]:
+    """Time, offset from the session start, and the event's label, for timeline tables."""
+    offset = fmt.offset((event.at - session_start).total_seconds()) if event.at and session_start else ""
+    kind = event.kind.value
+    label = kind.replace("_", " ") if kind != "other" else clean(event.name, 30)
+    style = "yellow" if event.level in ("warning", "error") else ""
+    return fmt.when(event.at, seconds=True, date=False), offset, Text(label, style=style)
 
 
 class TooSmall(Static):

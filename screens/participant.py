@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from screens.base import RoomscopeScreen
+from screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
 from tui import fmt
 from tui.text import clean
 from widgets.tables import VimTable
@@ -20,8 +20,6 @@ from widgets.tables import VimTable
 if TYPE_CHECKING:
     from tui.models import Event, Participant, Session
     from tui.store import QualityReport
-
-VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
 
 
 @dataclass
@@ -46,30 +44,8 @@ class ParticipantNav:
 
 
 def summary_rows(report: QualityReport) -> list[tuple[Text | str, ...]]:
-    """min/avg/p95/max per metric with its poor threshold and verdict."""
-    rows: list[tuple[Text | str, ...]] = []
-    for series in report.series:
-        assessment = report.assessment.metrics.get(str(series.metric))
-        if assessment is None:
-            continue
-        stats = assessment.stats
-        threshold = assessment.threshold
-        unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
-        poor = threshold.condition(threshold.poor) if threshold.poor is not None else "—"
-        verdict = assessment.verdict.value
-        rows.append(
-            (
-                threshold.label,
-                unit,
-                fmt.number(stats.min if stats else None),
-                fmt.number(stats.avg if stats else None),
-                fmt.number(stats.p95 if stats else None),
-                fmt.number(stats.max if stats else None),
-                poor,
-                Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
-            )
-        )
-    return rows
+    """The report's per-metric summary with the verdict coloured."""
+    return [(*row[:-1], Text(row[-1], style=VERDICT_STYLE.get(row[-1], ""))) for row in report.summary_rows()]
 
 
 class ParticipantScreen(RoomscopeScreen):
@@ -252,14 +228,7 @@ class ParticipantScreen(RoomscopeScreen):
         table.clear()
         start = self.nav.session.started_at
         for e in self.events:
-            offset = fmt.offset((e.at - start).total_seconds()) if e.at and start else ""
-            label = e.kind.value.replace("_", " ") if e.kind.value != "other" else clean(e.name, 30)
-            table.add_row(
-                fmt.when(e.at, seconds=True, date=False),
-                offset,
-                Text(label, style="yellow" if e.level in ("warning", "error") else ""),
-                clean(e.detail, 80),
-            )
+            table.add_row(*event_cells(e, start), clean(e.detail, 80))
         note = f"{len(self.events)} events" if self.events else "No events for this participant."
         self.query_one("#pevents-note", Static).update(note)
 

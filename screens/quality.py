@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.base import RoomscopeScreen
-from screens.participant import VERDICT_STYLE, ParticipantNav
+from screens.base import VERDICT_STYLE, RoomscopeScreen
+from screens.participant import ParticipantNav
 from tui import fmt
 from tui.text import clean
 from widgets.sparkline_panel import MetricPanel

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from screens.base import RoomscopeScreen
+from screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
 from tui import fmt
 from tui.text import clean
 from widgets.tables import VimTable
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from tui.models import Artifact, Event, Participant, Recording, Session
     from tui.store import QualityReport, Store
 
-VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
 VERDICT_RANK = {"poor": 0, "fair": 1, "unknown": 2, "good": 3}
 
 
@@ -301,12 +300,8 @@ class SessionScreen(RoomscopeScreen):
         table.clear()
         start = self.session.started_at
         for e in self.events:
-            offset = fmt.offset((e.at - start).total_seconds()) if e.at and start else ""
-            label = e.kind.value.replace("_", " ") if e.kind.value != "other" else clean(e.name, 30)
             table.add_row(
-                fmt.when(e.at, seconds=True, date=False),
-                offset,
-                Text(label, style="yellow" if e.level in ("warning", "error") else ""),
+                *event_cells(e, start),
                 clean(e.participant_name or "", 30),
                 clean(e.detail or (e.problem and f"⚠ {e.problem}") or "", 80),
                 key=e.id,

@@ -476,25 +476,7 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
         return
     print(f"verdict      {report.assessment.reason()}")
     header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "POOR WHEN", "VERDICT"]
-    table = []
-    for series in report.series:
-        metric = report.assessment.metrics.get(str(series.metric))
-        if metric is None:
-            continue
-        stats = metric.stats
-        poor = metric.threshold.condition(metric.threshold.poor) if metric.threshold.poor is not None else "—"
-        table.append(
-            [
-                metric.threshold.label,
-                series.unit if series.unit_documented else f"{series.unit} (as reported)",
-                fmt.number(stats.min if stats else None),
-                fmt.number(stats.avg if stats else None),
-                fmt.number(stats.p95 if stats else None),
-                fmt.number(stats.max if stats else None),
-                poor,
-                metric.verdict.value,
-            ]
-        )
+    table = [list(row) for row in report.summary_rows()]
     _print_table(header, table)
 
 

@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from tui import quality
+from tui import fmt, quality
 from tui.cache import Cache, make_key
 from tui.models import (
     Artifact,
@@ -194,8 +194,7 @@ class Fetcher:
             stale = self._stale(fetched_at, expires_at)
             freshness = Freshness(fetched_at=fetched_at, from_cache=True, stale=stale)
             if not stale:
-                if kind != "sessions":
-                    self._remember(key, value, freshness, expires_at)
+                self._remember(kind, key, value, freshness, expires_at)
                 return value, freshness
             if self.offline:
                 return value, freshness
@@ -224,7 +223,11 @@ class Fetcher:
             return None
         return value, entry.fetched_at, entry.expires_at
 
-    def _remember(self, key: str, value: Any, freshness: Freshness, expires_at: float | None) -> None:
+    def _remember(
+        self, kind: str, key: str, value: Any, freshness: Freshness, expires_at: float | None
+    ) -> None:
+        if kind == "sessions":
+            return  # list pages live in their collections (and the disk cache)
         self._memory[key] = _Memo(value, freshness, expires_at)
         self._memory.move_to_end(key)
         while len(self._memory) > 256:
@@ -282,8 +285,7 @@ class Fetcher:
                 expires_at=expires_at,
             )
         freshness = Freshness(fetched_at=now, from_cache=False, stale=False)
-        if kind != "sessions":  # list pages live in their collections (and the disk cache)
-            self._remember(key, value, freshness, expires_at)
+        self._remember(kind, key, value, freshness, expires_at)
         return value, freshness
 
     def _revalidate(
@@ -980,6 +982,31 @@ class QualityReport:
     series: list[QualitySeries]
     assessment: quality.QualityAssessment
     freshness: Freshness | None = None
+
+    def summary_rows(self) -> list[tuple[str, ...]]:
+        """Per metric: label, unit, min, avg, p95, max, poor condition, verdict (for the
+        participant screen and the headless ``quality`` table alike)."""
+        rows: list[tuple[str, ...]] = []
+        for series in self.series:
+            metric = self.assessment.metrics.get(str(series.metric))
+            if metric is None:
+                continue
+            stats = metric.stats
+            threshold = metric.threshold
+            unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
+            rows.append(
+                (
+                    threshold.label,
+                    unit,
+                    fmt.number(stats.min if stats else None),
+                    fmt.number(stats.avg if stats else None),
+                    fmt.number(stats.p95 if stats else None),
+                    fmt.number(stats.max if stats else None),
+                    threshold.condition(threshold.poor) if threshold.poor is not None else "—",
+                    metric.verdict.value,
+                )
+            )
+        return rows
 
 
 # ---------------------------------------------------------------------------------------
