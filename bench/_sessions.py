@@ -1,7 +1,7 @@
 """The session list in a benchmark process: the app, and a probe on its table.
 
 The app is built the way ``roomscope --provider demo --demo-latency 0 --cache-dir DIR``
-builds it (a :class:`~tui.store.Store` over one :class:`~tui.providers.demo.DemoProvider`
+builds it (a :class:`~roomscope.tui.store.Store` over one :class:`~roomscope.tui.providers.demo.DemoProvider`
 and the sqlite cache, made by a ``store_factory`` after the first frame), with ``size``
 sessions in the demo world.
 
@@ -25,17 +25,17 @@ from textual.app import App
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from tui.app import RoomscopeApp
-    from widgets.session_table import SessionTable
+    from roomscope.tui.app import RoomscopeApp
+    from roomscope.widgets.session_table import SessionTable
 
 
 def make_app(size: int, cache_dir: Path, *, latency_s: float = 0.0) -> RoomscopeApp:
-    from tui.app import RoomscopeApp
+    from roomscope.tui.app import RoomscopeApp
 
     def factory() -> Any:
-        from tui.cache import Cache
-        from tui.providers.demo import DemoProvider
-        from tui.store import Store
+        from roomscope.tui.cache import Cache
+        from roomscope.tui.providers.demo import DemoProvider
+        from roomscope.tui.store import Store
 
         provider = DemoProvider("demo", size=size, latency_s=latency_s)
         return Store([provider], Cache.open(cache_dir))
@@ -76,7 +76,7 @@ class SessionList:
     """The running session list: its table, a frame watch and a probe."""
 
     def __init__(self, app: App[Any], watch: FrameWatch) -> None:
-        from widgets.session_table import SessionTable
+        from roomscope.widgets.session_table import SessionTable
 
         self.app = app
         self.watch = watch

@@ -40,9 +40,9 @@ PAGE = 200
 def measure(reps: int) -> dict[str, Any]:
     from pydantic import TypeAdapter
 
-    from tui.cache import Cache, make_key
-    from tui.models import Page, Session, SessionQuery
-    from tui.providers.demo import DemoProvider
+    from roomscope.tui.cache import Cache, make_key
+    from roomscope.tui.models import Page, Session, SessionQuery
+    from roomscope.tui.providers.demo import DemoProvider
 
     provider = DemoProvider("demo", size=100_000, latency_s=0.0)
     query = SessionQuery()

@@ -38,10 +38,10 @@ TARGET_MS = 300.0
 
 
 async def prefill(size: int, cache_dir: Path) -> dict[str, Any]:
-    from screens.sessions import ListState
-    from tui.cache import Cache
-    from tui.providers.demo import DemoProvider
-    from tui.store import Store
+    from roomscope.screens.sessions import ListState
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.providers.demo import DemoProvider
+    from roomscope.tui.store import Store
 
     started = time.perf_counter()
     store = Store([DemoProvider("demo", size=size, latency_s=0.0)], Cache.open(cache_dir))

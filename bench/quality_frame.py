@@ -3,7 +3,7 @@
 Each fresh process runs the app (null-terminal driver, 120x40) with the QualityScreen of
 one participant pushed on top of the session list. Its report is synthetic: the 8 metrics
 (packet loss send/recv, bitrate send/recv, jitter, RTT, MOS, fps) with 10,000 samples
-each at 2 s intervals (a 5.6 h session), assessed with ``tui.quality.assess`` as the
+each at 2 s intervals (a 5.6 h session), assessed with ``roomscope.tui.quality.assess`` as the
 store does (outside the timing: the store does that in a worker thread). Two such reports
 (A, B: different values) alternate.
 
@@ -42,8 +42,8 @@ from _common import (
 )
 
 if TYPE_CHECKING:
-    from tui.models import Participant, QualitySeries, Session
-    from tui.store import QualityReport
+    from roomscope.tui.models import Participant, QualitySeries, Session
+    from roomscope.tui.store import QualityReport
 
 TARGET_MS = 50.0
 SERIES = 8
@@ -52,7 +52,7 @@ INTERVAL_S = 2.0
 
 def make_series(session: Session, participant: Participant, samples: int, seed: int) -> list[QualitySeries]:
     """Eight plausible metric series with a few bad stretches and gaps."""
-    from tui.models import Metric, QualitySeries
+    from roomscope.tui.models import Metric, QualitySeries
 
     rng = random.Random(seed)
     assert session.started_at is not None
@@ -93,8 +93,8 @@ def make_series(session: Session, participant: Participant, samples: int, seed: 
 
 
 def make_report(session: Session, participant: Participant, samples: int, seed: int) -> QualityReport:
-    from tui import quality
-    from tui.store import QualityReport
+    from roomscope.tui import quality
+    from roomscope.tui.store import QualityReport
 
     series = quality.order_series(make_series(session, participant, samples, seed))
     return QualityReport(session.id, participant.id, series, quality.assess(series), None)
@@ -103,14 +103,14 @@ def make_report(session: Session, participant: Participant, samples: int, seed: 
 async def measure(samples: int, updates: int, driver: str) -> dict[str, Any]:
     from _inapp import FrameWatch, run_app
 
-    from screens.participant import ParticipantNav
-    from screens.quality import QualityScreen
-    from tui.app import RoomscopeApp
-    from tui.cache import Cache
-    from tui.models import Participant, Session, SessionStatus
-    from tui.providers.demo import DemoProvider
-    from tui.store import Store
-    from widgets.sparkline_panel import MetricPanel
+    from roomscope.screens.participant import ParticipantNav
+    from roomscope.screens.quality import QualityScreen
+    from roomscope.tui.app import RoomscopeApp
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.models import Participant, Session, SessionStatus
+    from roomscope.tui.providers.demo import DemoProvider
+    from roomscope.tui.store import Store
+    from roomscope.widgets.sparkline_panel import MetricPanel
 
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     length = samples * INTERVAL_S

@@ -12,15 +12,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from tui import fmt
-from tui.text import clean
-from widgets.breadcrumb import Breadcrumb
+from roomscope.tui import fmt
+from roomscope.tui.text import clean
+from roomscope.widgets.breadcrumb import Breadcrumb
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from tui.app import RoomscopeApp
-    from tui.models import Event
+    from roomscope.tui.app import RoomscopeApp
+    from roomscope.tui.models import Event
 
 VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
 """Rich styles of the quality verdicts (the verdict is always written out too)."""
@@ -54,7 +54,7 @@ class TooSmall(Static):
         self.update(self._message())
 
     def _message(self) -> str:
-        from tui.app import MIN_HEIGHT, MIN_WIDTH
+        from roomscope.tui.app import MIN_HEIGHT, MIN_WIDTH
 
         width, height = self.app.size
         return (

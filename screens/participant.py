@@ -12,14 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
-from tui import fmt
-from tui.text import clean
-from widgets.tables import VimTable
+from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
+from roomscope.tui import fmt
+from roomscope.tui.text import clean
+from roomscope.widgets.tables import VimTable
 
 if TYPE_CHECKING:
-    from tui.models import Event, Participant, Session
-    from tui.store import QualityReport
+    from roomscope.tui.models import Event, Participant, Session
+    from roomscope.tui.store import QualityReport
 
 
 @dataclass
@@ -121,7 +121,7 @@ class ParticipantScreen(RoomscopeScreen):
 
     @work(group="participant-load", exclusive=True, exit_on_error=False, description="Loading participant")
     async def load(self) -> None:
-        from tui.providers.base import Capability, ProviderError
+        from roomscope.tui.providers.base import Capability, ProviderError
 
         store = await self.rs.ready()
         session = self.nav.session
@@ -235,7 +235,7 @@ class ParticipantScreen(RoomscopeScreen):
     # -- actions -------------------------------------------------------------------------
 
     def action_quality(self) -> None:
-        from screens.quality import QualityScreen
+        from roomscope.screens.quality import QualityScreen
 
         self.app.push_screen(QualityScreen(self.nav))
 

@@ -13,14 +13,14 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.base import VERDICT_STYLE, RoomscopeScreen
-from screens.participant import ParticipantNav
-from tui import fmt
-from tui.text import clean
-from widgets.sparkline_panel import MetricPanel
+from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen
+from roomscope.screens.participant import ParticipantNav
+from roomscope.tui import fmt
+from roomscope.tui.text import clean
+from roomscope.widgets.sparkline_panel import MetricPanel
 
 if TYPE_CHECKING:
-    from tui.store import QualityReport
+    from roomscope.tui.store import QualityReport
 
 TALL_SCREEN = 34
 """From this height on, each sparkline gets two rows."""
@@ -84,7 +84,7 @@ class QualityScreen(RoomscopeScreen):
 
     @work(group="quality-load", exclusive=True, exit_on_error=False, description="Loading quality samples")
     async def load(self) -> None:
-        from tui.providers.base import Capability, ProviderError
+        from roomscope.tui.providers.base import Capability, ProviderError
 
         store = await self.rs.ready()
         session = self.nav.session

@@ -13,14 +13,14 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
-from tui import fmt
-from tui.text import clean
-from widgets.tables import VimTable
+from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
+from roomscope.tui import fmt
+from roomscope.tui.text import clean
+from roomscope.widgets.tables import VimTable
 
 if TYPE_CHECKING:
-    from tui.models import Artifact, Event, Participant, Recording, Session
-    from tui.store import QualityReport, Store
+    from roomscope.tui.models import Artifact, Event, Participant, Recording, Session
+    from roomscope.tui.store import QualityReport, Store
 
 VERDICT_RANK = {"poor": 0, "fair": 1, "unknown": 2, "good": 3}
 
@@ -138,12 +138,12 @@ class SessionScreen(RoomscopeScreen):
 
     @work(group="session-load", exclusive=True, exit_on_error=False, description="Loading the session")
     async def load(self) -> None:
-        from tui.providers.base import Capability, ProviderError
+        from roomscope.tui.providers.base import Capability, ProviderError
 
         store = await self.rs.ready()
         ref_profile = self.session.profile
         try:
-            from tui.store import SessionRef
+            from roomscope.tui.store import SessionRef
 
             self.session = await store.session(SessionRef(ref_profile, self.session.id))
         except ProviderError as exc:
@@ -194,7 +194,7 @@ class SessionScreen(RoomscopeScreen):
             await self._load_quality(store)
 
     async def _load_quality(self, store: Store) -> None:
-        from tui.providers.base import ProviderError
+        from roomscope.tui.providers.base import ProviderError
 
         async def one(participant: Participant) -> None:
             try:
@@ -402,7 +402,7 @@ class SessionScreen(RoomscopeScreen):
             self.open_participant(chosen.participant_id)
 
     def open_participant(self, participant_id: str) -> None:
-        from screens.participant import ParticipantNav, ParticipantScreen
+        from roomscope.screens.participant import ParticipantNav, ParticipantScreen
 
         ordered = [p for p in self.ordered_participants() if not p.problem]
         index = next((i for i, p in enumerate(ordered) if p.id == participant_id), None)

@@ -11,15 +11,15 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
-from screens.base import RoomscopeScreen
-from tui import fmt
-from widgets.filter_bar import FilterBar
-from widgets.session_table import SessionHeader, SessionTable
-from widgets.status_bar import StatusBar
+from roomscope.screens.base import RoomscopeScreen
+from roomscope.tui import fmt
+from roomscope.widgets.filter_bar import FilterBar
+from roomscope.widgets.session_table import SessionHeader, SessionTable
+from roomscope.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from tui.models import Session, SessionQuery
-    from tui.store import Collection, Store
+    from roomscope.tui.models import Session, SessionQuery
+    from roomscope.tui.store import Collection, Store
 
 RANGES: tuple[tuple[str, timedelta | None], ...] = (
     ("all time", None),
@@ -48,7 +48,7 @@ class ListState:
     def query(self, now_ts: float) -> SessionQuery:
         from datetime import UTC, datetime
 
-        from tui.models import SessionQuery, SessionStatus, SortKey
+        from roomscope.tui.models import SessionQuery, SessionStatus, SortKey
 
         span = RANGES[self.range_index][1]
         since = datetime.fromtimestamp(now_ts, UTC) - span if span else None
@@ -315,6 +315,6 @@ class SessionsScreen(RoomscopeScreen):
 
     @on(SessionTable.Selected)
     def _open(self, event: SessionTable.Selected) -> None:
-        from screens.session import SessionScreen
+        from roomscope.screens.session import SessionScreen
 
         self.app.push_screen(SessionScreen(event.session))

@@ -51,14 +51,14 @@ def fixed_time() -> float:
 
 @pytest.fixture
 def world():  # type: ignore[no-untyped-def]
-    from tui.demo.world import DemoWorld
+    from roomscope.tui.demo.world import DemoWorld
 
     return DemoWorld(seed=7, size=500, now=NOW)
 
 
 @pytest.fixture
 def demo(world):  # type: ignore[no-untyped-def]
-    from tui.providers.demo import DemoProvider
+    from roomscope.tui.providers.demo import DemoProvider
 
     return DemoProvider(latency_s=0.0, clock=fixed_now, world=world)
 
@@ -70,8 +70,8 @@ def cache_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def store(demo, cache_dir: Path) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    from tui.cache import Cache
-    from tui.store import Store
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.store import Store
 
     s = Store([demo], Cache.open(cache_dir, clock=fixed_time), clock=fixed_time)
     yield s

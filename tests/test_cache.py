@@ -1,4 +1,4 @@
-"""The disk cache (tui.cache): private files, WAL, schema versions, recovery, entries."""
+"""The disk cache (roomscope.tui.cache): private files, WAL, schema versions, recovery, entries."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from roomscope.tui.cache import FILE_NAME, SCHEMA_VERSION, Cache, Entry, default_cache_dir, make_key
 from tests.conftest import fixed_time
-from tui.cache import FILE_NAME, SCHEMA_VERSION, Cache, Entry, default_cache_dir, make_key
 
 needs_modes = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores file modes"
@@ -190,7 +190,7 @@ def test_a_directory_without_write_access_gives_an_in_memory_cache(
 ) -> None:
     # The access check itself, independent of who runs the tests.
     cache_dir.mkdir()
-    monkeypatch.setattr("tui.cache.os.access", lambda *_a, **_k: False)
+    monkeypatch.setattr("roomscope.tui.cache.os.access", lambda *_a, **_k: False)
     c = Cache.open(cache_dir)
     try:
         assert not c.persistent

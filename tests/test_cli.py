@@ -1,6 +1,6 @@
 """The ``roomscope`` command line: headless commands, formats, global options, exit codes.
 
-In process through ``tui.cli.main`` (the headless commands run on the suite's fixed clock),
+In process through ``roomscope.tui.cli.main`` (the headless commands run on the suite's fixed clock),
 and as a subprocess where the real process matters (a closed pipe, the installed script).
 Data goes to stdout, diagnostics to stderr, and no failure shows a traceback.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from roomscope.tui import cli, headless
+from roomscope.tui.demo.world import DemoWorld
 from tests.conftest import NOW, fixed_now
-from tui import cli, headless
-from tui.demo.world import DemoWorld
 
 FAST = ["--demo-latency", "0", "--demo-size", "500"]
 
@@ -47,7 +47,7 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """``run("sessions", "--json")``: tui.cli.main in process, on the fixed clock."""
+    """``run("sessions", "--json")``: roomscope.tui.cli.main in process, on the fixed clock."""
     monkeypatch.setattr(headless, "run_command", partial(headless.run_command, clock=fixed_now))
 
     def invoke(*argv: str, fast: bool = True) -> Result:

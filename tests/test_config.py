@@ -1,4 +1,5 @@
-"""The configuration layer (tui.config) and the provider registry (tui.providers.registry)."""
+"""The configuration layer (roomscope.tui.config) and the provider registry
+(roomscope.tui.providers.registry)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import fixed_now
-from tui import config as cfg
-from tui.config import (
+from roomscope.tui import config as cfg
+from roomscope.tui.config import (
     DEMO_PROFILE,
     Config,
     ConfigError,
@@ -29,11 +29,11 @@ from tui.config import (
     select_profiles,
     write_example,
 )
-from tui.providers import registry
-from tui.providers.base import AuthError, BaseProvider, NotFoundError
-from tui.providers.demo import DemoProvider
-from tui.providers.http import BearerAuth, HttpClient
-from tui.providers.registry import (
+from roomscope.tui.providers import registry
+from roomscope.tui.providers.base import AuthError, BaseProvider, NotFoundError
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.providers.http import BearerAuth, HttpClient
+from roomscope.tui.providers.registry import (
     PROVIDER_NAMES,
     PROVIDERS,
     build_demo_backed,
@@ -42,6 +42,7 @@ from tui.providers.registry import (
     check_profiles,
     env_table,
 )
+from tests.conftest import fixed_now
 
 SECRET = "sekrit-TOKEN-0123456789abcdef"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
@@ -92,9 +93,10 @@ def test_config_path_defaults_to_the_user_config_dir(monkeypatch: pytest.MonkeyP
 
 def test_importing_config_and_registry_stays_cheap() -> None:
     code = (
-        "import sys, tui.config, tui.providers.registry; "
+        "import sys, roomscope.tui.config, roomscope.tui.providers.registry; "
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('httpx', 'pydantic', 'platformdirs', "
-        "'textual', 'asyncio') or m.startswith('tui.providers.') and m != 'tui.providers.registry']; "
+        "'textual', 'asyncio') or m.startswith('roomscope.tui.providers.') "
+        "and m != 'roomscope.tui.providers.registry']; "
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -815,7 +817,7 @@ def test_describe_demo_profile(tmp_path: Path) -> None:
 def test_every_provider_has_a_row() -> None:
     assert PROVIDER_NAMES == ("signalwire", "telnyx", "whereby", "realtimekit", "demo")
     for info in PROVIDERS.values():
-        assert info.module == f"tui.providers.{info.name}"
+        assert info.module == f"roomscope.tui.providers.{info.name}"
         assert sum(spec.secret for spec in info.credentials) == (0 if info.name == "demo" else 1)
 
 
@@ -857,7 +859,7 @@ async def test_build_demo_backed_demo() -> None:
 
 @pytest.mark.parametrize("name", [p for p in PROVIDER_NAMES if p != "demo"])
 async def test_build_demo_backed_uses_the_real_adapter_over_its_fake(name: str) -> None:
-    pytest.importorskip(f"tui.fakes.{name}", reason=f"the {name} fake API is not available")
+    pytest.importorskip(f"roomscope.tui.fakes.{name}", reason=f"the {name} fake API is not available")
     provider = build_demo_backed(name, seed=7, size=60, latency_s=0.0, clock=fixed_now)
     try:
         info = PROVIDERS[name]

@@ -1,4 +1,5 @@
-"""The synthetic demo world (tui.demo.world) and the demo provider (tui.providers.demo)."""
+"""The synthetic demo world (roomscope.tui.demo.world) and the demo provider
+(roomscope.tui.providers.demo)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import NOW, fixed_now
-from tui import quality
-from tui.demo.world import INCIDENT_KINDS, SAMPLE_INTERVAL_S, DemoSession, DemoWorld
-from tui.models import (
+from roomscope.tui import quality
+from roomscope.tui.demo.world import INCIDENT_KINDS, SAMPLE_INTERVAL_S, DemoSession, DemoWorld
+from roomscope.tui.models import (
     Artifact,
     EventKind,
     Metric,
@@ -24,8 +24,9 @@ from tui.models import (
     SessionStatus,
     SortKey,
 )
-from tui.providers.base import BadPayloadError, Capability, NotFoundError, Provider
-from tui.providers.demo import DemoProvider
+from roomscope.tui.providers.base import BadPayloadError, Capability, NotFoundError, Provider
+from roomscope.tui.providers.demo import DemoProvider
+from tests.conftest import NOW, fixed_now
 
 # -- helpers -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The unified domain model (tui.models): immutability, strictness, JSON round trips."""
+"""The unified domain model (roomscope.tui.models): immutability, strictness, JSON round trips."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from tui.models import (
+from roomscope.tui.models import (
     Artifact,
     DeviceInfo,
     Event,

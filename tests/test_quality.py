@@ -1,4 +1,4 @@
-"""Call-quality maths (tui.quality): MOS estimate, held breaches, summaries, verdicts."""
+"""Call-quality maths (roomscope.tui.quality): MOS estimate, held breaches, summaries, verdicts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui import quality
-from tui.models import Metric, QualitySeries
-from tui.quality import (
+from roomscope.tui import quality
+from roomscope.tui.models import Metric, QualitySeries
+from roomscope.tui.quality import (
     HOLD_COUNT,
     HOLD_WINDOW,
     THRESHOLDS,

@@ -1,4 +1,4 @@
-"""The reactive store (tui.store) over the demo provider: paging, caching, freshness, errors."""
+"""The reactive store (roomscope.tui.store) over the demo provider: paging, caching, freshness, errors."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import NOW, fixed_now, fixed_time
-from tui.cache import Cache, make_key
-from tui.demo.world import DemoSession, DemoWorld
-from tui.models import (
+from roomscope.tui.cache import Cache, make_key
+from roomscope.tui.demo.world import DemoSession, DemoWorld
+from roomscope.tui.models import (
     Event,
     Metric,
     Page,
@@ -23,7 +22,7 @@ from tui.models import (
     SessionStatus,
     SortKey,
 )
-from tui.providers.base import (
+from roomscope.tui.providers.base import (
     Capability,
     NotFoundError,
     OfflineMissError,
@@ -31,9 +30,9 @@ from tui.providers.base import (
     UnavailableError,
     UnsupportedError,
 )
-from tui.providers.demo import DemoProvider
-from tui.quality import Verdict
-from tui.store import (
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.quality import Verdict
+from roomscope.tui.store import (
     LIST_TTL_S,
     LIVE_TTL_S,
     RETRY_AFTER_S,
@@ -46,6 +45,7 @@ from tui.store import (
     Store,
     session_matches,
 )
+from tests.conftest import NOW, fixed_now, fixed_time
 
 ENDED = SessionQuery(status=SessionStatus.ENDED)  # no live session: pages live LIST_TTL_S
 
@@ -729,11 +729,11 @@ def test_timedelta_constants_make_sense() -> None:
 
 
 async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache(tmp_path) -> None:
-    from tui.cache import Cache
-    from tui.demo.world import DemoWorld
-    from tui.models import SessionQuery
-    from tui.providers.demo import DemoProvider
-    from tui.store import MAX_PAGES_IN_MEMORY, PagedCollection, Store
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.demo.world import DemoWorld
+    from roomscope.tui.models import SessionQuery
+    from roomscope.tui.providers.demo import DemoProvider
+    from roomscope.tui.store import MAX_PAGES_IN_MEMORY, PagedCollection, Store
 
     world = DemoWorld(seed=3, size=20_000, now=NOW)
     provider = DemoProvider(latency_s=0.0, clock=lambda: NOW, world=world)

@@ -1,4 +1,4 @@
-"""Untrusted text made safe to show (tui.text) and the formatting helpers (tui.fmt)."""
+"""Untrusted text made safe to show (roomscope.tui.text) and the formatting helpers (roomscope.tui.fmt)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
+from roomscope.tui import fmt
+from roomscope.tui.demo.data import HOSTILE_NAMES, NON_LATIN_NAMES, NON_LATIN_TITLES
+from roomscope.tui.text import clean
 from tests.conftest import NOW
-from tui import fmt
-from tui.demo.data import HOSTILE_NAMES, NON_LATIN_NAMES, NON_LATIN_TITLES
-from tui.text import clean
 
 # -- clean ---------------------------------------------------------------------------------------
 

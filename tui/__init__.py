@@ -1,3 +1,1 @@
-"""roomscope: a keyboard-driven terminal explorer for video-conferencing room sessions."""
-
-__version__ = "0.1.0"
+"""The core: models, providers, store, cache, quality maths, configuration, headless commands, app and CLI."""

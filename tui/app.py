@@ -24,13 +24,13 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from screens.sessions import SessionsScreen
-from themes import DEFAULT_THEME, STYLESHEET, THEMES
-from tui.commands import RoomscopeCommands
-from tui.text import clean
+from roomscope.screens.sessions import SessionsScreen
+from roomscope.themes import DEFAULT_THEME, STYLESHEET, THEMES
+from roomscope.tui.commands import RoomscopeCommands
+from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
-    from tui.store import Store
+    from roomscope.tui.store import Store
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 15
@@ -155,7 +155,7 @@ class RoomscopeApp(App[int]):
     # -- actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from screens.help import HelpScreen
+        from roomscope.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -211,7 +211,7 @@ class RoomscopeApp(App[int]):
         self._close_messages_no_wait()
 
     def _write_crash_log(self, error: BaseException) -> str | None:
-        from tui.redact import REDACTOR
+        from roomscope.tui.redact import REDACTOR
 
         path = self.crash_log
         if path is None:
@@ -229,6 +229,6 @@ class RoomscopeApp(App[int]):
 
 def create_app(argv: list[str] | None = None) -> RoomscopeApp:
     """Build the app the way the ``roomscope`` command would (used by screenshot tools)."""
-    from tui.cli import build_app
+    from roomscope.tui.cli import build_app
 
     return build_app(list(argv or []))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.paths import APP_NAME, default_cache_dir
+from roomscope.tui.paths import APP_NAME, default_cache_dir
 
 SCHEMA_VERSION = 1
 FILE_NAME = "roomscope-cache.sqlite3"

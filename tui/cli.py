@@ -21,13 +21,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from tui import __version__
-from tui.providers.registry import PROVIDER_NAMES
+from roomscope import __version__
+from roomscope.tui.providers.registry import PROVIDER_NAMES
 
 if TYPE_CHECKING:
-    from tui.app import RoomscopeApp
-    from tui.providers.base import Provider
-    from tui.store import Store
+    from roomscope.tui.app import RoomscopeApp
+    from roomscope.tui.providers.base import Provider
+    from roomscope.tui.store import Store
 
 EXIT_CODES: dict[int, str] = {
     0: "success",
@@ -255,7 +255,7 @@ def _opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
 def resolve_sources(args: argparse.Namespace) -> Sources:
     """Which providers to open: --demo-provider, --provider (env vars), or config profiles
     (``--profile``), falling back to the demo world. Raises UsageError."""
-    from tui import config
+    from roomscope.tui import config
 
     base_url = _opt(args, "base_url")
     if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
@@ -269,7 +269,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
     if demo_provider is not None:
 
         def build_fake(clock: Callable[[], datetime]) -> list[Provider]:
-            from tui.providers.registry import build_demo_backed
+            from roomscope.tui.providers.registry import build_demo_backed
 
             return [
                 build_demo_backed(
@@ -294,7 +294,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
         raise UsageError(str(exc)) from None
 
     def build(clock: Callable[[], datetime]) -> list[Provider]:
-        from tui.providers.registry import build_provider
+        from roomscope.tui.providers.registry import build_provider
 
         return [
             build_provider(
@@ -325,7 +325,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
 
 
 def cache_directory(args: argparse.Namespace) -> Path:
-    from tui.paths import default_cache_dir
+    from roomscope.tui.paths import default_cache_dir
 
     given = _opt(args, "cache_dir")
     return Path(given).expanduser() if given else default_cache_dir()
@@ -338,8 +338,8 @@ def make_store(
     swr: bool,
     clock: Callable[[], datetime],
 ) -> Store:
-    from tui.cache import Cache
-    from tui.store import Store
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.store import Store
 
     def seconds() -> float:  # the store's clock is the providers' clock (an injected one too)
         return clock().timestamp()
@@ -353,7 +353,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
     path = _opt(args, "log_file")
     if not path:
         return
-    from tui.redact import install_log_redaction
+    from roomscope.tui.redact import install_log_redaction
 
     target = Path(path).expanduser()
     try:
@@ -388,8 +388,8 @@ def build_app(argv: Sequence[str], *, clock: Callable[[], datetime] = utcnow) ->
 
 
 def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> RoomscopeApp:
-    from tui import fmt
-    from tui.app import RoomscopeApp
+    from roomscope.tui import fmt
+    from roomscope.tui.app import RoomscopeApp
 
     _configure_logging(args)
     fmt.set_utc(bool(_opt(args, "utc", False)))
@@ -423,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             app = _app_for(args, clock=utcnow)
             app.run()
             return app.return_code or 0
-        from tui.headless import run_command
+        from roomscope.tui.headless import run_command
 
         return run_command(args)
     except UsageError as exc:

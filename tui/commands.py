@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from tui.text import clean
+from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
-    from tui.app import RoomscopeApp
+    from roomscope.tui.app import RoomscopeApp
 
 
 def _highlight(matcher: Matcher, text: str) -> Content:
@@ -93,7 +93,7 @@ class RoomscopeCommands(Provider):
             yield hit
 
     async def _loaded_sessions(self, query: str) -> AsyncIterator[Hit]:
-        from screens.sessions import SessionsScreen
+        from roomscope.screens.sessions import SessionsScreen
 
         screen = self._sessions_screen()
         if not isinstance(screen, SessionsScreen) or screen.collection is None or not query.strip():
@@ -123,7 +123,7 @@ class RoomscopeCommands(Provider):
                     return
 
     def _sessions_screen(self) -> object | None:
-        from screens.sessions import SessionsScreen
+        from roomscope.screens.sessions import SessionsScreen
 
         for screen in self.app.screen_stack:
             if isinstance(screen, SessionsScreen):
@@ -131,7 +131,7 @@ class RoomscopeCommands(Provider):
         return None
 
     def _profiles(self, profiles: tuple[str, ...] | None) -> None:
-        from screens.sessions import SessionsScreen
+        from roomscope.screens.sessions import SessionsScreen
 
         screen = self._sessions_screen()
         if isinstance(screen, SessionsScreen):
@@ -139,7 +139,7 @@ class RoomscopeCommands(Provider):
             screen.set_profiles(profiles)
 
     def _status(self, status: str | None) -> None:
-        from screens.sessions import SessionsScreen
+        from roomscope.screens.sessions import SessionsScreen
 
         screen = self._sessions_screen()
         if isinstance(screen, SessionsScreen):
@@ -147,7 +147,7 @@ class RoomscopeCommands(Provider):
             screen.set_status(status)
 
     def _range(self, label: str) -> None:
-        from screens.sessions import SessionsScreen
+        from roomscope.screens.sessions import SessionsScreen
 
         screen = self._sessions_screen()
         if isinstance(screen, SessionsScreen):
@@ -165,7 +165,7 @@ class RoomscopeCommands(Provider):
             self.app.notify("Refreshing…", timeout=2)
 
     def _open_session(self, session: object) -> None:
-        from screens.session import SessionScreen
+        from roomscope.screens.session import SessionScreen
 
         self.app.push_screen(SessionScreen(session))  # type: ignore[arg-type]
 
@@ -175,8 +175,8 @@ class RoomscopeCommands(Provider):
         )
 
     async def _find(self, session_id: str) -> None:
-        from screens.session import SessionScreen
-        from tui.providers.base import ProviderError
+        from roomscope.screens.session import SessionScreen
+        from roomscope.tui.providers.base import ProviderError
 
         store = await self.rs.ready()
         try:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tui.providers.registry import PROVIDER_NAMES, PROVIDERS, CredentialSpec, ProviderInfo
+from roomscope.tui.providers.registry import PROVIDER_NAMES, PROVIDERS, CredentialSpec, ProviderInfo
 
 APP_NAME = "roomscope"
 CONFIG_ENV = "ROOMSCOPE_CONFIG"
@@ -208,7 +208,7 @@ class ProfileConfig:
 
     def scrub(self, text: str) -> str:
         """``text`` with every secret of this profile that is available now replaced by ``***``."""
-        from tui.redact import Redactor
+        from roomscope.tui.redact import Redactor
 
         redactor = Redactor()
         available: dict[str, str] = {}

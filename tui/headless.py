@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui import fmt
-from tui.cli import UsageError, cache_directory, make_store, parse_since, resolve_sources
-from tui.text import clean
+from roomscope.tui import fmt
+from roomscope.tui.cli import UsageError, cache_directory, make_store, parse_since, resolve_sources
+from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from tui.models import Session
-    from tui.store import QualityReport, Store
+    from roomscope.tui.models import Session
+    from roomscope.tui.store import QualityReport, Store
 
 
 def utcnow() -> datetime:
@@ -37,7 +37,7 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
         return _config(args)
     if args.command == "cache":
         return _cache(args)
-    from tui.cli import _configure_logging
+    from roomscope.tui.cli import _configure_logging
 
     _configure_logging(args)
     sources = resolve_sources(args)
@@ -47,8 +47,8 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
 
 
 async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
-    from tui.config import ConfigError
-    from tui.providers.base import ProviderError
+    from roomscope.tui.config import ConfigError
+    from roomscope.tui.providers.base import ProviderError
 
     try:
         store = make_store(sources, args, swr=False, clock=clock)
@@ -150,7 +150,7 @@ async def _find(store: Store, session_id: str) -> Session:
 
 
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
-    from tui.models import SessionQuery, SessionStatus
+    from roomscope.tui.models import SessionQuery, SessionStatus
 
     since = parse_since(args.since, clock()) if args.since else None
     query = SessionQuery(
@@ -226,7 +226,7 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
 
 
 async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
-    from tui.providers.base import Capability, ProviderError
+    from roomscope.tui.providers.base import Capability, ProviderError
 
     session = await _find(store, args.session_id)
     provider = store.provider(session.profile)
@@ -485,7 +485,7 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from tui.cache import Cache
+    from roomscope.tui.cache import Cache
 
     cache = Cache.open(cache_directory(args))
     try:
@@ -520,7 +520,7 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from tui import config
+    from roomscope.tui import config
 
     path = config.config_path()
     if args.action == "path":
@@ -537,8 +537,8 @@ def _config(args: argparse.Namespace) -> int:
 
 
 async def _config_check(args: argparse.Namespace) -> int:
-    from tui import config
-    from tui.providers.registry import check_profile
+    from roomscope.tui import config
+    from roomscope.tui.providers.registry import check_profile
 
     try:
         if getattr(args, "provider", None) and args.provider != "demo":

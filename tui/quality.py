@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.models import QualitySeries
+    from roomscope.tui.models import QualitySeries
 
 
 class Verdict(StrEnum):
@@ -332,7 +332,7 @@ def mos_values(
 
 def with_mos(series: Sequence[QualitySeries]) -> list[QualitySeries]:
     """``series`` plus an estimated MOS series when RTT exists and no MOS was supplied."""
-    from tui.models import Metric
+    from roomscope.tui.models import Metric
 
     present = {s.metric: s for s in series}
     if Metric.MOS in present or Metric.RTT not in present:

@@ -33,9 +33,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from tui import fmt, quality
-from tui.cache import Cache, make_key
-from tui.models import (
+from roomscope.tui import fmt, quality
+from roomscope.tui.cache import Cache, make_key
+from roomscope.tui.models import (
     Artifact,
     Event,
     Page,
@@ -47,7 +47,7 @@ from tui.models import (
     SessionStatus,
     SortKey,
 )
-from tui.providers.base import (
+from roomscope.tui.providers.base import (
     AuthError,
     Capability,
     NotFoundError,

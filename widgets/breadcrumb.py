@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.text import clean
+from roomscope.tui.text import clean
 
 SEPARATOR = " › "
 

@@ -25,12 +25,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from tui import fmt
-from tui.text import clean
+from roomscope.tui import fmt
+from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
-    from tui.models import Session
-    from tui.store import Collection
+    from roomscope.tui.models import Session
+    from roomscope.tui.store import Collection
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class SessionHeader(Static):
 
 
 class SessionTable(ScrollView, can_focus=True):
-    """Rows of sessions, drawn on demand from a :class:`~tui.store.Collection`."""
+    """Rows of sessions, drawn on demand from a :class:`~roomscope.tui.store.Collection`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),

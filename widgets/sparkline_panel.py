@@ -16,11 +16,11 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui import fmt
+from roomscope.tui import fmt
 
 if TYPE_CHECKING:
-    from tui.models import QualitySeries
-    from tui.quality import MetricAssessment
+    from roomscope.tui.models import QualitySeries
+    from roomscope.tui.quality import MetricAssessment
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 

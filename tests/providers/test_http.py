@@ -1,4 +1,4 @@
-"""The shared HTTP layer (tui.providers.http) against httpx.MockTransport handlers."""
+"""The shared HTTP layer (roomscope.tui.providers.http) against httpx.MockTransport handlers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tui import __version__
-from tui.providers import http as http_module
-from tui.providers.base import (
+from roomscope import __version__
+from roomscope.tui.providers import http as http_module
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     ForbiddenError,
@@ -25,7 +25,7 @@ from tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
-from tui.providers.http import (
+from roomscope.tui.providers.http import (
     MAX_REDIRECTS,
     Auth,
     BasicAuth,

@@ -10,10 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import NOW, fixed_now
-from tests.support.openapi import examples, requires_specs, template_for, validate_body
-from tui.demo.world import DemoParticipant, DemoSession, DemoWorld
-from tui.fakes.realtimekit import (
+from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.fakes.realtimekit import (
     DEMO_ACCOUNT_ID,
     DEMO_API_TOKEN,
     DEMO_APP_ID,
@@ -22,8 +20,8 @@ from tui.fakes.realtimekit import (
     peer_id,
     present_s,
 )
-from tui.models import EventKind, Metric, SessionQuery, SessionStatus, SortKey
-from tui.providers.base import (
+from roomscope.tui.models import EventKind, Metric, SessionQuery, SessionStatus, SortKey
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     Capability,
@@ -33,9 +31,11 @@ from tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
-from tui.providers.demo import DemoProvider
-from tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider, ratelimit_reset
-from tui.quality import mos_estimate
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider, ratelimit_reset
+from roomscope.tui.quality import mos_estimate
+from tests.conftest import NOW, fixed_now
+from tests.support.openapi import examples, requires_specs, template_for, validate_body
 
 PREFIX = f"/accounts/{DEMO_ACCOUNT_ID}/realtime/kit/{DEMO_APP_ID}"
 BASE_PATH = "/client/v4"

@@ -13,10 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import NOW, fixed_now
-from tests.support.openapi import load_spec, requires_specs, template_for, validate_body
-from tui.demo.world import DemoSession, DemoWorld
-from tui.fakes.signalwire import (
+from roomscope.tui.demo.world import DemoSession, DemoWorld
+from roomscope.tui.fakes.signalwire import (
     DEMO_HOST,
     DEMO_PROJECT_ID,
     DEMO_SPACE,
@@ -25,8 +23,8 @@ from tui.fakes.signalwire import (
     demo_provider,
     member_id,
 )
-from tui.models import EventKind, SessionQuery, SessionStatus
-from tui.providers.base import (
+from roomscope.tui.models import EventKind, SessionQuery, SessionStatus
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     Capability,
@@ -37,13 +35,15 @@ from tui.providers.base import (
     UnavailableError,
     UnsupportedError,
 )
-from tui.providers.signalwire import (
+from roomscope.tui.providers.signalwire import (
     MEDIA_TTL_S,
     SignalWireProvider,
     encode_cursor,
     event_kind,
     space_base_url,
 )
+from tests.conftest import NOW, fixed_now
+from tests.support.openapi import load_spec, requires_specs, template_for, validate_body
 
 BASE = "https://example.signalwire.com"
 API = "/api/video"

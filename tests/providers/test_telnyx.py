@@ -10,12 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import NOW, fixed_now, fixed_time
-from tests.support.openapi import examples, load_spec, requires_specs, template_for, validate_body
-from tui.demo.world import DemoSession, DemoWorld
-from tui.fakes.telnyx import DEMO_API_KEY, FakeTelnyx, demo_provider
-from tui.models import Session, SessionQuery, SessionStatus
-from tui.providers.base import (
+from roomscope.tui.demo.world import DemoSession, DemoWorld
+from roomscope.tui.fakes.telnyx import DEMO_API_KEY, FakeTelnyx, demo_provider
+from roomscope.tui.models import Session, SessionQuery, SessionStatus
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     Capability,
@@ -26,13 +24,15 @@ from tui.providers.base import (
     UnavailableError,
     UnsupportedError,
 )
-from tui.providers.telnyx import (
+from roomscope.tui.providers.telnyx import (
     MAX_PAGE_SIZE,
     TelnyxProvider,
     decode_page,
     reset_hint,
     telnyx_message,
 )
+from tests.conftest import NOW, fixed_now, fixed_time
+from tests.support.openapi import examples, load_spec, requires_specs, template_for, validate_body
 
 BASE = "https://api.telnyx.com/v2"
 US_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -446,8 +446,8 @@ async def test_status_filter_is_sent_to_the_api(
 async def test_time_range_is_filtered_exactly_by_the_store(
     provider: TelnyxProvider, fake: FakeTelnyx, world: DemoWorld, tmp_path: Any
 ) -> None:
-    from tui.cache import Cache
-    from tui.store import Store
+    from roomscope.tui.cache import Cache
+    from roomscope.tui.store import Store
 
     assert Capability.TIME_FILTER not in provider.capabilities
     since = NOW - timedelta(days=2, hours=5, minutes=17)

@@ -13,10 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import NOW, fixed_now
-from tests.support.openapi import examples, load_spec, requires_specs, template_for, validate_body
-from tui.demo.world import DemoParticipant, DemoSession, DemoWorld
-from tui.fakes.whereby import (
+from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.fakes.whereby import (
     DEMO_API_KEY,
     ROLE_NAMES,
     FakeWhereby,
@@ -25,8 +23,8 @@ from tui.fakes.whereby import (
     prism_422,
     room_name,
 )
-from tui.models import EventKind, Metric, SessionQuery, SessionStatus
-from tui.providers.base import (
+from roomscope.tui.models import EventKind, Metric, SessionQuery, SessionStatus
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     Capability,
@@ -37,13 +35,15 @@ from tui.providers.base import (
     UnavailableError,
     UnsupportedError,
 )
-from tui.providers.whereby import (
+from roomscope.tui.providers.whereby import (
     API_URL,
     WherebyProvider,
     event_kind,
     parse_user_agent,
     quality_series,
 )
+from tests.conftest import NOW, fixed_now
+from tests.support.openapi import examples, load_spec, requires_specs, template_for, validate_body
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
 Sleep = Callable[[float], Awaitable[None]]
@@ -802,7 +802,7 @@ async def test_429_exhausted_reports_the_wait(fake: FakeWhereby, sleeps: list[fl
 
 
 async def test_rate_limit_reset_header_is_the_last_hint() -> None:
-    from tui.providers.whereby import whereby_error_detail
+    from roomscope.tui.providers.whereby import whereby_error_detail
 
     reset = (NOW + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     response = httpx.Response(429, headers={"X-RateLimit-Reset": reset})
@@ -990,7 +990,7 @@ def test_several_detail_items_join_with_a_gap() -> None:
 
 
 async def test_event_shapes_and_names() -> None:
-    from tui.providers.whereby import detail_events
+    from roomscope.tui.providers.whereby import detail_events
 
     item = {
         "displayName": "Ann",

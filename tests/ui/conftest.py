@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
+from roomscope.tui import fmt
+from roomscope.tui.app import RoomscopeApp
+from roomscope.tui.cache import Cache
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.providers.base import Provider
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.store import Store
 from tests.conftest import NOW, fixed_now, fixed_time
-from tui import fmt
-from tui.app import RoomscopeApp
-from tui.cache import Cache
-from tui.demo.world import DemoWorld
-from tui.providers.base import Provider
-from tui.providers.demo import DemoProvider
-from tui.store import Store
 
 SOURCE_LABEL = "demo world"
 
@@ -166,7 +166,7 @@ async def settle(pilot: Any, *, patience: float = 10.0) -> None:
 
 async def wait_for_sessions(pilot: Any, *, patience: float = 10.0) -> None:
     """Until the session list shows loaded rows."""
-    from screens.sessions import SessionsScreen
+    from roomscope.screens.sessions import SessionsScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -183,7 +183,7 @@ async def wait_for_sessions(pilot: Any, *, patience: float = 10.0) -> None:
 
 async def wait_for_session_screen(pilot: Any, *, patience: float = 10.0) -> None:
     """Until the session screen has its participants and every quality verdict."""
-    from screens.session import SessionScreen
+    from roomscope.screens.session import SessionScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -196,7 +196,7 @@ async def wait_for_session_screen(pilot: Any, *, patience: float = 10.0) -> None
 async def wait_for_participant_screen(pilot: Any, *, patience: float = 10.0) -> None:
     from textual.widgets import Static
 
-    from screens.participant import ParticipantScreen
+    from roomscope.screens.participant import ParticipantScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -212,7 +212,7 @@ async def wait_for_participant_screen(pilot: Any, *, patience: float = 10.0) -> 
 async def wait_for_quality_screen(pilot: Any, *, patience: float = 10.0) -> None:
     from textual.widgets import Static
 
-    from screens.quality import QualityScreen
+    from roomscope.screens.quality import QualityScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -235,7 +235,7 @@ async def open_session_at(pilot: Any, index: int) -> None:
 
 
 def crumbs(app: RoomscopeApp) -> str:
-    from widgets.breadcrumb import Breadcrumb
+    from roomscope.widgets.breadcrumb import Breadcrumb
 
     return " › ".join(app.screen.query_one(Breadcrumb).crumbs)
 

@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 
-from screens.quality import QualityScreen
-from screens.sessions import SessionsScreen
+from roomscope.screens.quality import QualityScreen
+from roomscope.screens.sessions import SessionsScreen
+from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.models import Event, Page, Participant, Session, SessionQuery
+from roomscope.tui.providers.base import AuthError, UnavailableError
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.widgets.sparkline_panel import MetricPanel
+from roomscope.widgets.tables import VimTable
 from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     AppFactory,
@@ -26,12 +32,6 @@ from tests.ui.conftest import (
     wait_for_text,
     wait_until,
 )
-from tui.demo.world import DemoParticipant, DemoSession, DemoWorld
-from tui.models import Event, Page, Participant, Session, SessionQuery
-from tui.providers.base import AuthError, UnavailableError
-from tui.providers.demo import DemoProvider
-from widgets.sparkline_panel import MetricPanel
-from widgets.tables import VimTable
 
 CONTROL = [chr(c) for c in range(0x20) if chr(c) != "\n"] + ["\x7f", "\u202e", "\u202d", "\u200f"]
 
@@ -259,8 +259,8 @@ async def test_provider_messages_with_markup_do_not_crash_notifications(make_app
 
 
 async def test_a_corrupted_cache_is_rebuilt_and_the_status_line_says_so(tmp_path: Path) -> None:
-    from tui.cache import FILE_NAME
-    from tui.cli import build_app
+    from roomscope.tui.cache import FILE_NAME
+    from roomscope.tui.cli import build_app
 
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
@@ -282,7 +282,7 @@ async def test_a_corrupted_cache_is_rebuilt_and_the_status_line_says_so(tmp_path
 
 
 async def test_offline_with_an_empty_cache_says_so_without_crashing(tmp_path: Path) -> None:
-    from tui.cli import build_app
+    from roomscope.tui.cli import build_app
 
     app = build_app(
         ["--offline", "--demo-size", "300", "--demo-latency", "0", "--cache-dir", str(tmp_path / "c")],
@@ -319,7 +319,7 @@ async def test_offline_with_an_empty_cache_says_so_without_crashing(tmp_path: Pa
 
 
 async def test_telnyx_has_no_quality_samples_and_says_so(make_app: AppFactory) -> None:
-    from tui.providers.registry import build_demo_backed
+    from roomscope.tui.providers.registry import build_demo_backed
 
     telnyx = build_demo_backed("telnyx", size=300, clock=fixed_now)
     sentence = telnyx.missing[next(c for c in telnyx.missing if c.value == "quality")]
@@ -345,7 +345,7 @@ async def test_telnyx_has_no_quality_samples_and_says_so(make_app: AppFactory) -
 
 
 async def test_whereby_cursor_pages_are_listed_and_G_loads_them_all(make_app: AppFactory) -> None:
-    from tui.providers.registry import build_demo_backed
+    from roomscope.tui.providers.registry import build_demo_backed
 
     whereby = build_demo_backed("whereby", size=120, clock=fixed_now)
     demo_world = world(120)
@@ -369,7 +369,7 @@ async def test_whereby_cursor_pages_are_listed_and_G_loads_them_all(make_app: Ap
 
 @pytest.mark.parametrize("name", ["signalwire", "telnyx"])
 async def test_fake_backed_providers_open_a_session(make_app: AppFactory, name: str) -> None:
-    from tui.providers.registry import build_demo_backed
+    from roomscope.tui.providers.registry import build_demo_backed
 
     provider = build_demo_backed(name, size=300, clock=fixed_now)
     app = make_app(providers=[provider]).app
@@ -454,7 +454,7 @@ async def test_a_failing_section_says_why_and_the_rest_shows(make_app: AppFactor
 
 
 async def test_the_store_factory_failing_is_a_notice_not_a_crash() -> None:
-    from tui.app import RoomscopeApp
+    from roomscope.tui.app import RoomscopeApp
 
     def broken() -> Any:
         raise RuntimeError("cannot open the cache directory")
@@ -469,7 +469,7 @@ async def test_the_store_factory_failing_is_a_notice_not_a_crash() -> None:
 async def test_the_time_range_follows_the_apps_clock(tmp_path: Path) -> None:
     """build_app(clock=...) drives the providers and the store alike: "last 1h" is the hour
     before that clock, not before the wall clock."""
-    from tui.cli import build_app
+    from roomscope.tui.cli import build_app
 
     app = build_app(
         ["--demo-size", "500", "--demo-latency", "0", "--cache-dir", str(tmp_path / "c")], clock=fixed_now
@@ -487,8 +487,8 @@ async def test_the_time_range_follows_the_apps_clock(tmp_path: Path) -> None:
 
 async def test_a_live_session_screen_follows_the_session(make_app: AppFactory) -> None:
     """A session still in progress is fetched again as its data goes stale; an ended one is not."""
-    from screens.session import SessionScreen
-    from tui.store import LIVE_TTL_S
+    from roomscope.screens.session import SessionScreen
+    from roomscope.tui.store import LIVE_TTL_S
 
     built = make_app(size=5000)  # sessions every ~9 minutes: the newest ones are still live
     provider = built.provider

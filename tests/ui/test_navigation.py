@@ -7,10 +7,13 @@ fair, two good. Triage relies on that order and on the verdict naming the metric
 
 from __future__ import annotations
 
-from screens.participant import ParticipantScreen
-from screens.quality import QualityScreen
-from screens.session import SessionScreen
-from screens.sessions import SessionsScreen
+from roomscope.screens.participant import ParticipantScreen
+from roomscope.screens.quality import QualityScreen
+from roomscope.screens.session import SessionScreen
+from roomscope.screens.sessions import SessionsScreen
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.widgets.sparkline_panel import MetricPanel
+from roomscope.widgets.tables import VimTable
 from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
@@ -23,9 +26,6 @@ from tests.ui.conftest import (
     wait_for_sessions,
     wait_until,
 )
-from tui.demo.world import DemoWorld
-from widgets.sparkline_panel import MetricPanel
-from widgets.tables import VimTable
 
 LOSS_SPIKE = 21  # "All-hands", 7 people, Farah Adeyemi's loss spike
 EVERYONE = 12  # "Webinar Q3", everyone degrades at once

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
-from screens.help import HelpScreen
-from screens.session import SessionScreen
-from screens.sessions import SessionsScreen
+from roomscope.screens.help import HelpScreen
+from roomscope.screens.session import SessionScreen
+from roomscope.screens.sessions import SessionsScreen
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.models import SessionStatus
+from roomscope.widgets.session_table import SessionHeader, SessionTable
 from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
@@ -22,9 +25,6 @@ from tests.ui.conftest import (
     wait_for_text,
     wait_until,
 )
-from tui.demo.world import DemoWorld
-from tui.models import SessionStatus
-from widgets.session_table import SessionHeader, SessionTable
 
 
 def world(size: int = 500) -> DemoWorld:
@@ -365,8 +365,8 @@ async def test_status_line_counts_age_and_source(make_app: AppFactory) -> None:
 
 
 async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(make_app: AppFactory) -> None:
+    from roomscope.tui.providers.registry import build_demo_backed
     from tests.conftest import fixed_now
-    from tui.providers.registry import build_demo_backed
 
     signalwire = build_demo_backed("signalwire", size=350, clock=fixed_now)
     calls = 0
@@ -576,8 +576,8 @@ async def test_palette_lists_loaded_sessions_by_name(make_app: AppFactory) -> No
 
 
 async def test_unknown_theme_is_refused() -> None:
+    from roomscope.tui.cli import UsageError, build_app
     from tests.conftest import fixed_now
-    from tui.cli import UsageError, build_app
 
     with pytest.raises(UsageError, match="unknown theme 'nope'"):
         build_app(["--theme", "nope"], clock=fixed_now)
@@ -588,7 +588,7 @@ async def test_unknown_theme_is_refused() -> None:
 async def test_G_on_merged_profiles_loads_to_the_true_end(make_app: AppFactory) -> None:
     """Two profiles merged newest first: the total is known but the end is not addressable,
     so G loads up to it and lands on the oldest session of either profile."""
-    from tui.providers.demo import DemoProvider
+    from roomscope.tui.providers.demo import DemoProvider
 
     worlds = [DemoWorld(seed=seed, size=150, now=NOW) for seed in (1, 2)]
     providers = [

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from tui.demo import data
+from roomscope.tui.demo import data
 
 SAMPLE_INTERVAL_S = 2.0
 MAX_DURATION_S = 150 * 60

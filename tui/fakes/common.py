@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tui.demo.world import DemoWorld
+from roomscope.tui.demo.world import DemoWorld
 
 Clock = Callable[[], datetime]
 

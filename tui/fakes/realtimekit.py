@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from tui.demo.world import (
+from roomscope.tui.demo.world import (
     DEMO_HOST,
     MAX_DURATION_S,
     DemoParticipant,
@@ -42,10 +42,10 @@ from tui.demo.world import (
     DemoSession,
     DemoWorld,
 )
-from tui.fakes.common import FakeApi, Missing, iso, json_response, utcnow
-from tui.providers.demo import DemoProvider
-from tui.providers.realtimekit import RealtimeKitProvider
-from tui.quality import mos_estimate
+from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response, utcnow
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.providers.realtimekit import RealtimeKitProvider
+from roomscope.tui.quality import mos_estimate
 
 DEMO_ACCOUNT_ID = "3f6b1c0d9e8a4b7c2d5e6f7a8b9c0d1e"
 """A 32-hex Cloudflare account id."""

@@ -39,9 +39,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tui.demo.world import DemoEvent, DemoParticipant, DemoSession, DemoWorld, Interval
-from tui.fakes.common import Clock, FakeApi, Missing, iso, json_response, utcnow
-from tui.providers.signalwire import SignalWireProvider
+from roomscope.tui.demo.world import DemoEvent, DemoParticipant, DemoSession, DemoWorld, Interval
+from roomscope.tui.fakes.common import Clock, FakeApi, Missing, iso, json_response, utcnow
+from roomscope.tui.providers.signalwire import SignalWireProvider
 
 DEMO_SPACE = "roomscope-demo"
 DEMO_HOST = f"{DEMO_SPACE}.signalwire.com"

@@ -36,9 +36,18 @@ from typing import Any
 
 import httpx
 
-from tui.demo.world import DemoParticipant, DemoSession, DemoWorld, Interval
-from tui.fakes.common import Clock, FakeApi, Missing, decode_cursor, encode_cursor, iso, json_response, utcnow
-from tui.providers.whereby import WherebyProvider
+from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld, Interval
+from roomscope.tui.fakes.common import (
+    Clock,
+    FakeApi,
+    Missing,
+    decode_cursor,
+    encode_cursor,
+    iso,
+    json_response,
+    utcnow,
+)
+from roomscope.tui.providers.whereby import WherebyProvider
 
 DEMO_API_KEY = "whereby-demo-api-key-2f9c41"
 """The Bearer API key the fake accepts."""

@@ -1,6 +1,6 @@
 """The provider abstraction: one async protocol, declared capabilities, typed errors.
 
-A provider turns one page of its API into a :class:`~tui.models.Page` of unified models
+A provider turns one page of its API into a :class:`~roomscope.tui.models.Page` of unified models
 and an opaque cursor for the next page. What a provider does not have is a declared
 missing capability with a sentence that says so; the UI shows that sentence instead of
 an empty chart. Providers know nothing of Textual or of the store.
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import ClassVar, Protocol, runtime_checkable
 
-from tui.models import (
+from roomscope.tui.models import (
     Artifact,
     Event,
     Page,

@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
-from tui.models import (
+from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.models import (
     Artifact,
     DeviceInfo,
     Event,
@@ -29,7 +29,7 @@ from tui.models import (
     SessionStatus,
     SortKey,
 )
-from tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
+from roomscope.tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
 
 Clock = Callable[[], datetime]
 

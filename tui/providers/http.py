@@ -34,8 +34,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from tui import __version__
-from tui.providers.base import (
+from roomscope import __version__
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     ForbiddenError,
@@ -44,7 +44,7 @@ from tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
-from tui.redact import REDACTOR, RedactingFilter, Redactor, install_log_redaction
+from roomscope.tui.redact import REDACTOR, RedactingFilter, Redactor, install_log_redaction
 
 __all__ = [
     "REDACTOR",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from tui.providers.base import BadPayloadError
+from roomscope.tui.providers.base import BadPayloadError
 
 P = TypeVar("P", bound=BaseModel)
 U = TypeVar("U")

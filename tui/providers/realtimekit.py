@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
-from tui.models import (
+from roomscope.tui.models import (
     Artifact,
     DeviceInfo,
     Event,
@@ -55,7 +55,7 @@ from tui.models import (
     SessionStatus,
     SortKey,
 )
-from tui.providers.base import (
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     BaseProvider,
@@ -63,8 +63,8 @@ from tui.providers.base import (
     NotFoundError,
     ProviderError,
 )
-from tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
-from tui.providers.parsing import (
+from roomscope.tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.parsing import (
     as_utc,
     describe_validation_error,
     extras,

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     import httpx
 
-    from tui.config import ProfileConfig
-    from tui.providers.base import Provider, ProviderError
+    from roomscope.tui.config import ProfileConfig
+    from roomscope.tui.providers.base import Provider, ProviderError
 
 Clock = Callable[[], datetime]
 
@@ -74,7 +74,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
         ProviderInfo(
             "signalwire",
             "SignalWire Video",
-            "tui.providers.signalwire",
+            "roomscope.tui.providers.signalwire",
             "SignalWireProvider",
             (
                 CredentialSpec(
@@ -100,7 +100,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
         ProviderInfo(
             "telnyx",
             "Telnyx Rooms",
-            "tui.providers.telnyx",
+            "roomscope.tui.providers.telnyx",
             "TelnyxProvider",
             (CredentialSpec("token", "TELNYX_API_KEY", "api_key", True, "an API key (v2)"),),
             "The variable the official Telnyx SDKs read.",
@@ -108,7 +108,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
         ProviderInfo(
             "whereby",
             "Whereby",
-            "tui.providers.whereby",
+            "roomscope.tui.providers.whereby",
             "WherebyProvider",
             (
                 CredentialSpec(
@@ -124,7 +124,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
         ProviderInfo(
             "realtimekit",
             "Cloudflare RealtimeKit",
-            "tui.providers.realtimekit",
+            "roomscope.tui.providers.realtimekit",
             "RealtimeKitProvider",
             (
                 CredentialSpec(
@@ -149,7 +149,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
         ProviderInfo(
             "demo",
             "Demo world",
-            "tui.providers.demo",
+            "roomscope.tui.providers.demo",
             "DemoProvider",
             (),
             "No credentials: a synthetic world generated on the fly.",
@@ -161,10 +161,10 @@ PROVIDER_NAMES: tuple[str, ...] = tuple(PROVIDERS)
 
 
 def provider_info(name: str) -> ProviderInfo:
-    """The table row for ``name``; :class:`~tui.config.ConfigError` naming the choices otherwise."""
+    """The table row for ``name``; :class:`~roomscope.tui.config.ConfigError` naming the choices otherwise."""
     info = PROVIDERS.get(name)
     if info is None:
-        from tui.config import ConfigError
+        from roomscope.tui.config import ConfigError
 
         raise ConfigError(f'unknown provider "{name}" (expected one of: {", ".join(PROVIDER_NAMES)})')
     return info
@@ -194,12 +194,12 @@ def build_provider(
 
     ``base_url`` (the CLI's ``--base-url``) overrides the profile's own. Credentials are
     read now (``ProfileConfig.secret``), so an unset environment variable is a
-    :class:`~tui.config.ConfigError` naming the file, line and field. ``http_options`` go
+    :class:`~roomscope.tui.config.ConfigError` naming the file, line and field. ``http_options`` go
     to the adapter's ``HttpClient`` (timeouts, retry budget, ``sleep`` in tests).
     """
     info = provider_info(profile.provider)
     if info.name == "demo":
-        from tui.providers.demo import DemoProvider
+        from roomscope.tui.providers.demo import DemoProvider
 
         latency = demo_latency_s
         if latency is None and profile.latency_ms is not None:
@@ -237,12 +237,12 @@ def build_demo_backed(
     the demo world (no network, no account). ``demo`` gives the plain demo provider."""
     info = provider_info(name)
     if info.name == "demo":
-        from tui.providers.demo import DemoProvider
+        from roomscope.tui.providers.demo import DemoProvider
 
         return cast("Provider", DemoProvider("demo", seed=seed, size=size, latency_s=latency_s, clock=clock))
-    from tui.demo.world import DemoWorld
+    from roomscope.tui.demo.world import DemoWorld
 
-    fake = importlib.import_module(f"tui.fakes.{info.name}")
+    fake = importlib.import_module(f"roomscope.tui.fakes.{info.name}")
     world = DemoWorld(seed=seed, size=size, now=clock())
     provider = fake.demo_provider(world, profile=f"{info.name}-demo", clock=clock, latency_s=latency_s)
     return cast("Provider", provider)
@@ -277,7 +277,7 @@ def _status_detail(message: str, status: int | None) -> str:
 
 def _reason(error: ProviderError) -> str:
     """What a failed check means, for the errors that carry an HTTP status."""
-    from tui.providers.base import AuthError, ForbiddenError, NotFoundError, UnavailableError
+    from roomscope.tui.providers.base import AuthError, ForbiddenError, NotFoundError, UnavailableError
 
     if isinstance(error, UnavailableError) and error.network:
         _, found, reason = error.message.partition("unreachable: ")
@@ -301,8 +301,8 @@ async def check_profile(profile: ProfileConfig, **build_kwargs: Any) -> CheckRes
     expired token (401), missing permission or the wrong account (403), a wrong id or base
     URL (404), an unreachable server, an unset environment variable (with file, line and
     field), or the provider's own message. No message ever holds the profile's secrets."""
-    from tui.config import ConfigError
-    from tui.providers.base import ProviderError
+    from roomscope.tui.config import ConfigError
+    from roomscope.tui.providers.base import ProviderError
 
     def result(ok: bool, message: str, exit_code: int = 0) -> CheckResult:
         return CheckResult(profile.name, ok, profile.scrub(message), profile.provider, exit_code)

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from tui.models import (
+from roomscope.tui.models import (
     Event,
     EventKind,
     Page,
@@ -39,7 +39,7 @@ from tui.models import (
     SessionQuery,
     SessionStatus,
 )
-from tui.providers.base import (
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     BaseProvider,
@@ -47,8 +47,8 @@ from tui.providers.base import (
     NotFoundError,
     ProviderError,
 )
-from tui.providers.http import BasicAuth, ErrorDetail, HttpClient, generic_error_detail
-from tui.providers.parsing import (
+from roomscope.tui.providers.http import BasicAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.parsing import (
     as_utc,
     describe_validation_error,
     extras,

@@ -41,8 +41,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus
-from tui.providers.base import (
+from roomscope.tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     BaseProvider,
@@ -50,8 +50,14 @@ from tui.providers.base import (
     NotFoundError,
     ProviderError,
 )
-from tui.providers.http import BearerAuth, ErrorDetail, HttpClient, QueryParams, generic_error_detail
-from tui.providers.parsing import (
+from roomscope.tui.providers.http import (
+    BearerAuth,
+    ErrorDetail,
+    HttpClient,
+    QueryParams,
+    generic_error_detail,
+)
+from roomscope.tui.providers.parsing import (
     as_utc,
     describe_validation_error,
     extras,

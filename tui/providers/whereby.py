@@ -41,7 +41,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from tui.models import (
+from roomscope.tui.models import (
     DeviceInfo,
     Event,
     EventKind,
@@ -54,7 +54,7 @@ from tui.models import (
     SessionQuery,
     SessionStatus,
 )
-from tui.providers.base import (
+from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     BaseProvider,
@@ -64,8 +64,8 @@ from tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
-from tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
-from tui.providers.parsing import (
+from roomscope.tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.parsing import (
     as_utc,
     extras,
     jsonable,
