@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from roomscope.tui import fmt
+from roomscope.tui.limits import LIVE_REFRESH_S, MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 from roomscope.widgets.breadcrumb import Breadcrumb
 
@@ -54,7 +55,6 @@ class TooSmall(Static):
         self.update(self._message())
 
     def _message(self) -> str:
-        from roomscope.tui.app import MIN_HEIGHT, MIN_WIDTH
 
         width, height = self.app.size
         return (
@@ -99,7 +99,7 @@ class RoomscopeScreen(Screen[None]):
 
     # -- following a live session ----------------------------------------------------------
 
-    LIVE_REFRESH_S: float = 10.0
+    LIVE_REFRESH_S: float = LIVE_REFRESH_S
     """How often a screen showing a live session reloads it."""
 
     def follow_live(self) -> None:

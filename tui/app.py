@@ -26,20 +26,16 @@ from textual.worker import Worker, WorkerState
 
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, STYLESHEET, THEMES
+from roomscope.tui.clock import utcnow
 from roomscope.tui.commands import RoomscopeCommands
+from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
     from roomscope.tui.store import Store
 
-MIN_WIDTH = 60
-MIN_HEIGHT = 15
 OSC52_LIMIT = 74_994
 """Bytes of base64 a terminal is trusted to accept in one OSC 52 sequence."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RoomscopeApp(App[int]):

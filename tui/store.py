@@ -35,6 +35,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from roomscope.tui import fmt, quality
 from roomscope.tui.cache import Cache, make_key
+from roomscope.tui.limits import (
+    LINK_TTL_S,
+    LIST_TTL_S,
+    LIVE_TTL_S,
+    MAX_PAGES_IN_MEMORY,
+    QUALITY_CONCURRENCY,
+    RETRY_AFTER_S,
+)
 from roomscope.tui.models import (
     Artifact,
     Event,
@@ -63,18 +71,6 @@ log = logging.getLogger("roomscope.store")
 
 T = TypeVar("T")
 M = TypeVar("M")
-
-LIST_TTL_S = 120.0
-"""How long a page of a session list is fresh."""
-LIVE_TTL_S = 10.0
-"""How long anything about a live session is fresh."""
-LINK_TTL_S = 600.0
-"""Recordings and artifacts carry temporary download links."""
-RETRY_AFTER_S = 5.0
-"""A failed page is retried when asked again after this long."""
-QUALITY_CONCURRENCY = 4
-MAX_PAGES_IN_MEMORY = 48
-"""Pages of one list kept in memory; the rest reload from the disk cache when scrolled to."""
 
 
 class Signal:
