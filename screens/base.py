@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from roomscope.screens.navigation import Host
 from roomscope.tui import fmt
 from roomscope.tui.limits import LIVE_REFRESH_S, MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
@@ -20,11 +21,24 @@ from roomscope.widgets.breadcrumb import Breadcrumb
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from roomscope.tui.app import RoomscopeApp
     from roomscope.tui.models import Event
+    from roomscope.tui.quality import Verdict
 
-VERDICT_STYLE = {"poor": "bold red", "fair": "yellow", "good": "green", "unknown": "dim"}
-"""Rich styles of the quality verdicts (the verdict is always written out too)."""
+_VERDICT_LOOK: dict[str, tuple[str, str]] = {
+    "poor": ("bold", "error"),
+    "fair": ("bold", "warning"),
+    "good": ("", "success"),
+    "unknown": ("dim", ""),
+}
+"""Per verdict: the weight and the theme variable of its colour. The verdict is always written
+out too, so it reads without colour."""
+
+
+def verdict_style(variables: dict[str, str], verdict: Verdict) -> str:
+    """The Rich style of ``verdict`` in the theme whose variables are given."""
+    weight, variable = _VERDICT_LOOK[verdict.value]
+    colour = variables.get(variable, "") if variable else ""
+    return f"{weight} {colour}".strip()
 
 
 def event_cells(event: Event, session_start: datetime | None) -> tuple[str, str, Text]:
@@ -85,8 +99,13 @@ class RoomscopeScreen(Screen[None]):
         return ()
 
     @property
-    def rs(self) -> RoomscopeApp:
-        return cast("RoomscopeApp", self.app)
+    def rs(self) -> Host:
+        """The app services this screen uses (see :class:`~roomscope.screens.navigation.Host`)."""
+        return cast("Host", self.app)
+
+    def verdict_style(self, verdict: Verdict) -> str:
+        """The style of ``verdict`` in the current theme."""
+        return verdict_style(self.app.theme_variables, verdict)
 
     def update_crumbs(self) -> None:
         self.query_one(Breadcrumb).set(self.crumbs(), self.rs.source_label)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -12,40 +11,16 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
+from roomscope.screens.base import RoomscopeScreen, event_cells
+from roomscope.screens.navigation import OpenQuality, ParticipantNav
 from roomscope.tui import fmt
+from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.text import clean
 from roomscope.widgets.tables import VimTable
 
 if TYPE_CHECKING:
-    from roomscope.tui.models import Event, Participant, Session
+    from roomscope.tui.models import Event
     from roomscope.tui.store import QualityReport
-
-
-@dataclass
-class ParticipantNav:
-    """The session's participants in the order the session screen showed them."""
-
-    session: Session
-    participants: list[Participant]
-    index: int
-    reports: dict[str, QualityReport] = field(default_factory=dict)
-
-    @property
-    def current(self) -> Participant:
-        return self.participants[self.index]
-
-    def step(self, delta: int) -> bool:
-        target = self.index + delta
-        if 0 <= target < len(self.participants):
-            self.index = target
-            return True
-        return False
-
-
-def summary_rows(report: QualityReport) -> list[tuple[Text | str, ...]]:
-    """The report's per-metric summary with the verdict coloured."""
-    return [(*row[:-1], Text(row[-1], style=VERDICT_STYLE.get(row[-1], ""))) for row in report.summary_rows()]
 
 
 class ParticipantScreen(RoomscopeScreen):
@@ -121,12 +96,9 @@ class ParticipantScreen(RoomscopeScreen):
 
     @work(group="participant-load", exclusive=True, exit_on_error=False, description="Loading participant")
     async def load(self) -> None:
-        from roomscope.tui.providers.base import Capability, ProviderError
-
         store = await self.rs.ready()
         session = self.nav.session
         target = self.participant.id
-        provider = store.provider(session.profile)
         try:
             detailed = await store.participant(session, target)
         except ProviderError as exc:
@@ -135,29 +107,30 @@ class ParticipantScreen(RoomscopeScreen):
             if target == self.participant.id:
                 self.participant = detailed
                 self._draw_card()
-        if Capability.QUALITY in provider.capabilities:
+        try:
             if self.report is None:
                 try:
                     self.report = await store.quality(session, target)
                     self.nav.reports[target] = self.report
+                except UnsupportedError:
+                    raise
                 except ProviderError as exc:
                     note = Text(f"⚠ {clean(str(exc), 300)}", style="red")
                     self.query_one("#summary-note", Static).update(note)
             self._draw_quality()
-        else:
-            reason = provider.missing.get(Capability.QUALITY, f"{provider.label} has no quality data.")
-            self.query_one("#verdict", Static).update(Text(clean(reason, 300), style="dim"))
-            self.query_one("#summary-note", Static).update(Text(clean(reason, 300), style="dim"))
-        if Capability.EVENTS in provider.capabilities:
-            try:
-                self.events = await store.events(session, target)
-            except ProviderError as exc:
-                self.query_one("#pevents-note", Static).update(Text(f"⚠ {clean(str(exc), 300)}", style="red"))
-                return
-            self._draw_events()
-        else:
-            reason = provider.missing.get(Capability.EVENTS, f"{provider.label} has no events.")
-            self.query_one("#pevents-note", Static).update(Text(clean(reason, 300), style="dim"))
+        except UnsupportedError as missing:
+            reason = Text(clean(str(missing), 300), style="dim")
+            self.query_one("#verdict", Static).update(reason)
+            self.query_one("#summary-note", Static).update(reason)
+        try:
+            self.events = await store.events(session, target)
+        except UnsupportedError as missing:
+            self.query_one("#pevents-note", Static).update(Text(clean(str(missing), 300), style="dim"))
+            return
+        except ProviderError as exc:
+            self.query_one("#pevents-note", Static).update(Text(f"⚠ {clean(str(exc), 300)}", style="red"))
+            return
+        self._draw_events()
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -211,11 +184,11 @@ class ParticipantScreen(RoomscopeScreen):
             verdict.update(Text("quality: loading…", style="dim"))
             return
         assessment = report.assessment
-        style = VERDICT_STYLE.get(assessment.verdict.value, "")
+        style = self.verdict_style(assessment.verdict)
         head = Text("Quality  ", style="bold")
         head.append(f"● {assessment.reason()}", style=style)
         verdict.update(head)
-        for row in summary_rows(report):
+        for row in self._summary_rows(report):
             table.add_row(*row)
         estimated = any("estimated" in s.source for s in report.series)
         note = "Enter: sparklines."
@@ -232,12 +205,19 @@ class ParticipantScreen(RoomscopeScreen):
         note = f"{len(self.events)} events" if self.events else "No events for this participant."
         self.query_one("#pevents-note", Static).update(note)
 
+    def _summary_rows(self, report: QualityReport) -> list[tuple[Text | str, ...]]:
+        """The report's per-metric summary with the verdict coloured."""
+        from roomscope.tui.quality import Verdict
+
+        return [
+            (*row[:-1], Text(row[-1], style=self.verdict_style(Verdict(row[-1]))))
+            for row in report.summary_rows()
+        ]
+
     # -- actions -------------------------------------------------------------------------
 
     def action_quality(self) -> None:
-        from roomscope.screens.quality import QualityScreen
-
-        self.app.push_screen(QualityScreen(self.nav))
+        self.post_message(OpenQuality(self.nav))
 
     @on(DataTable.RowSelected, "#summary-table")
     def _summary_enter(self) -> None:

@@ -13,9 +13,10 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen
-from roomscope.screens.participant import ParticipantNav
+from roomscope.screens.base import RoomscopeScreen
+from roomscope.screens.navigation import ParticipantNav
 from roomscope.tui import fmt
+from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.text import clean
 from roomscope.widgets.sparkline_panel import MetricPanel
 
@@ -84,18 +85,14 @@ class QualityScreen(RoomscopeScreen):
 
     @work(group="quality-load", exclusive=True, exit_on_error=False, description="Loading quality samples")
     async def load(self) -> None:
-        from roomscope.tui.providers.base import Capability, ProviderError
-
         store = await self.rs.ready()
         session = self.nav.session
-        provider = store.provider(session.profile)
         target = self.nav.current.id
-        if Capability.QUALITY not in provider.capabilities:
-            reason = provider.missing.get(Capability.QUALITY, f"{provider.label} has no quality data.")
-            self._message(reason, style="bold")
-            return
         try:
             report = await store.quality(session, target)
+        except UnsupportedError as missing:
+            self._message(str(missing), style="bold")
+            return
         except ProviderError as exc:
             self._message(f"⚠ {exc}", style="red")
             return
@@ -123,8 +120,8 @@ class QualityScreen(RoomscopeScreen):
         title = Text()
         title.append(clean(participant.title, 60), style="bold")
         title.append(f"  ({position})  ")
-        verdict = report.assessment.verdict.value
-        title.append(f"● {report.assessment.reason()}", style=VERDICT_STYLE.get(verdict, ""))
+        style = self.verdict_style(report.assessment.verdict)
+        title.append(f"● {report.assessment.reason()}", style=style)
         width = max(20, self.size.width - 4)
         left = fmt.when(start, seconds=True, date=False)
         right = fmt.when(end, seconds=True, date=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,7 +14,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from roomscope.screens.base import VERDICT_STYLE, RoomscopeScreen, event_cells
+from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
+from roomscope.screens.navigation import OpenParticipant, ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
 from roomscope.widgets.tables import VimTable
@@ -22,14 +24,12 @@ if TYPE_CHECKING:
     from roomscope.tui.models import Artifact, Event, Participant, Recording, Session
     from roomscope.tui.store import QualityReport, Store
 
-VERDICT_RANK = {"poor": 0, "fair": 1, "unknown": 2, "good": 3}
 
-
-def verdict_cell(report: QualityReport | None, note: str) -> Text:
+def verdict_cell(variables: dict[str, str], report: QualityReport | None, note: str) -> Text:
     if report is None:
         return Text(note, style="dim")
-    verdict = report.assessment.verdict.value
-    return Text(f"● {verdict}", style=VERDICT_STYLE.get(verdict, ""))
+    verdict = report.assessment.verdict
+    return Text(f"● {verdict.value}", style=verdict_style(variables, verdict))
 
 
 def issue_cell(report: QualityReport | None) -> str:
@@ -138,13 +138,12 @@ class SessionScreen(RoomscopeScreen):
 
     @work(group="session-load", exclusive=True, exit_on_error=False, description="Loading the session")
     async def load(self) -> None:
-        from roomscope.tui.providers.base import Capability, ProviderError
+        from roomscope.tui.errors import Capability, ProviderError, UnsupportedError
+        from roomscope.tui.store import SessionRef
 
         store = await self.rs.ready()
         ref_profile = self.session.profile
         try:
-            from roomscope.tui.store import SessionRef
-
             self.session = await store.session(SessionRef(ref_profile, self.session.id))
         except ProviderError as exc:
             self.notify(f"Session details: {exc}", severity="warning", timeout=6)
@@ -153,24 +152,22 @@ class SessionScreen(RoomscopeScreen):
         provider = store.provider(ref_profile)
         caps = provider.capabilities
 
-        async def section(name: str, capability: Capability, loader: Any) -> Any:
-            if capability not in caps:
-                loader.close()  # never awaited: close it rather than leak a "never awaited" warning
-                reason = provider.missing.get(capability) or f"{provider.label} does not provide {name}."
-                self._note(name, reason)
-                return None
+        async def section(name: str, loader: Any) -> Any:
             try:
                 return await loader
+            except UnsupportedError as missing:
+                self._note(name, str(missing))
+                return None
             except ProviderError as exc:
                 self.section_errors[name] = str(exc)
                 self._note(name, f"⚠ {exc}", error=True)
                 return None
 
         people, events, recordings, artifacts = await asyncio.gather(
-            section("participants", Capability.PARTICIPANTS, store.participants(self.session)),
-            section("events", Capability.EVENTS, store.events(self.session)),
-            section("recordings", Capability.RECORDINGS, store.recordings(self.session)),
-            section("info", Capability.ARTIFACTS, store.artifacts(self.session)),
+            section("participants", store.participants(self.session)),
+            section("events", store.events(self.session)),
+            section("recordings", store.recordings(self.session)),
+            section("info", store.artifacts(self.session)),
         )
         if people is not None:
             self.participants = list(people)
@@ -194,7 +191,7 @@ class SessionScreen(RoomscopeScreen):
             await self._load_quality(store)
 
     async def _load_quality(self, store: Store) -> None:
-        from roomscope.tui.providers.base import ProviderError
+        from roomscope.tui.errors import ProviderError
 
         async def one(participant: Participant) -> None:
             try:
@@ -249,24 +246,23 @@ class SessionScreen(RoomscopeScreen):
         line2 = Text(" · ".join(bits))
         line3 = Text(f"id {clean(s.id, 60)} · {clean(s.profile or s.provider, 30)}", style="dim")
         if self.reports:
-            counts = {"poor": 0, "fair": 0, "good": 0}
-            for report in self.reports.values():
-                key = report.assessment.verdict.value
-                if key in counts:
-                    counts[key] += 1
+            from roomscope.tui.quality import Verdict
+
+            counts = Counter(report.assessment.verdict for report in self.reports.values())
             line3.append("  ·  ")
-            for key in ("poor", "fair", "good"):
-                line3.append(f"{counts[key]} {key}", style=VERDICT_STYLE[key])
+            for verdict in (Verdict.POOR, Verdict.FAIR, Verdict.GOOD):
+                line3.append(f"{counts[verdict]} {verdict.value}", style=self.verdict_style(verdict))
                 line3.append("  ")
         self.query_one("#session-meta", Static).update(Text("\n").join([line1, line2, line3]))
 
     def ordered_participants(self) -> list[Participant]:
         def key(p: Participant) -> tuple[int, float, int, str]:
+            """Worst verdict first (``Verdict.rank``), then earliest trouble, most reconnects."""
             report = self.reports.get(p.id)
-            verdict = report.assessment.verdict.value if report else "unknown"
+            rank = report.assessment.verdict.rank if report else 0
             tripped = report.assessment.tripped_at if report else None
             first = tripped.timestamp() if tripped else 0.0
-            return (VERDICT_RANK.get(verdict, 2), first, -(p.reconnects or 0), p.title.casefold())
+            return (-rank, first, -(p.reconnects or 0), p.title.casefold())
 
         return sorted(self.participants, key=key)
 
@@ -282,7 +278,7 @@ class SessionScreen(RoomscopeScreen):
                 name = Text(clean(p.title, 40))
             left = fmt.when(p.left_at, seconds=True, date=False) if p.left_at else None
             table.add_row(
-                verdict_cell(report, self.quality_note),
+                verdict_cell(self.app.theme_variables, report, self.quality_note),
                 name,
                 issue_cell(report),
                 network_text(p),
@@ -402,14 +398,12 @@ class SessionScreen(RoomscopeScreen):
             self.open_participant(chosen.participant_id)
 
     def open_participant(self, participant_id: str) -> None:
-        from roomscope.screens.participant import ParticipantNav, ParticipantScreen
-
         ordered = [p for p in self.ordered_participants() if not p.problem]
         index = next((i for i, p in enumerate(ordered) if p.id == participant_id), None)
         if index is None:
             return
         nav = ParticipantNav(self.session, ordered, index, self.reports)
-        self.app.push_screen(ParticipantScreen(nav))
+        self.post_message(OpenParticipant(nav))
 
     def action_refresh(self) -> None:
         store = self.rs.store

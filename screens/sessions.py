@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from roomscope.screens.base import RoomscopeScreen
+from roomscope.screens.navigation import OpenSession
 from roomscope.tui import fmt
 from roomscope.widgets.filter_bar import FilterBar
 from roomscope.widgets.session_table import SessionHeader, SessionTable
@@ -315,6 +316,4 @@ class SessionsScreen(RoomscopeScreen):
 
     @on(SessionTable.Selected)
     def _open(self, event: SessionTable.Selected) -> None:
-        from roomscope.screens.session import SessionScreen
-
-        self.app.push_screen(SessionScreen(event.session))
+        self.post_message(OpenSession(event.session))

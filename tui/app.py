@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, STYLESHEET, THEMES
 from roomscope.tui.clock import utcnow
@@ -158,6 +159,33 @@ class RoomscopeApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    # -- navigation: screens post what they want shown, the app pushes it ------------------
+
+    @on(OpenSession)
+    def _open_session(self, message: OpenSession) -> None:
+        from roomscope.screens.session import SessionScreen
+
+        current = self.screen
+        if isinstance(current, SessionScreen) and current.session.id == message.session.id:
+            return  # Enter pressed twice before the first push was drawn
+        self.push_screen(SessionScreen(message.session))
+
+    @on(OpenParticipant)
+    def _open_participant(self, message: OpenParticipant) -> None:
+        from roomscope.screens.participant import ParticipantScreen
+
+        if isinstance(self.screen, ParticipantScreen):
+            return
+        self.push_screen(ParticipantScreen(message.nav))
+
+    @on(OpenQuality)
+    def _open_quality(self, message: OpenQuality) -> None:
+        from roomscope.screens.quality import QualityScreen
+
+        if isinstance(self.screen, QualityScreen):
+            return
+        self.push_screen(QualityScreen(message.nav))
+
     def copy_text(self, text: str, what: str) -> None:
         """Copy to the clipboard with OSC 52 (wrapped for tmux/screen); say what happened."""
         payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -221,10 +249,3 @@ class RoomscopeApp(App[int]):
         except OSError:
             return None
         return str(path)
-
-
-def create_app(argv: list[str] | None = None) -> RoomscopeApp:
-    """Build the app the way the ``roomscope`` command would (used by screenshot tools)."""
-    from roomscope.tui.cli import build_app
-
-    return build_app(list(argv or []))

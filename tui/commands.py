@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from roomscope.screens.navigation import OpenSession
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
-    from roomscope.tui.app import RoomscopeApp
+    from roomscope.screens.navigation import Host
+    from roomscope.tui.models import Session
 
 
 def _highlight(matcher: Matcher, text: str) -> Content:
@@ -32,17 +34,17 @@ class RoomscopeCommands(Provider):
     """Commands that change with what the store holds (profiles, loaded sessions)."""
 
     @property
-    def rs(self) -> RoomscopeApp:
-        return cast("RoomscopeApp", self.app)
+    def rs(self) -> Host:
+        return cast("Host", self.app)
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         commands: list[tuple[str, Callable[[], object], str]] = []
-        app = self.rs
+        app = self.app
         for name in sorted(app.available_themes):
             commands.append(
                 (f"Theme: {name}", partial(setattr, app, "theme", name), "Switch the colour theme")
             )
-        store = app.store
+        store = self.rs.store
         if store is not None:
             if len(store.providers) > 1:
                 commands.append(
@@ -164,10 +166,8 @@ class RoomscopeCommands(Provider):
             store.refresh()
             self.app.notify("Refreshing…", timeout=2)
 
-    def _open_session(self, session: object) -> None:
-        from roomscope.screens.session import SessionScreen
-
-        self.app.push_screen(SessionScreen(session))  # type: ignore[arg-type]
+    def _open_session(self, session: Session) -> None:
+        self.app.post_message(OpenSession(session))
 
     def _open_id(self, session_id: str) -> None:
         self.app.run_worker(
@@ -175,8 +175,7 @@ class RoomscopeCommands(Provider):
         )
 
     async def _find(self, session_id: str) -> None:
-        from roomscope.screens.session import SessionScreen
-        from roomscope.tui.providers.base import ProviderError
+        from roomscope.tui.errors import ProviderError
 
         store = await self.rs.ready()
         try:
@@ -184,4 +183,4 @@ class RoomscopeCommands(Provider):
         except ProviderError as exc:
             self.app.notify(str(exc), severity="warning", timeout=6)
             return
-        self.app.push_screen(SessionScreen(session))
+        self.app.post_message(OpenSession(session))

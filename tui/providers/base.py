@@ -9,9 +9,38 @@ an empty chart. Providers know nothing of Textual or of the store.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
+from roomscope.tui.errors import (
+    AuthError as AuthError,
+)
+from roomscope.tui.errors import (
+    BadPayloadError as BadPayloadError,
+)
+from roomscope.tui.errors import (
+    Capability as Capability,
+)
+from roomscope.tui.errors import (
+    ForbiddenError as ForbiddenError,
+)
+from roomscope.tui.errors import (
+    NotFoundError as NotFoundError,
+)
+from roomscope.tui.errors import (
+    OfflineMissError as OfflineMissError,
+)
+from roomscope.tui.errors import (
+    ProviderError as ProviderError,
+)
+from roomscope.tui.errors import (
+    RateLimitedError as RateLimitedError,
+)
+from roomscope.tui.errors import (
+    UnavailableError as UnavailableError,
+)
+from roomscope.tui.errors import (
+    UnsupportedError as UnsupportedError,
+)
 from roomscope.tui.models import (
     Artifact,
     Event,
@@ -24,123 +53,8 @@ from roomscope.tui.models import (
     SortKey,
 )
 
-
-class Capability(StrEnum):
-    PARTICIPANTS = "participants"
-    EVENTS = "events"
-    PARTICIPANT_EVENTS = "participant_events"
-    RECORDINGS = "recordings"
-    QUALITY = "quality"
-    ARTIFACTS = "artifacts"
-    DEVICE_INFO = "device_info"
-    NETWORK_INFO = "network_info"
-    SEEK = "seek"
-    """Pages can be addressed directly (page numbers/offsets): see ``page_cursor``."""
-    TOTAL = "total"
-    """List pages report the total number of results."""
-    STATUS_FILTER = "status_filter"
-    TIME_FILTER = "time_filter"
-    TEXT_SEARCH = "text_search"
-
-
-# ---------------------------------------------------------------------------------------
-# Errors: values the UI can show. Messages never hold credentials.
-
-
-class ProviderError(Exception):
-    """Base of every error a provider raises. ``str(error)`` is a user-facing sentence."""
-
-    kind: ClassVar[str] = "error"
-    exit_code: ClassVar[int] = 1
-
-    def __init__(self, message: str, *, provider: str = "", status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.provider = provider
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class AuthError(ProviderError):
-    """The credentials were refused (missing, wrong or expired token)."""
-
-    kind = "auth"
-    exit_code = 4
-
-
-class ForbiddenError(AuthError):
-    """The credentials are valid but may not read this (missing scope, wrong account)."""
-
-    kind = "forbidden"
-
-
-class NotFoundError(ProviderError):
-    kind = "not_found"
-    exit_code = 3
-
-
-class RateLimitedError(ProviderError):
-    kind = "rate_limited"
-    exit_code = 6
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        provider: str = "",
-        status: int | None = 429,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, provider=provider, status=status)
-        self.retry_after = retry_after
-
-
-class UnavailableError(ProviderError):
-    """The provider could not be reached or failed (network, timeout, 5xx, offline)."""
-
-    kind = "unavailable"
-    exit_code = 5
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        provider: str = "",
-        status: int | None = None,
-        network: bool = False,
-    ) -> None:
-        super().__init__(message, provider=provider, status=status)
-        self.network = network
-
-
-class OfflineMissError(UnavailableError):
-    """Offline mode, and the cache does not hold what was asked for."""
-
-    kind = "offline_miss"
-
-
-class BadPayloadError(ProviderError):
-    """The provider answered something that could not be read."""
-
-    kind = "bad_payload"
-    exit_code = 7
-
-    def __init__(self, message: str, *, provider: str = "", field: str | None = None) -> None:
-        super().__init__(message, provider=provider)
-        self.field = field
-
-
-class UnsupportedError(ProviderError):
-    """The provider has no such data (a declared missing capability)."""
-
-    kind = "unsupported"
-    exit_code = 8
-
-    def __init__(self, message: str, *, provider: str = "", capability: Capability) -> None:
-        super().__init__(message, provider=provider)
-        self.capability = capability
+# Capability and the typed errors live in roomscope.tui.errors (every layer uses them);
+# they are re-exported here as part of the provider abstraction.
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""What a screen asks of the app: the navigation messages it posts, and the app services it uses.
+
+Screens never import or push each other. A screen posts one of these messages; it bubbles up to
+the app, which builds and pushes the next screen. ``Host`` is the part of the app a screen may
+use (the store, the clock, the clipboard), so screens do not depend on the app module either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from roomscope.tui.models import Participant, Session
+    from roomscope.tui.store import QualityReport, Store
+
+
+class Host(Protocol):
+    """The app services every screen may use."""
+
+    clock: Callable[[], datetime]
+    source_label: str
+
+    @property
+    def store(self) -> Store | None:
+        """The store, or None while it is still being built after the first frame."""
+
+    async def ready(self) -> Store:
+        """The store, once built."""
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy ``text`` to the terminal clipboard and say what was copied."""
+
+
+@dataclass
+class ParticipantNav:
+    """The session's participants in the order the session screen showed them."""
+
+    session: Session
+    participants: list[Participant]
+    index: int
+    reports: dict[str, QualityReport] = field(default_factory=dict)
+
+    @property
+    def current(self) -> Participant:
+        return self.participants[self.index]
+
+    def step(self, delta: int) -> bool:
+        target = self.index + delta
+        if 0 <= target < len(self.participants):
+            self.index = target
+            return True
+        return False
+
+
+class OpenSession(Message):
+    """Show one session (from the list, the palette, or a jump by id)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+
+class OpenParticipant(Message):
+    """Show the current participant of ``nav``."""
+
+    def __init__(self, nav: ParticipantNav) -> None:
+        super().__init__()
+        self.nav = nav
+
+
+class OpenQuality(Message):
+    """Show the quality sparklines of the current participant of ``nav``."""
+
+    def __init__(self, nav: ParticipantNav) -> None:
+        super().__init__()
+        self.nav = nav
+
+
+class ToggleHelp(Message):
+    """Show the help for the current screen, or close it."""

@@ -1,0 +1,128 @@
+"""What providers declare and raise, and what the store, the screens and the headless commands
+handle: capabilities, and the typed errors that are values the UI can show.
+
+Messages never hold credentials. Each error has an exit code for the headless commands.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Capability(StrEnum):
+    PARTICIPANTS = "participants"
+    EVENTS = "events"
+    PARTICIPANT_EVENTS = "participant_events"
+    RECORDINGS = "recordings"
+    QUALITY = "quality"
+    ARTIFACTS = "artifacts"
+    DEVICE_INFO = "device_info"
+    NETWORK_INFO = "network_info"
+    SEEK = "seek"
+    """Pages can be addressed directly (page numbers/offsets): see ``page_cursor``."""
+    TOTAL = "total"
+    """List pages report the total number of results."""
+    STATUS_FILTER = "status_filter"
+    TIME_FILTER = "time_filter"
+    TEXT_SEARCH = "text_search"
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: values the UI can show. Messages never hold credentials.
+
+
+class ProviderError(Exception):
+    """Base of every error a provider raises. ``str(error)`` is a user-facing sentence."""
+
+    kind: ClassVar[str] = "error"
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str, *, provider: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(ProviderError):
+    """The credentials were refused (missing, wrong or expired token)."""
+
+    kind = "auth"
+    exit_code = 4
+
+
+class ForbiddenError(AuthError):
+    """The credentials are valid but may not read this (missing scope, wrong account)."""
+
+    kind = "forbidden"
+
+
+class NotFoundError(ProviderError):
+    kind = "not_found"
+    exit_code = 3
+
+
+class RateLimitedError(ProviderError):
+    kind = "rate_limited"
+    exit_code = 6
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, status=status)
+        self.retry_after = retry_after
+
+
+class UnavailableError(ProviderError):
+    """The provider could not be reached or failed (network, timeout, 5xx, offline)."""
+
+    kind = "unavailable"
+    exit_code = 5
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        network: bool = False,
+    ) -> None:
+        super().__init__(message, provider=provider, status=status)
+        self.network = network
+
+
+class OfflineMissError(UnavailableError):
+    """Offline mode, and the cache does not hold what was asked for."""
+
+    kind = "offline_miss"
+
+
+class BadPayloadError(ProviderError):
+    """The provider answered something that could not be read."""
+
+    kind = "bad_payload"
+    exit_code = 7
+
+    def __init__(self, message: str, *, provider: str = "", field: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.field = field
+
+
+class UnsupportedError(ProviderError):
+    """The provider has no such data (a declared missing capability)."""
+
+    kind = "unsupported"
+    exit_code = 8
+
+    def __init__(self, message: str, *, provider: str = "", capability: Capability) -> None:
+        super().__init__(message, provider=provider)
+        self.capability = capability
