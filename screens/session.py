@@ -11,8 +11,10 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
 from roomscope.screens.navigation import OpenParticipant, ParticipantNav
@@ -222,7 +224,7 @@ class SessionScreen(RoomscopeScreen):
         widget_id = "#info-body" if section == "info" else f"#{section}-note"
         try:
             note = self.query_one(widget_id, Static)
-        except Exception:
+        except NoMatches:  # the screen was closed while a section loaded
             return
         if section == "info":
             return
@@ -358,7 +360,7 @@ class SessionScreen(RoomscopeScreen):
             return None
         try:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:
+        except CellDoesNotExist:
             return None
         return str(key.value) if key.value is not None else None
 
@@ -368,7 +370,7 @@ class SessionScreen(RoomscopeScreen):
             return
         try:
             table.move_cursor(row=table.get_row_index(key))
-        except Exception:
+        except RowDoesNotExist:  # the row left the table on redraw
             return
 
     # -- actions -------------------------------------------------------------------------
@@ -384,7 +386,7 @@ class SessionScreen(RoomscopeScreen):
         pane = event.pane.id or ""
         try:
             self.query_one(f"#{pane}-table", VimTable).focus()
-        except Exception:
+        except NoMatches:  # a pane without a table (Info)
             return
 
     @on(DataTable.RowSelected, "#participants-table")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from roomscope.screens.base import RoomscopeScreen
@@ -194,7 +195,7 @@ class SessionsScreen(RoomscopeScreen):
     def _show_status(self) -> None:
         try:
             bar = self.query_one(StatusBar)
-        except Exception:
+        except NoMatches:  # a timer firing while the screen is torn down
             return
         store = self.rs.store
         collection = self.collection

@@ -9,7 +9,6 @@ sqlite, providers, httpx) is built after the first frame.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -439,10 +438,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 141
-
-
-def run_async(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -437,13 +437,3 @@ class SessionTable(ScrollView, can_focus=True):
         item = self.selected
         if item is not None and not item.problem:
             self.post_message(self.Selected(item, self.cursor))
-
-    def select_where(self, predicate: Callable[[Session], bool]) -> bool:
-        """Put the cursor on the first loaded row matching ``predicate``."""
-        if self.source is None:
-            return False
-        found = self.source.index_of(predicate)
-        if found is None:
-            return False
-        self.move_to(found)
-        return True
