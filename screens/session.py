@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -12,6 +12,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
@@ -138,72 +139,139 @@ class SessionScreen(RoomscopeScreen):
 
     # -- loading -------------------------------------------------------------------------
 
+    # Workers never touch widgets: they post these messages, and one handler per message
+    # applies it on the screen.
+
+    class DetailsLoaded(Message):
+        """The session's own record, read again."""
+
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
+
+    class SectionLoaded(Message):
+        """One tab's rows, or why there are none (``note``; ``error`` when it failed)."""
+
+        def __init__(
+            self,
+            section: str,
+            items: list[Any] | None,
+            *,
+            note: str = "",
+            error: bool = False,
+            quality_missing: str | None = None,
+        ) -> None:
+            super().__init__()
+            self.section = section
+            self.items = items
+            self.note = note
+            self.error = error
+            self.quality_missing = quality_missing
+
+    class ReportLoaded(Message):
+        """One participant's quality report."""
+
+        def __init__(self, participant_id: str, report: QualityReport) -> None:
+            super().__init__()
+            self.participant_id = participant_id
+            self.report = report
+
+    class QualityDone(Message):
+        """Every participant's quality report that could be read has arrived."""
+
     @work(group="session-load", exclusive=True, exit_on_error=False, description="Loading the session")
     async def load(self) -> None:
-        from roomscope.tui.errors import Capability, ProviderError, UnsupportedError
+        from roomscope.tui.errors import Capability, ProviderError, UnsupportedError, missing
         from roomscope.tui.store import SessionRef
 
         store = await self.rs.ready()
-        ref_profile = self.session.profile
+        session = self.session
         try:
-            self.session = await store.session(SessionRef(ref_profile, self.session.id))
+            session = await store.session(SessionRef(session.profile, session.id))
         except ProviderError as exc:
             self.notify(f"Session details: {exc}", severity="warning", timeout=6)
-        self._draw_meta()
-        self.update_crumbs()
-        provider = store.provider(ref_profile)
-        caps = provider.capabilities
+        else:
+            self.post_message(self.DetailsLoaded(session))
+        quality_missing = missing(store.provider(session.profile), Capability.QUALITY)
 
-        async def section(name: str, loader: Any) -> Any:
+        async def section(name: str, loader: Awaitable[Sequence[Any]]) -> list[Any] | None:
             try:
-                return await loader
+                items = list(await loader)
             except UnsupportedError as missing:
-                self._note(name, str(missing))
+                self.post_message(self.SectionLoaded(name, None, note=str(missing)))
                 return None
             except ProviderError as exc:
-                self.section_errors[name] = str(exc)
-                self._note(name, f"⚠ {exc}", error=True)
+                self.post_message(self.SectionLoaded(name, None, note=str(exc), error=True))
                 return None
+            extra = quality_missing if name == "participants" else None
+            self.post_message(self.SectionLoaded(name, items, quality_missing=extra))
+            return items
 
-        people, events, recordings, artifacts = await asyncio.gather(
-            section("participants", store.participants(self.session)),
-            section("events", store.events(self.session)),
-            section("recordings", store.recordings(self.session)),
-            section("info", store.artifacts(self.session)),
+        people, _events, _recordings, _artifacts = await asyncio.gather(
+            section("participants", store.participants(session)),
+            section("events", store.events(session)),
+            section("recordings", store.recordings(session)),
+            section("info", store.artifacts(session)),
         )
-        if people is not None:
-            self.participants = list(people)
-            if Capability.QUALITY not in caps:
-                self.quality_note = "n/a"
-                reason = provider.missing.get(Capability.QUALITY, "")
-                self._note("participants", f"{len(self.participants)} participants. {reason}")
-            else:
-                self._note("participants", f"{len(self.participants)} participants, worst quality first")
-            self._draw_participants()
-        if events is not None:
-            self.events = list(events)
-            self._draw_events()
-        if recordings is not None:
-            self.recordings = list(recordings)
-            self._draw_recordings()
-        if artifacts is not None:
-            self.artifacts = list(artifacts)
-        self._draw_info()
-        if people and Capability.QUALITY in caps:
-            await self._load_quality(store)
+        if people and quality_missing is None:
+            await self._load_quality(store, session, people)
 
-    async def _load_quality(self, store: Store) -> None:
+    async def _load_quality(self, store: Store, session: Session, people: list[Participant]) -> None:
         from roomscope.tui.errors import ProviderError
 
         async def one(participant: Participant) -> None:
             try:
-                report = await store.quality(self.session, participant.id)
+                report = await store.quality(session, participant.id)
             except ProviderError:
                 return
-            self.reports[participant.id] = report
-            self._schedule_resort()
+            self.post_message(self.ReportLoaded(participant.id, report))
 
-        await asyncio.gather(*(one(p) for p in self.participants if not p.problem))
+        await asyncio.gather(*(one(p) for p in people if not p.problem))
+        self.post_message(self.QualityDone())
+
+    @on(DetailsLoaded)
+    def _details_loaded(self, message: DetailsLoaded) -> None:
+        self.session = message.session
+        self._draw_meta()
+        self.update_crumbs()
+
+    @on(SectionLoaded)
+    def _section_loaded(self, message: SectionLoaded) -> None:
+        name, items = message.section, message.items
+        if items is None:
+            if message.error:
+                self.section_errors[name] = message.note
+                self._note(name, f"⚠ {message.note}", error=True)
+            else:
+                self._note(name, message.note)
+            if name == "info":
+                self._draw_info()
+            return
+        if name == "participants":
+            self.participants = items
+            if message.quality_missing is not None:
+                self.quality_note = "n/a"
+                self._note("participants", f"{len(items)} participants. {message.quality_missing}")
+            else:
+                self._note("participants", f"{len(items)} participants, worst quality first")
+            self._draw_participants()
+        elif name == "events":
+            self.events = items
+            self._draw_events()
+        elif name == "recordings":
+            self.recordings = items
+            self._draw_recordings()
+        else:
+            self.artifacts = items
+            self._draw_info()
+
+    @on(ReportLoaded)
+    def _report_loaded(self, message: ReportLoaded) -> None:
+        self.reports[message.participant_id] = message.report
+        self._schedule_resort()
+
+    @on(QualityDone)
+    def _quality_done(self) -> None:
         self.quality_note = "n/a"
         self._draw_participants()
         self._draw_meta()

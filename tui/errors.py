@@ -6,8 +6,9 @@ Messages never hold credentials. Each error has an exit code for the headless co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 
 class Capability(StrEnum):
@@ -126,3 +127,23 @@ class UnsupportedError(ProviderError):
     def __init__(self, message: str, *, provider: str = "", capability: Capability) -> None:
         super().__init__(message, provider=provider)
         self.capability = capability
+
+
+class DeclaresCapabilities(Protocol):
+    """What a provider declares about itself (the part of the provider protocol this needs)."""
+
+    name: str
+    label: str
+    capabilities: frozenset[Capability]
+    missing: Mapping[Capability, str]
+
+
+def unsupported(provider: DeclaresCapabilities, capability: Capability) -> UnsupportedError:
+    """The one sentence for "this provider lacks X": its declared reason, or a plain default."""
+    reason = provider.missing.get(capability) or f"{provider.label} does not provide {capability}."
+    return UnsupportedError(reason, provider=provider.name, capability=capability)
+
+
+def missing(provider: DeclaresCapabilities, capability: Capability) -> str | None:
+    """None when ``provider`` has ``capability``, else the sentence that says it does not."""
+    return None if capability in provider.capabilities else str(unsupported(provider, capability))

@@ -41,6 +41,7 @@ from roomscope.tui.errors import (
 from roomscope.tui.errors import (
     UnsupportedError as UnsupportedError,
 )
+from roomscope.tui.errors import unsupported
 from roomscope.tui.models import (
     Artifact,
     Event,
@@ -142,8 +143,7 @@ class BaseProvider:
         return capability in self.capabilities
 
     def unsupported(self, capability: Capability) -> UnsupportedError:
-        reason = self.missing.get(capability) or f"{self.label} does not provide {capability}."
-        return UnsupportedError(reason, provider=self.name, capability=capability)
+        return unsupported(self, capability)
 
     def page_cursor(self, query: SessionQuery, offset: int, limit: int) -> str | None:
         raise self.unsupported(Capability.SEEK)
