@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -19,7 +20,7 @@ from roomscope.tui.text import clean
 from roomscope.widgets.tables import VimTable
 
 if TYPE_CHECKING:
-    from roomscope.tui.models import Event
+    from roomscope.tui.models import Event, Participant
     from roomscope.tui.store import QualityReport
 
 
@@ -94,6 +95,36 @@ class ParticipantScreen(RoomscopeScreen):
 
     # -- loading -------------------------------------------------------------------------
 
+    # Workers never touch widgets: they post these messages, and one handler per message
+    # applies it (only if the participant it is about is still the one shown).
+
+    class DetailsLoaded(Message):
+        def __init__(self, participant: Participant) -> None:
+            super().__init__()
+            self.participant = participant
+
+    class QualityLoaded(Message):
+        """The report, or why there is none (``missing``: the provider lacks it; ``error``)."""
+
+        def __init__(
+            self, participant_id: str, report: QualityReport | None, *, missing: str = "", error: str = ""
+        ) -> None:
+            super().__init__()
+            self.participant_id = participant_id
+            self.report = report
+            self.missing = missing
+            self.error = error
+
+    class EventsLoaded(Message):
+        def __init__(
+            self, participant_id: str, events: list[Event] | None, *, missing: str = "", error: str = ""
+        ) -> None:
+            super().__init__()
+            self.participant_id = participant_id
+            self.events = events
+            self.missing = missing
+            self.error = error
+
     @work(group="participant-load", exclusive=True, exit_on_error=False, description="Loading participant")
     async def load(self) -> None:
         store = await self.rs.ready()
@@ -104,33 +135,62 @@ class ParticipantScreen(RoomscopeScreen):
         except ProviderError as exc:
             self.notify(f"Participant details: {exc}", severity="warning", timeout=6)
         else:
-            if target == self.participant.id:
-                self.participant = detailed
-                self._draw_card()
+            self.post_message(self.DetailsLoaded(detailed))
+        report = self.nav.reports.get(target)
+        if report is not None:
+            self.post_message(self.QualityLoaded(target, report))
+        else:
+            try:
+                report = await store.quality(session, target)
+            except UnsupportedError as missing:
+                self.post_message(self.QualityLoaded(target, None, missing=str(missing)))
+            except ProviderError as exc:
+                self.post_message(self.QualityLoaded(target, None, error=str(exc)))
+            else:
+                self.nav.reports[target] = report
+                self.post_message(self.QualityLoaded(target, report))
         try:
-            if self.report is None:
-                try:
-                    self.report = await store.quality(session, target)
-                    self.nav.reports[target] = self.report
-                except UnsupportedError:
-                    raise
-                except ProviderError as exc:
-                    note = Text(f"⚠ {clean(str(exc), 300)}", style="red")
-                    self.query_one("#summary-note", Static).update(note)
-            self._draw_quality()
+            events = await store.events(session, target)
         except UnsupportedError as missing:
-            reason = Text(clean(str(missing), 300), style="dim")
+            self.post_message(self.EventsLoaded(target, None, missing=str(missing)))
+        except ProviderError as exc:
+            self.post_message(self.EventsLoaded(target, None, error=str(exc)))
+        else:
+            self.post_message(self.EventsLoaded(target, events))
+
+    @on(DetailsLoaded)
+    def _details_loaded(self, message: DetailsLoaded) -> None:
+        if message.participant.id == self.participant.id:
+            self.participant = message.participant
+            self._draw_card()
+
+    @on(QualityLoaded)
+    def _quality_loaded(self, message: QualityLoaded) -> None:
+        if message.participant_id != self.participant.id:
+            return
+        if message.missing:
+            reason = Text(clean(message.missing, 300), style="dim")
             self.query_one("#verdict", Static).update(reason)
             self.query_one("#summary-note", Static).update(reason)
-        try:
-            self.events = await store.events(session, target)
-        except UnsupportedError as missing:
-            self.query_one("#pevents-note", Static).update(Text(clean(str(missing), 300), style="dim"))
             return
-        except ProviderError as exc:
-            self.query_one("#pevents-note", Static).update(Text(f"⚠ {clean(str(exc), 300)}", style="red"))
+        if message.error:
+            note = Text(f"⚠ {clean(message.error, 300)}", style="red")
+            self.query_one("#summary-note", Static).update(note)
+        self.report = message.report
+        self._draw_quality()
+
+    @on(EventsLoaded)
+    def _events_loaded(self, message: EventsLoaded) -> None:
+        if message.participant_id != self.participant.id:
             return
-        self._draw_events()
+        note = self.query_one("#pevents-note", Static)
+        if message.missing:
+            note.update(Text(clean(message.missing, 300), style="dim"))
+        elif message.error:
+            note.update(Text(f"⚠ {clean(message.error, 300)}", style="red"))
+        else:
+            self.events = message.events or []
+            self._draw_events()
 
     # -- drawing -------------------------------------------------------------------------
 

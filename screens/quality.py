@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -83,22 +84,42 @@ class QualityScreen(RoomscopeScreen):
         if self.report is None:
             self.load()
 
+    class Loaded(Message):
+        """A worker's result: the report, or why there is none (``missing`` or ``error``)."""
+
+        def __init__(
+            self, participant_id: str, report: QualityReport | None, *, missing: str = "", error: str = ""
+        ) -> None:
+            super().__init__()
+            self.participant_id = participant_id
+            self.report = report
+            self.missing = missing
+            self.error = error
+
     @work(group="quality-load", exclusive=True, exit_on_error=False, description="Loading quality samples")
     async def load(self) -> None:
         store = await self.rs.ready()
-        session = self.nav.session
         target = self.nav.current.id
         try:
-            report = await store.quality(session, target)
+            report = await store.quality(self.nav.session, target)
         except UnsupportedError as missing:
-            self._message(str(missing), style="bold")
-            return
+            self.post_message(self.Loaded(target, None, missing=str(missing)))
         except ProviderError as exc:
-            self._message(f"⚠ {exc}", style="red")
+            self.post_message(self.Loaded(target, None, error=str(exc)))
+        else:
+            self.nav.reports[target] = report
+            self.post_message(self.Loaded(target, report))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.participant_id != self.nav.current.id:
             return
-        self.nav.reports[target] = report
-        if target == self.nav.current.id:
-            self.report = report
+        if message.missing:
+            self._message(message.missing, style="bold")
+        elif message.error:
+            self._message(f"⚠ {message.error}", style="red")
+        else:
+            self.report = message.report
             self._draw()
 
     def _message(self, text: str, *, style: str) -> None:
