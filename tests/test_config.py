@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib.util
 import os
 import stat
 import subprocess
@@ -101,6 +103,31 @@ def test_importing_config_and_registry_stays_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_registry_never_imports_the_configuration_layer() -> None:
+    """One way only: the configuration layer imports the registry's table of providers; the
+    registry (and the error module both share) import nothing of the configuration layer, not
+    even inside a function or for type checking."""
+    for module in ("roomscope.tui.providers.registry", "roomscope.tui.errors"):
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                assert node.level == 0, f"{module}: relative import"
+            else:
+                continue
+            for name in names:
+                assert not (name + ".").startswith("roomscope.tui.config."), f"{module} imports {name}"
+    code = (
+        "import sys, roomscope.tui.providers.registry; "
+        "print(sorted(m for m in sys.modules if m.startswith('roomscope.tui.config')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------------------------------

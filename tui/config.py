@@ -31,8 +31,10 @@ import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
+from roomscope.tui.errors import ConfigError as ConfigError
+from roomscope.tui.errors import ConfigProblem as ConfigProblem
 from roomscope.tui.providers.registry import PROVIDER_NAMES, PROVIDERS, CredentialSpec, ProviderInfo
 
 APP_NAME = "roomscope"
@@ -58,50 +60,6 @@ def config_path() -> Path:
 
 # ---------------------------------------------------------------------------------------
 # Errors
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    reason: str
-    path: Path | None = None
-    line: int | None = None
-    column: int | None = None
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = str(self.path)
-            if self.line is not None:
-                where += f":{self.line}"
-                if self.column is not None:
-                    where += f":{self.column}"
-            where += ": "
-        return where + (f"{self.field}: " if self.field else "") + self.reason
-
-
-class ConfigError(Exception):
-    """A configuration mistake: ``path:line: field: reason``, one line per problem."""
-
-    exit_code: ClassVar[int] = 2
-
-    def __init__(
-        self,
-        reason: str = "",
-        *,
-        path: Path | None = None,
-        line: int | None = None,
-        field: str | None = None,
-        problems: Sequence[ConfigProblem] = (),
-    ) -> None:
-        self.problems: tuple[ConfigProblem, ...] = tuple(problems) or (
-            ConfigProblem(reason, path, line, None, field),
-        )
-        first = self.problems[0]
-        self.path = first.path
-        self.line = first.line
-        self.field = first.field
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def shown_env_name(name: str) -> str:
