@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
 import importlib.util
 import os
 import stat
@@ -19,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from roomscope.tui import config as cfg
+from roomscope.tui import cli
 from roomscope.tui.config import (
     DEMO_PROFILE,
     Config,
@@ -31,6 +32,8 @@ from roomscope.tui.config import (
     select_profiles,
     write_example,
 )
+from roomscope.tui.config.example import example_bytes
+from roomscope.tui.config.toml_lines import key_lines
 from roomscope.tui.providers import registry
 from roomscope.tui.providers.base import AuthError, BaseProvider, NotFoundError
 from roomscope.tui.providers.demo import DemoProvider
@@ -502,7 +505,7 @@ def test_lines_of_dotted_keys_and_inline_tables(tmp_path: Path) -> None:
 
 def test_key_lines_handles_quoted_and_nested_keys() -> None:
     text = '[ profiles . "a.b" ]\n"x y" = 1\n\'lit\'.z = 2\n[[arr]]\nk = 1\n'
-    lines = cfg.key_lines(text)
+    lines = key_lines(text)
     assert lines[("profiles", "a.b")] == 1
     assert lines[("profiles", "a.b", "x y")] == 2
     assert lines[("profiles", "a.b", "lit", "z")] == 3
@@ -738,9 +741,27 @@ def test_write_example_force_replaces_and_makes_it_private(tmp_path: Path) -> No
     path.write_text("# mine\n")
     path.chmod(0o644)
     write_example(path, force=True)
-    assert path.read_text() == cfg.EXAMPLE
+    assert path.read_bytes() == example_bytes()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+EXAMPLE_SHA256 = "a6a483111fe7427164fd1bce45b258f9bdd4d75e0e9a0dc2b50e12264de3bf2b"
+"""The bytes ``roomscope config init`` wrote when the example was a string in the code (2,693
+bytes); change it only together with a deliberate change of example.toml."""
+
+
+def test_config_init_writes_the_example_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("ROOMSCOPE_CONFIG", str(path))
+    assert cli.main(["config", "init"]) == 0
+    assert f"wrote an example configuration to {path}" in capsys.readouterr().err
+    written = path.read_bytes()
+    assert written == example_bytes()
+    assert len(written) == 2693
+    assert hashlib.sha256(written).hexdigest() == EXAMPLE_SHA256
 
 
 # ---------------------------------------------------------------------------------------
