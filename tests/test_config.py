@@ -7,11 +7,13 @@ import ast
 import dataclasses
 import hashlib
 import importlib.util
+import inspect
 import os
 import stat
 import subprocess
 import sys
 import textwrap
+import tomllib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,8 @@ from roomscope.tui.config import (
 )
 from roomscope.tui.config.example import example_bytes
 from roomscope.tui.config.toml_lines import key_lines
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers import registry
 from roomscope.tui.providers.base import AuthError, BaseProvider, NotFoundError
 from roomscope.tui.providers.demo import DemoProvider
@@ -764,6 +768,17 @@ def test_config_init_writes_the_example_byte_for_byte(
     assert hashlib.sha256(written).hexdigest() == EXAMPLE_SHA256
 
 
+def test_the_example_demo_profile_states_the_demo_defaults() -> None:
+    text = example_bytes().decode("utf-8")
+    sandbox = tomllib.loads(text)["profiles"]["sandbox"]
+    assert (sandbox["seed"], sandbox["size"], sandbox["latency_ms"]) == (
+        DEMO_SEED,
+        DEMO_SIZE,
+        DEMO_LATENCY_MS,
+    )
+    assert f"number of sessions ({DEMO_MIN_SIZE:,} - {DEMO_MAX_SIZE:,})" in text
+
+
 # ---------------------------------------------------------------------------------------
 # Secrets
 
@@ -889,6 +904,24 @@ def test_build_builtin_demo_defaults() -> None:
         5000,
         0.08,
     )
+
+
+def test_every_demo_default_is_the_named_limit() -> None:
+    def defaults(function: Callable[..., object]) -> dict[str, object]:
+        return {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+    world, demo, backed = defaults(DemoWorld), defaults(DemoProvider), defaults(build_demo_backed)
+    assert (world["seed"], world["size"]) == (DEMO_SEED, DEMO_SIZE)
+    assert (demo["seed"], demo["size"], demo["latency_s"]) == (DEMO_SEED, DEMO_SIZE, DEMO_LATENCY_MS / 1000)
+    assert (backed["seed"], backed["size"]) == (DEMO_SEED, DEMO_SIZE)
+    with pytest.raises(ValueError, match=f"at least {DEMO_MIN_SIZE}"):
+        DemoWorld(size=DEMO_MIN_SIZE - 1)
+    assert DemoWorld(size=DEMO_MIN_SIZE).size == DEMO_MIN_SIZE
+    parser = cli.build_parser()
+    for bad in (str(DEMO_MAX_SIZE + 1), str(DEMO_MIN_SIZE - 1)):
+        with pytest.raises(cli.UsageError):
+            parser.parse_args(["--demo-size", bad])
+    assert parser.parse_args(["--demo-size", str(DEMO_MAX_SIZE)]).demo_size == DEMO_MAX_SIZE
 
 
 def test_build_unknown_provider_is_a_config_error() -> None:

@@ -12,10 +12,17 @@ from roomscope.tui.config.messages import ENV_NAME, expected_one_of
 from roomscope.tui.config.profiles import ALL, DEMO_PROFILE, Config, ProfileConfig
 from roomscope.tui.config.toml_lines import key_lines
 from roomscope.tui.errors import ConfigError, ConfigProblem
+from roomscope.tui.limits import DEMO_MAX_SIZE, DEMO_MIN_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES, PROVIDERS
 
 TOP_LEVEL_KEYS = ("default_profile", "theme", "keymap", "profiles")
 DEMO_OPTIONS = ("seed", "size", "latency_ms")
+DEMO_BOUNDS: dict[str, tuple[int, int]] = {
+    "seed": (0, 2**63 - 1),
+    "size": (DEMO_MIN_SIZE, DEMO_MAX_SIZE),
+    "latency_ms": (0, 60_000),
+}
+"""The inclusive range of each demo option."""
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -223,7 +230,7 @@ def _number(check: _Checker, keys: list[str], value: object, *, integer: bool) -
         check.add(keys, f"expected {'an integer' if integer else 'a number'}, got {_kind(value)}")
         return None
     assert isinstance(value, (int, float))
-    bounds = {"seed": (0, 2**63 - 1), "size": (1, 10_000_000), "latency_ms": (0, 60_000)}[keys[-1]]
+    bounds = DEMO_BOUNDS[keys[-1]]
     if not bounds[0] <= value <= bounds[1]:
         check.add(keys, f"must be between {bounds[0]:,} and {bounds[1]:,}")
         return None

@@ -16,10 +16,12 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from roomscope.tui.clock import utcnow
 from roomscope.tui.errors import ConfigError
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 
 if TYPE_CHECKING:
     import httpx
@@ -27,10 +29,6 @@ if TYPE_CHECKING:
     from roomscope.tui.providers.base import Provider, ProviderError
 
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -228,14 +226,16 @@ def build_provider(
     if info.name == "demo":
         from roomscope.tui.providers.demo import DemoProvider
 
+        seed = demo_seed if demo_seed is not None else profile.seed
+        size = demo_size if demo_size is not None else profile.size
         latency = demo_latency_s
         if latency is None and profile.latency_ms is not None:
             latency = profile.latency_ms / 1000
         demo = DemoProvider(
             profile.name,
-            seed=demo_seed if demo_seed is not None else (profile.seed if profile.seed is not None else 7),
-            size=demo_size if demo_size is not None else (profile.size if profile.size is not None else 5000),
-            latency_s=latency if latency is not None else 0.08,
+            seed=seed if seed is not None else DEMO_SEED,
+            size=size if size is not None else DEMO_SIZE,
+            latency_s=latency if latency is not None else DEMO_LATENCY_MS / 1000,
             clock=clock,
         )
         return cast("Provider", demo)
@@ -255,8 +255,8 @@ def build_provider(
 def build_demo_backed(
     name: str,
     *,
-    seed: int = 7,
-    size: int = 5000,
+    seed: int = DEMO_SEED,
+    size: int = DEMO_SIZE,
     latency_s: float = 0.0,
     clock: Clock = utcnow,
 ) -> Provider:
