@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import hashlib
+import importlib.util
+import inspect
 import os
 import stat
 import subprocess
 import sys
 import textwrap
+import tomllib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from roomscope.tui import config as cfg
+from roomscope.tui import cli
 from roomscope.tui.config import (
     DEMO_PROFILE,
     Config,
@@ -29,6 +34,10 @@ from roomscope.tui.config import (
     select_profiles,
     write_example,
 )
+from roomscope.tui.config.example import example_bytes
+from roomscope.tui.config.toml_lines import key_lines
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers import registry
 from roomscope.tui.providers.base import AuthError, BaseProvider, NotFoundError
 from roomscope.tui.providers.demo import DemoProvider
@@ -101,6 +110,31 @@ def test_importing_config_and_registry_stays_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_registry_never_imports_the_configuration_layer() -> None:
+    """One way only: the configuration layer imports the registry's table of providers; the
+    registry (and the error module both share) import nothing of the configuration layer, not
+    even inside a function or for type checking."""
+    for module in ("roomscope.tui.providers.registry", "roomscope.tui.errors"):
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                assert node.level == 0, f"{module}: relative import"
+            else:
+                continue
+            for name in names:
+                assert not (name + ".").startswith("roomscope.tui.config."), f"{module} imports {name}"
+    code = (
+        "import sys, roomscope.tui.providers.registry; "
+        "print(sorted(m for m in sys.modules if m.startswith('roomscope.tui.config')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------------------------------
@@ -475,7 +509,7 @@ def test_lines_of_dotted_keys_and_inline_tables(tmp_path: Path) -> None:
 
 def test_key_lines_handles_quoted_and_nested_keys() -> None:
     text = '[ profiles . "a.b" ]\n"x y" = 1\n\'lit\'.z = 2\n[[arr]]\nk = 1\n'
-    lines = cfg.key_lines(text)
+    lines = key_lines(text)
     assert lines[("profiles", "a.b")] == 1
     assert lines[("profiles", "a.b", "x y")] == 2
     assert lines[("profiles", "a.b", "lit", "z")] == 3
@@ -711,9 +745,38 @@ def test_write_example_force_replaces_and_makes_it_private(tmp_path: Path) -> No
     path.write_text("# mine\n")
     path.chmod(0o644)
     write_example(path, force=True)
-    assert path.read_text() == cfg.EXAMPLE
+    assert path.read_bytes() == example_bytes()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+EXAMPLE_SHA256 = "a6a483111fe7427164fd1bce45b258f9bdd4d75e0e9a0dc2b50e12264de3bf2b"
+"""The bytes ``roomscope config init`` wrote when the example was a string in the code (2,693
+bytes); change it only together with a deliberate change of example.toml."""
+
+
+def test_config_init_writes_the_example_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("ROOMSCOPE_CONFIG", str(path))
+    assert cli.main(["config", "init"]) == 0
+    assert f"wrote an example configuration to {path}" in capsys.readouterr().err
+    written = path.read_bytes()
+    assert written == example_bytes()
+    assert len(written) == 2693
+    assert hashlib.sha256(written).hexdigest() == EXAMPLE_SHA256
+
+
+def test_the_example_demo_profile_states_the_demo_defaults() -> None:
+    text = example_bytes().decode("utf-8")
+    sandbox = tomllib.loads(text)["profiles"]["sandbox"]
+    assert (sandbox["seed"], sandbox["size"], sandbox["latency_ms"]) == (
+        DEMO_SEED,
+        DEMO_SIZE,
+        DEMO_LATENCY_MS,
+    )
+    assert f"number of sessions ({DEMO_MIN_SIZE:,} - {DEMO_MAX_SIZE:,})" in text
 
 
 # ---------------------------------------------------------------------------------------
@@ -841,6 +904,24 @@ def test_build_builtin_demo_defaults() -> None:
         5000,
         0.08,
     )
+
+
+def test_every_demo_default_is_the_named_limit() -> None:
+    def defaults(function: Callable[..., object]) -> dict[str, object]:
+        return {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+    world, demo, backed = defaults(DemoWorld), defaults(DemoProvider), defaults(build_demo_backed)
+    assert (world["seed"], world["size"]) == (DEMO_SEED, DEMO_SIZE)
+    assert (demo["seed"], demo["size"], demo["latency_s"]) == (DEMO_SEED, DEMO_SIZE, DEMO_LATENCY_MS / 1000)
+    assert (backed["seed"], backed["size"]) == (DEMO_SEED, DEMO_SIZE)
+    with pytest.raises(ValueError, match=f"at least {DEMO_MIN_SIZE}"):
+        DemoWorld(size=DEMO_MIN_SIZE - 1)
+    assert DemoWorld(size=DEMO_MIN_SIZE).size == DEMO_MIN_SIZE
+    parser = cli.build_parser()
+    for bad in (str(DEMO_MAX_SIZE + 1), str(DEMO_MIN_SIZE - 1)):
+        with pytest.raises(cli.UsageError):
+            parser.parse_args(["--demo-size", bad])
+    assert parser.parse_args(["--demo-size", str(DEMO_MAX_SIZE)]).demo_size == DEMO_MAX_SIZE
 
 
 def test_build_unknown_provider_is_a_config_error() -> None:

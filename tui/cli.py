@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from roomscope import __version__
+from roomscope.tui.clock import utcnow
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES
 
 if TYPE_CHECKING:
@@ -41,7 +43,6 @@ EXIT_CODES: dict[int, str] = {
     130: "interrupted (Ctrl+C)",
     141: "the reader of stdout went away (e.g. piped into head)",
 }
-DEMO_MAX = 10_000_000
 
 
 class UsageError(Exception):
@@ -69,8 +70,8 @@ def _positive_int(text: str) -> int:
 
 def _demo_size(text: str) -> int:
     value = _positive_int(text)
-    if value > DEMO_MAX:
-        raise argparse.ArgumentTypeError(f"at most {DEMO_MAX:,} sessions")
+    if value > DEMO_MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"at most {DEMO_MAX_SIZE:,} sessions")
     return value
 
 
@@ -135,17 +136,17 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         type=_demo_size,
         default=default,
         metavar="N",
-        help="sessions in the demo world (default 5000)",
+        help=f"sessions in the demo world (default {DEMO_SIZE})",
     )
     group.add_argument(
-        "--demo-seed", type=int, default=default, metavar="N", help="demo world seed (default 7)"
+        "--demo-seed", type=int, default=default, metavar="N", help=f"demo world seed (default {DEMO_SEED})"
     )
     group.add_argument(
         "--demo-latency",
         type=_milliseconds,
         default=default,
         metavar="MS",
-        help="simulated latency per demo request (default 80)",
+        help=f"simulated latency per demo request (default {DEMO_LATENCY_MS})",
     )
     group.add_argument(
         "--cache-dir",
@@ -273,9 +274,9 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
             return [
                 build_demo_backed(
                     demo_provider,
-                    seed=seed if seed is not None else 7,
-                    size=size if size is not None else 5000,
-                    latency_s=latency_s if latency_s is not None else 0.08,
+                    seed=seed if seed is not None else DEMO_SEED,
+                    size=size if size is not None else DEMO_SIZE,
+                    latency_s=latency_s if latency_s is not None else DEMO_LATENCY_MS / 1000,
                     clock=clock,
                 )
             ]
@@ -368,10 +369,6 @@ def _configure_logging(args: argparse.Namespace) -> None:
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     install_log_redaction(logger)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------------------------------

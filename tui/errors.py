@@ -2,12 +2,16 @@
 handle: capabilities, and the typed errors that are values the UI can show.
 
 Messages never hold credentials. Each error has an exit code for the headless commands.
+:class:`ConfigError` (a configuration mistake) is here too: the configuration layer and the
+provider registry both raise it, and neither imports the other for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 
@@ -31,6 +35,53 @@ class Capability(StrEnum):
 
 # ---------------------------------------------------------------------------------------
 # Errors: values the UI can show. Messages never hold credentials.
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One configuration mistake: ``path:line:column: field: reason``."""
+
+    reason: str
+    path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return where + (f"{self.field}: " if self.field else "") + self.reason
+
+
+class ConfigError(Exception):
+    """A configuration mistake (a bad file, an unknown provider, an unset environment variable):
+    ``path:line: field: reason``, one line per problem."""
+
+    exit_code: ClassVar[int] = 2
+
+    def __init__(
+        self,
+        reason: str = "",
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        problems: Sequence[ConfigProblem] = (),
+    ) -> None:
+        self.problems: tuple[ConfigProblem, ...] = tuple(problems) or (
+            ConfigProblem(reason, path, line, None, field),
+        )
+        first = self.problems[0]
+        self.path = first.path
+        self.line = first.line
+        self.field = first.field
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class ProviderError(Exception):

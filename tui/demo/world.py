@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from roomscope.tui.demo import data
+from roomscope.tui.limits import DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
 
 SAMPLE_INTERVAL_S = 2.0
 MAX_DURATION_S = 150 * 60
@@ -177,13 +178,13 @@ class DemoWorld:
     def __init__(
         self,
         *,
-        seed: int = 7,
-        size: int = 5000,
+        seed: int = DEMO_SEED,
+        size: int = DEMO_SIZE,
         span: timedelta = timedelta(days=30),
         now: datetime | None = None,
     ) -> None:
-        if size < 1:
-            raise ValueError("demo size must be at least 1")
+        if size < DEMO_MIN_SIZE:
+            raise ValueError(f"demo size must be at least {DEMO_MIN_SIZE}")
         self.seed = seed
         self.size = size
         self.span = span

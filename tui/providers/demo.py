@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.models import (
     Artifact,
     DeviceInfo,
@@ -95,9 +96,9 @@ class DemoProvider(BaseProvider):
         self,
         profile: str = "demo",
         *,
-        seed: int = 7,
-        size: int = 5000,
-        latency_s: float = 0.08,
+        seed: int = DEMO_SEED,
+        size: int = DEMO_SIZE,
+        latency_s: float = DEMO_LATENCY_MS / 1000,
         clock: Clock = utcnow,
         world: DemoWorld | None = None,
     ) -> None:

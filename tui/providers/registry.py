@@ -16,20 +16,19 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from roomscope.tui.clock import utcnow
+from roomscope.tui.errors import ConfigError
+from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 
 if TYPE_CHECKING:
     import httpx
 
-    from roomscope.tui.config import ProfileConfig
     from roomscope.tui.providers.base import Provider, ProviderError
 
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -161,11 +160,9 @@ PROVIDER_NAMES: tuple[str, ...] = tuple(PROVIDERS)
 
 
 def provider_info(name: str) -> ProviderInfo:
-    """The table row for ``name``; :class:`~roomscope.tui.config.ConfigError` naming the choices otherwise."""
+    """The table row for ``name``; :class:`~roomscope.tui.errors.ConfigError` naming the choices otherwise."""
     info = PROVIDERS.get(name)
     if info is None:
-        from roomscope.tui.config import ConfigError
-
         raise ConfigError(f'unknown provider "{name}" (expected one of: {", ".join(PROVIDER_NAMES)})')
     return info
 
@@ -179,8 +176,36 @@ def env_table() -> list[tuple[str, str, str]]:
 # Building providers
 
 
+class ProviderProfile(Protocol):
+    """What building and checking a provider needs of a profile.
+
+    :class:`roomscope.tui.config.ProfileConfig` is one; the registry does not import the
+    configuration layer (that layer imports the table above)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def base_url(self) -> str | None: ...
+    @property
+    def seed(self) -> int | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def latency_ms(self) -> float | None: ...
+
+    def secret(self, key: str) -> str:
+        """A credential's value, read at use time (:class:`ConfigError` when it is not set)."""
+        ...
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the profile's secrets replaced."""
+        ...
+
+
 def build_provider(
-    profile: ProfileConfig,
+    profile: ProviderProfile,
     *,
     clock: Clock = utcnow,
     base_url: str | None = None,
@@ -193,22 +218,24 @@ def build_provider(
     """The provider a profile describes.
 
     ``base_url`` (the CLI's ``--base-url``) overrides the profile's own. Credentials are
-    read now (``ProfileConfig.secret``), so an unset environment variable is a
-    :class:`~roomscope.tui.config.ConfigError` naming the file, line and field. ``http_options`` go
+    read now (``profile.secret``), so an unset environment variable is a
+    :class:`~roomscope.tui.errors.ConfigError` naming the file, line and field. ``http_options`` go
     to the adapter's ``HttpClient`` (timeouts, retry budget, ``sleep`` in tests).
     """
     info = provider_info(profile.provider)
     if info.name == "demo":
         from roomscope.tui.providers.demo import DemoProvider
 
+        seed = demo_seed if demo_seed is not None else profile.seed
+        size = demo_size if demo_size is not None else profile.size
         latency = demo_latency_s
         if latency is None and profile.latency_ms is not None:
             latency = profile.latency_ms / 1000
         demo = DemoProvider(
             profile.name,
-            seed=demo_seed if demo_seed is not None else (profile.seed if profile.seed is not None else 7),
-            size=demo_size if demo_size is not None else (profile.size if profile.size is not None else 5000),
-            latency_s=latency if latency is not None else 0.08,
+            seed=seed if seed is not None else DEMO_SEED,
+            size=size if size is not None else DEMO_SIZE,
+            latency_s=latency if latency is not None else DEMO_LATENCY_MS / 1000,
             clock=clock,
         )
         return cast("Provider", demo)
@@ -228,8 +255,8 @@ def build_provider(
 def build_demo_backed(
     name: str,
     *,
-    seed: int = 7,
-    size: int = 5000,
+    seed: int = DEMO_SEED,
+    size: int = DEMO_SIZE,
     latency_s: float = 0.0,
     clock: Clock = utcnow,
 ) -> Provider:
@@ -294,14 +321,13 @@ def _reason(error: ProviderError) -> str:
     return error.message
 
 
-async def check_profile(profile: ProfileConfig, **build_kwargs: Any) -> CheckResult:
+async def check_profile(profile: ProviderProfile, **build_kwargs: Any) -> CheckResult:
     """Build the profile's provider, make one real request (``provider.check()``), close it.
 
     Failures come back as the reason a user can act on, not as an exception: a bad or
     expired token (401), missing permission or the wrong account (403), a wrong id or base
     URL (404), an unreachable server, an unset environment variable (with file, line and
     field), or the provider's own message. No message ever holds the profile's secrets."""
-    from roomscope.tui.config import ConfigError
     from roomscope.tui.providers.base import ProviderError
 
     def result(ok: bool, message: str, exit_code: int = 0) -> CheckResult:
@@ -325,7 +351,7 @@ async def check_profile(profile: ProfileConfig, **build_kwargs: Any) -> CheckRes
                 await provider.aclose()
 
 
-async def check_profiles(profiles: Iterable[ProfileConfig], **build_kwargs: Any) -> Sequence[CheckResult]:
+async def check_profiles(profiles: Iterable[ProviderProfile], **build_kwargs: Any) -> Sequence[CheckResult]:
     """``check_profile`` for each profile, concurrently, in the given order."""
     import asyncio
 
