@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from roomscope.tui import cli, headless
+from roomscope.tui import cli, headless, sources
 from roomscope.tui.demo.world import DemoWorld
 from tests.conftest import NOW, fixed_now
 
@@ -429,7 +429,7 @@ def test_unknown_theme_is_a_usage_error(run: Run) -> None:
 
 
 def test_a_headless_command_is_not_the_tui() -> None:
-    with pytest.raises(cli.UsageError, match="headless command"):
+    with pytest.raises(sources.UsageError, match="headless command"):
         cli.build_app(["sessions"], clock=fixed_now)
 
 
@@ -445,11 +445,11 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_parse_since() -> None:
-    assert cli.parse_since("90m", NOW) == NOW - timedelta(minutes=90)
-    assert cli.parse_since("2w", NOW) == NOW - timedelta(weeks=2)
-    assert cli.parse_since("2026-11-01", NOW).isoformat() == "2026-11-01T00:00:00+00:00"
-    with pytest.raises(cli.UsageError, match="--since"):
-        cli.parse_since("yesterday", NOW)
+    assert sources.parse_since("90m", NOW) == NOW - timedelta(minutes=90)
+    assert sources.parse_since("2w", NOW) == NOW - timedelta(weeks=2)
+    assert sources.parse_since("2026-11-01", NOW).isoformat() == "2026-11-01T00:00:00+00:00"
+    with pytest.raises(sources.UsageError, match="--since"):
+        sources.parse_since("yesterday", NOW)
 
 
 # ---------------------------------------------------------------------------------------

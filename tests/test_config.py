@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from roomscope.tui import cli
+from roomscope.tui import cli, sources
 from roomscope.tui.config import (
     DEMO_PROFILE,
     Config,
@@ -919,7 +919,7 @@ def test_every_demo_default_is_the_named_limit() -> None:
     assert DemoWorld(size=DEMO_MIN_SIZE).size == DEMO_MIN_SIZE
     parser = cli.build_parser()
     for bad in (str(DEMO_MAX_SIZE + 1), str(DEMO_MIN_SIZE - 1)):
-        with pytest.raises(cli.UsageError):
+        with pytest.raises(sources.UsageError):
             parser.parse_args(["--demo-size", bad])
     assert parser.parse_args(["--demo-size", str(DEMO_MAX_SIZE)]).demo_size == DEMO_MAX_SIZE
 

@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import fmt
-from roomscope.tui.cli import UsageError, cache_directory, make_store, parse_since, resolve_sources
+from roomscope.tui.sources import (
+    UsageError,
+    cache_directory,
+    configure_logging,
+    make_store,
+    parse_since,
+    resolve_sources,
+)
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
@@ -37,9 +44,8 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
         return _config(args)
     if args.command == "cache":
         return _cache(args)
-    from roomscope.tui.cli import _configure_logging
 
-    _configure_logging(args)
+    configure_logging(args)
     sources = resolve_sources(args)
     for warning in sources.warnings:
         print(f"roomscope: warning: {warning}", file=sys.stderr)

@@ -576,7 +576,8 @@ async def test_palette_lists_loaded_sessions_by_name(make_app: AppFactory) -> No
 
 
 async def test_unknown_theme_is_refused() -> None:
-    from roomscope.tui.cli import UsageError, build_app
+    from roomscope.tui.cli import build_app
+    from roomscope.tui.sources import UsageError
     from tests.conftest import fixed_now
 
     with pytest.raises(UsageError, match="unknown theme 'nope'"):
