@@ -41,12 +41,13 @@ def verdict_style(variables: dict[str, str], verdict: Verdict) -> str:
     return f"{weight} {colour}".strip()
 
 
-def event_cells(event: Event, session_start: datetime | None) -> tuple[str, str, Text]:
-    """Time, offset from the session start, and the event's label, for timeline tables."""
+def event_cells(event: Event, session_start: datetime | None, warning: str) -> tuple[str, str, Text]:
+    """Time, offset from the session start, and the event's label (in the ``warning`` style
+    when the event is a warning or an error), for timeline tables."""
     offset = fmt.offset((event.at - session_start).total_seconds()) if event.at and session_start else ""
     kind = event.kind.value
     label = kind.replace("_", " ") if kind != "other" else clean(event.name, 30)
-    style = "yellow" if event.level in ("warning", "error") else ""
+    style = warning if event.level in ("warning", "error") else ""
     return fmt.when(event.at, seconds=True, date=False), offset, Text(label, style=style)
 
 
@@ -102,6 +103,12 @@ class RoomscopeScreen(Screen[None]):
     def rs(self) -> Host:
         """The app services this screen uses (see :class:`~roomscope.screens.navigation.Host`)."""
         return cast("Host", self.app)
+
+    def theme_style(self, variable: str, weight: str = "") -> str:
+        """A Rich style in the colour of the current theme's ``variable`` (error, warning,
+        success, accent ...), so notes and markers follow the theme."""
+        colour = self.app.theme_variables.get(variable, "")
+        return f"{weight} {colour}".strip()
 
     def verdict_style(self, verdict: Verdict) -> str:
         """The style of ``verdict`` in the current theme."""

@@ -174,7 +174,7 @@ class ParticipantScreen(RoomscopeScreen):
             self.query_one("#summary-note", Static).update(reason)
             return
         if message.error:
-            note = Text(f"⚠ {clean(message.error, 300)}", style="red")
+            note = Text(f"⚠ {clean(message.error, 300)}", style=self.theme_style("error"))
             self.query_one("#summary-note", Static).update(note)
         self.report = message.report
         self._draw_quality()
@@ -187,7 +187,7 @@ class ParticipantScreen(RoomscopeScreen):
         if message.missing:
             note.update(Text(clean(message.missing, 300), style="dim"))
         elif message.error:
-            note.update(Text(f"⚠ {clean(message.error, 300)}", style="red"))
+            note.update(Text(f"⚠ {clean(message.error, 300)}", style=self.theme_style("error")))
         else:
             self.events = message.events or []
             self._draw_events()
@@ -231,7 +231,7 @@ class ParticipantScreen(RoomscopeScreen):
         else:
             line("Network", "— (not reported by this provider)")
         if p.problem:
-            text.append(f"⚠ unreadable record: {clean(p.problem, 200)}\n", style="yellow")
+            text.append(f"⚠ unreadable record: {clean(p.problem, 200)}\n", style=self.theme_style("warning"))
         text.rstrip()
         self.query_one("#participant-card", Static).update(text)
 
@@ -261,7 +261,7 @@ class ParticipantScreen(RoomscopeScreen):
         table.clear()
         start = self.nav.session.started_at
         for e in self.events:
-            table.add_row(*event_cells(e, start), clean(e.detail, 80))
+            table.add_row(*event_cells(e, start, self.theme_style("warning")), clean(e.detail, 80))
         note = f"{len(self.events)} events" if self.events else "No events for this participant."
         self.query_one("#pevents-note", Static).update(note)
 

@@ -117,7 +117,7 @@ class QualityScreen(RoomscopeScreen):
         if message.missing:
             self._message(message.missing, style="bold")
         elif message.error:
-            self._message(f"⚠ {message.error}", style="red")
+            self._message(f"⚠ {message.error}", style=self.theme_style("error"))
         else:
             self.report = message.report
             self._draw()

@@ -303,7 +303,7 @@ class SessionScreen(RoomscopeScreen):
         s = self.session
         status = {"live": "● live", "ended": "ended"}.get(s.status.value, "status unknown")
         line1 = Text()
-        line1.append(status + "  ", style="bold green" if s.is_live else "dim")
+        line1.append(status + "  ", style=self.theme_style("success", "bold") if s.is_live else "dim")
         line1.append(clean(s.title, 80), style="bold")
         if s.room_name and s.room_name != s.title:
             line1.append(f"  room {clean(s.room_name, 60)}", style="dim")
@@ -343,7 +343,7 @@ class SessionScreen(RoomscopeScreen):
         for p in self.ordered_participants():
             report = self.reports.get(p.id)
             if p.problem:
-                name = Text(f"⚠ unreadable: {clean(p.problem, 80)}", style="yellow")
+                name = Text(f"⚠ unreadable: {clean(p.problem, 80)}", style=self.theme_style("warning"))
             else:
                 name = Text(clean(p.title, 40))
             left = fmt.when(p.left_at, seconds=True, date=False) if p.left_at else None
@@ -367,7 +367,7 @@ class SessionScreen(RoomscopeScreen):
         start = self.session.started_at
         for e in self.events:
             table.add_row(
-                *event_cells(e, start),
+                *event_cells(e, start, self.theme_style("warning")),
                 clean(e.participant_name or "", 30),
                 clean(e.detail or (e.problem and f"⚠ {e.problem}") or "", 80),
                 key=e.id,
@@ -413,7 +413,7 @@ class SessionScreen(RoomscopeScreen):
             text.append(clean(value, 300) + "\n")
         text.append("\nDownloads\n", style="bold")
         if self.section_errors.get("info"):
-            text.append(f"⚠ {clean(self.section_errors['info'], 300)}\n", style="red")
+            text.append(f"⚠ {clean(self.section_errors['info'], 300)}\n", style=self.theme_style("error"))
         elif not self.artifacts:
             text.append("none (chat, transcript and summary links show here when available)\n", style="dim")
         for a in self.artifacts:
