@@ -1,0 +1,60 @@
+"""What the store tells its readers: change signals, the freshness of an answer, its status.
+
+Nothing here knows about Textual: change notifications are plain callbacks that run on the
+event loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from roomscope.tui.providers.base import ProviderError
+
+log = logging.getLogger("roomscope.store")
+
+
+class Signal:
+    """A list of callbacks; ``emit`` calls them all (exceptions are logged, not raised)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # a broken listener must not break the store
+                log.exception("store listener failed")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Where an answer came from and how old it is."""
+
+    fetched_at: float
+    from_cache: bool
+    stale: bool
+
+
+@dataclass
+class StoreStatus:
+    offline_mode: bool = False
+    """Started with ``--offline``: the cache is the only source."""
+    offline_since: float | None = None
+    """When the network (or provider) started failing; None while it works."""
+    last_error: ProviderError | None = None
+    cache_note: str | None = None
+    in_flight: int = 0
+    errors_by_profile: dict[str, ProviderError] = field(default_factory=dict)
