@@ -47,7 +47,7 @@ from roomscope.tui.providers.base import (
 )
 from roomscope.tui.store.collections import Collection, PagedCollection
 from roomscope.tui.store.fetcher import Fetcher
-from roomscope.tui.store.planner import session_matches, sort_value
+from roomscope.tui.store.planner import plan_query, sort_value
 from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 from roomscope.tui.store.views import FilteredCollection, MergedCollection, SortedCollection
 
@@ -156,71 +156,28 @@ class Store:
             self._collections.popitem(last=False)
         return collection
 
-    @staticmethod
-    def _server_sorts(provider: Provider, key: SortKey, descending: bool) -> bool:
-        """Whether the API itself produces this order (newest first is the usual default)."""
-        natural = key is SortKey.START and descending and provider.newest_first
-        return natural or key in provider.sort_keys
-
     def _build(self, query: SessionQuery, providers: Sequence[Provider]) -> Collection[Session]:
+        plan = plan_query(query, providers)
         sources: list[Collection[Session]] = []
-        client_text = client_status = client_time = False
-        all_sorted = True
-        by_start = query.sort is SortKey.START
-        for provider in providers:
-            caps = provider.capabilities
-            sorts = self._server_sorts(provider, query.sort, query.descending)
-            all_sorted &= sorts
-            server = query.model_copy(
-                update={
-                    "text": query.text if Capability.TEXT_SEARCH in caps else "",
-                    "status": query.status if Capability.STATUS_FILTER in caps else None,
-                    "since": query.since if Capability.TIME_FILTER in caps else None,
-                    "until": query.until if Capability.TIME_FILTER in caps else None,
-                    "sort": query.sort if sorts else SortKey.START,
-                    "descending": query.descending if sorts else True,
-                }
-            )
-            client_text |= bool(query.text.strip()) and server.text != query.text
-            client_status |= query.status is not None and server.status is None
-            client_time |= (query.since or query.until) is not None and server.since is None
-            source: Collection[Session] = self._paged_sessions(provider, server)
-            if by_start and not sorts:
+        for part in plan.sources:
+            source: Collection[Session] = self._paged_sessions(part.provider, part.query)
+            if part.sort_by_start:
                 # This API cannot list in start order: read it all and sort it here.
                 arrow = "↓" if query.descending else "↑"
-                label = f"{provider.profile}: sorted by start {arrow}"
+                label = f"{part.provider.profile}: sorted by start {arrow}"
                 source = SortedCollection(source, sort_value(SortKey.START), query.descending, label)
             sources.append(source)
         base: Collection[Session]
         if len(sources) == 1:
             base = sources[0]
-            needs_sort = not by_start and not all_sorted
         else:
-            base = MergedCollection(sources, descending=query.descending if by_start else True)
-            needs_sort = not by_start
-        if client_text or client_status or client_time:
-            keep = self._predicate(query, client_text, client_status, client_time)
-            base = FilteredCollection(base, keep, "filter")
-        if needs_sort:
+            base = MergedCollection(sources, descending=plan.merge_descending)
+        if plan.filters:
+            base = FilteredCollection(base, plan.keep, "filter")
+        if plan.sort:
             label = f"sorted by {query.sort.value} {'↓' if query.descending else '↑'}"
             base = SortedCollection(base, sort_value(query.sort), query.descending, label)
         return base
-
-    @staticmethod
-    def _predicate(query: SessionQuery, text: bool, status: bool, when: bool) -> Callable[[Session], bool]:
-        def keep(s: Session) -> bool:
-            if text and not session_matches(s, query.text):
-                return False
-            if status and query.status is not None and s.status is not query.status:
-                return False
-            if when and s.started_at is not None:
-                if query.since and s.started_at < query.since:
-                    return False
-                if query.until and s.started_at > query.until:
-                    return False
-            return True
-
-        return keep
 
     def _paged_sessions(self, provider: Provider, query: SessionQuery) -> PagedCollection[Session]:
         seekable = Capability.SEEK in provider.capabilities and Capability.TOTAL in provider.capabilities
