@@ -1,9 +1,11 @@
 """The reactive store: queries become lazily paged collections, served cache first.
 
 Screens (and the headless commands) ask the store; the store asks the cache and the
-providers. Nothing in this package knows about Textual.
+providers. Nothing in this package knows about Textual. It hands out data;
+:mod:`roomscope.tui.present` puts it into words for the screens and the headless output.
 
-- :mod:`.signals`: change signals, the freshness of an answer, the store's status;
+- :mod:`.signals`: change signals, the freshness of an answer, the store's status, what a
+  derived view is doing;
 - :mod:`.fetcher`: one answer from memory, the disk cache or the provider (single flight,
   stale-while-revalidate);
 - :mod:`.collections`: the collection interface and the paged collection of one provider;

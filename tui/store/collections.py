@@ -28,7 +28,7 @@ from roomscope.tui.providers.base import (
     UnsupportedError,
 )
 from roomscope.tui.store.fetcher import Fetcher
-from roomscope.tui.store.signals import Freshness, Signal
+from roomscope.tui.store.signals import Freshness, Signal, ViewActivity
 
 log = logging.getLogger("roomscope.store")
 
@@ -90,8 +90,8 @@ class Collection(Generic[T]):
         return None
 
     @property
-    def note(self) -> str | None:
-        """What the view is doing beyond plain paging (filtering, sorting)."""
+    def activity(self) -> ViewActivity | None:
+        """What the view is doing beyond plain paging (filtering, sorting, merging)."""
         return None
 
     async def ensure(self, start: int, stop: int) -> None:

@@ -1,4 +1,7 @@
-"""What the store tells its readers: change signals, the freshness of an answer, its status.
+"""What the store tells its readers: change signals, the freshness of an answer, its status,
+and what a derived view is doing beyond plain paging.
+
+All of it is data; :mod:`roomscope.tui.present` puts it into words.
 
 Nothing here knows about Textual: change notifications are plain callbacks that run on the
 event loop.
@@ -10,7 +13,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
+from roomscope.tui.models import SortKey
 from roomscope.tui.providers.base import ProviderError
 
 log = logging.getLogger("roomscope.store")
@@ -58,3 +63,45 @@ class StoreStatus:
     cache_note: str | None = None
     in_flight: int = 0
     errors_by_profile: dict[str, ProviderError] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FilterProgress:
+    """A filter scanning the list under it."""
+
+    matched: int
+    """Rows that passed so far."""
+    scanned: int
+    """Rows of the list under it looked at so far."""
+    of: int | None
+    """Rows of the list under it, when known."""
+    done: bool
+    kind: Literal["filter"] = field(default="filter", init=False)
+
+
+@dataclass(frozen=True)
+class SortProgress:
+    """A list sorted in memory, because the API cannot sort by this column."""
+
+    by: SortKey
+    descending: bool
+    profile: str | None
+    """Set when one profile's list is sorted on its own (before a merge)."""
+    loaded: int
+    """Rows of the list under it loaded so far."""
+    of: int | None
+    """Rows of the list under it, when known."""
+    done: bool
+    kind: Literal["sort"] = field(default="sort", init=False)
+
+
+@dataclass(frozen=True)
+class MergeProgress:
+    """Several profiles' lists merged; the profiles whose latest load failed."""
+
+    failures: tuple[tuple[str, ProviderError], ...]
+    kind: Literal["merge"] = field(default="merge", init=False)
+
+
+ViewActivity = FilterProgress | SortProgress | MergeProgress
+"""What a derived view is doing beyond plain paging."""

@@ -18,12 +18,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from roomscope.tui import fmt, quality
+from roomscope.tui import quality
 from roomscope.tui.cache import Cache
 from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
 from roomscope.tui.models import (
@@ -56,42 +55,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class SessionRef:
+    """One session of one profile."""
+
     profile: str
     session_id: str
 
 
 @dataclass(frozen=True)
 class QualityReport:
+    """One participant's quality series (with the MOS estimate, in display order) and their
+    assessment; :func:`roomscope.tui.present.quality_summary_rows` puts it into words."""
+
     session_id: str
     participant_id: str
     series: list[QualitySeries]
     assessment: quality.QualityAssessment
     freshness: Freshness | None = None
-
-    def summary_rows(self) -> list[tuple[str, ...]]:
-        """Per metric: label, unit, min, avg, p95, max, poor condition, verdict (for the
-        participant screen and the headless ``quality`` table alike)."""
-        rows: list[tuple[str, ...]] = []
-        for series in self.series:
-            metric = self.assessment.metrics.get(str(series.metric))
-            if metric is None:
-                continue
-            stats = metric.stats
-            threshold = metric.threshold
-            unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
-            rows.append(
-                (
-                    threshold.label,
-                    unit,
-                    fmt.number(stats.min if stats else None),
-                    fmt.number(stats.avg if stats else None),
-                    fmt.number(stats.p95 if stats else None),
-                    fmt.number(stats.max if stats else None),
-                    threshold.condition(threshold.poor) if threshold.poor is not None else "—",
-                    metric.verdict.value,
-                )
-            )
-        return rows
 
 
 class Store:
@@ -133,11 +112,6 @@ class Store:
     def profiles(self) -> list[str]:
         return [p.profile for p in self.providers]
 
-    def describe(self) -> str:
-        return ", ".join(
-            p.label if len(self.providers) == 1 else f"{p.profile} ({p.name})" for p in self.providers
-        )
-
     # -- session lists -------------------------------------------------------------------
 
     def sessions(self, query: SessionQuery, profiles: Sequence[str] | None = None) -> Collection[Session]:
@@ -163,9 +137,13 @@ class Store:
             source: Collection[Session] = self._paged_sessions(part.provider, part.query)
             if part.sort_by_start:
                 # This API cannot list in start order: read it all and sort it here.
-                arrow = "↓" if query.descending else "↑"
-                label = f"{part.provider.profile}: sorted by start {arrow}"
-                source = SortedCollection(source, sort_value(SortKey.START), query.descending, label)
+                source = SortedCollection(
+                    source,
+                    sort_value(SortKey.START),
+                    query.descending,
+                    SortKey.START,
+                    profile=part.provider.profile,
+                )
             sources.append(source)
         base: Collection[Session]
         if len(sources) == 1:
@@ -173,10 +151,9 @@ class Store:
         else:
             base = MergedCollection(sources, descending=plan.merge_descending)
         if plan.filters:
-            base = FilteredCollection(base, plan.keep, "filter")
+            base = FilteredCollection(base, plan.keep)
         if plan.sort:
-            label = f"sorted by {query.sort.value} {'↓' if query.descending else '↑'}"
-            base = SortedCollection(base, sort_value(query.sort), query.descending, label)
+            base = SortedCollection(base, sort_value(query.sort), query.descending, query.sort)
         return base
 
     def _paged_sessions(self, provider: Provider, query: SessionQuery) -> PagedCollection[Session]:
@@ -380,14 +357,6 @@ class Store:
             collection.refresh()
         self.status.last_error = None
         self.status_changed.emit()
-
-    def offline_text(self) -> str | None:
-        if self.status.offline_mode:
-            return "OFFLINE (cache only)"
-        if self.status.offline_since is not None:
-            stamp = datetime.fromtimestamp(self.status.offline_since, UTC).astimezone()
-            return f"offline since {stamp:%H:%M:%S}"
-        return None
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

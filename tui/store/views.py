@@ -9,10 +9,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from roomscope.tui.models import Session
+from roomscope.tui.models import Session, SortKey
 from roomscope.tui.providers.base import ProviderError
 from roomscope.tui.store.collections import Collection, PagedCollection
-from roomscope.tui.store.signals import Freshness
+from roomscope.tui.store.signals import FilterProgress, Freshness, MergeProgress, SortProgress
 
 T = TypeVar("T")
 
@@ -75,11 +75,10 @@ class _MaterializedView(Collection[T]):
 class FilteredCollection(_MaterializedView[T]):
     """The rows of ``base`` that satisfy ``predicate``, found by scanning ``base``."""
 
-    def __init__(self, base: Collection[T], predicate: Callable[[T], bool], label: str) -> None:
+    def __init__(self, base: Collection[T], predicate: Callable[[T], bool]) -> None:
         super().__init__()
         self.base = base
         self.predicate = predicate
-        self.label = label
         self.scanned = 0
         base.changed.subscribe(self.changed.emit)
 
@@ -92,12 +91,8 @@ class FilteredCollection(_MaterializedView[T]):
         return self.base.freshness
 
     @property
-    def note(self) -> str:
-        total = self.base.total
-        if self.done:
-            return f"{len(self.rows):,} match{'es' if len(self.rows) != 1 else ''} in {self.scanned:,}"
-        of = f"{total:,}" if total is not None else f">{self.scanned:,}"
-        return f"{len(self.rows):,} matches so far, {self.scanned:,} of {of} scanned"
+    def activity(self) -> FilterProgress:
+        return FilterProgress(len(self.rows), self.scanned, self.base.total, self.done)
 
     async def _step(self) -> bool:
         target = self.scanned + 4 * max(1, getattr(self.base, "page_size", 100))
@@ -130,14 +125,26 @@ class FilteredCollection(_MaterializedView[T]):
 
 
 class SortedCollection(_MaterializedView[T]):
-    """All of ``base``, sorted in memory (the provider cannot sort by this column)."""
+    """All of ``base``, sorted in memory (the provider cannot sort by this column).
 
-    def __init__(self, base: Collection[T], key: Callable[[T], Any], descending: bool, label: str) -> None:
+    ``key`` gives each row's sort value; ``by`` (and ``profile``, when one profile's list is
+    sorted on its own) say what the order is, for the status line.
+    """
+
+    def __init__(
+        self,
+        base: Collection[T],
+        key: Callable[[T], Any],
+        descending: bool,
+        by: SortKey,
+        profile: str | None = None,
+    ) -> None:
         super().__init__()
         self.base = base
         self.key = key
         self.descending = descending
-        self.label = label
+        self.by = by
+        self.profile = profile
         if isinstance(base, PagedCollection):
             base.pin()
         base.changed.subscribe(self.changed.emit)
@@ -151,12 +158,10 @@ class SortedCollection(_MaterializedView[T]):
         return self.base.freshness
 
     @property
-    def note(self) -> str:
-        if self.done:
-            return self.label
-        total = self.base.total
-        of = f"{total:,}" if total is not None else "?"
-        return f"{self.label}: loading all rows to sort ({self.base.loaded:,} of {of})"
+    def activity(self) -> SortProgress:
+        return SortProgress(
+            self.by, self.descending, self.profile, self.base.loaded, self.base.total, self.done
+        )
 
     async def _step(self) -> bool:
         await self.base.ensure_all()
@@ -205,9 +210,14 @@ class MergedCollection(_MaterializedView[Session]):
         return min(known, key=lambda f: f.fetched_at) if known else None
 
     @property
-    def note(self) -> str | None:
-        failed = [s for s in self.sources if isinstance(s, PagedCollection) and s.error is not None]
-        return "; ".join(f"{s.provider.profile}: {s.error}" for s in failed) or None
+    def activity(self) -> MergeProgress:
+        return MergeProgress(
+            tuple(
+                (s.provider.profile, s.error)
+                for s in self.sources
+                if isinstance(s, PagedCollection) and s.error is not None
+            )
+        )
 
     async def _step(self) -> bool:
         batch = 50
