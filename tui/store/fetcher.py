@@ -59,7 +59,6 @@ class Fetcher:
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._memory: OrderedDict[str, _Memo[Any]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
-        self.network_calls = 0
 
     def _stale(self, fetched_at: float, expires_at: float | None) -> bool:
         if fetched_at < self.refreshed_at:
@@ -161,7 +160,6 @@ class Fetcher:
         self.status.in_flight += 1
         self.status_changed.emit()
         try:
-            self.network_calls += 1
             value = await loader()
         except ProviderError as exc:
             self._note_failure(provider, exc)
