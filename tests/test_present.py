@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from roomscope.tui import present
@@ -44,3 +46,14 @@ def test_offline_notice() -> None:
     since = datetime(2026, 11, 22, 10, 42, 5, tzinfo=UTC).timestamp()
     stamp = datetime.fromtimestamp(since, UTC).astimezone()
     assert present.offline_notice(StoreStatus(offline_since=since)) == f"offline since {stamp:%H:%M:%S}"
+
+
+def test_the_presentation_layer_stays_cheap_to_import() -> None:
+    """The first screen uses it before the store (and pydantic) is loaded."""
+    code = (
+        "import sys, roomscope.tui.present; "
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'asyncio', 'textual') "
+        "or m.startswith('roomscope.tui.store')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -759,3 +761,12 @@ async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache
         assert provider.requests == requests  # reloaded from the disk cache, not the provider
     finally:
         await store.aclose()
+
+
+def test_the_store_does_not_import_textual() -> None:
+    code = (
+        "import sys, roomscope.tui.store; "
+        "print(','.join(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
