@@ -48,6 +48,7 @@ from roomscope.tui.store import (
     Store,
     session_matches,
 )
+from roomscope.tui.store.planner import plan_query
 from tests.conftest import NOW, fixed_now, fixed_time
 
 ENDED = SessionQuery(status=SessionStatus.ENDED)  # no live session: pages live LIST_TTL_S
@@ -545,6 +546,35 @@ def test_session_matches() -> None:
     assert session_matches(s, "!retro")
     assert not session_matches(s, "! standup")
     assert session_matches(s, "") and session_matches(s, "!")
+
+
+class Walker(DemoProvider):
+    """Lists in no useful order and cannot filter by status (like a provider that walks rooms)."""
+
+    newest_first = False
+    sort_keys = frozenset()
+    capabilities = DemoProvider.capabilities - {Capability.STATUS_FILTER}
+
+
+def test_the_plan_sends_each_provider_what_it_can_answer(world: DemoWorld) -> None:
+    demo, walker = provider(DemoProvider, world), provider(Walker, world, "walk")
+    query = SessionQuery(text="standup", status=SessionStatus.ENDED)
+    plan = plan_query(query, [demo, walker])
+    asked_demo, asked_walker = plan.sources
+    assert asked_demo.provider is demo and not asked_demo.sort_by_start
+    assert asked_demo.query == SessionQuery(status=SessionStatus.ENDED)  # no text search
+    assert asked_walker.provider is walker and asked_walker.sort_by_start
+    assert asked_walker.query == SessionQuery()
+    assert plan.filters and plan.filter_text and plan.filter_status and not plan.filter_time
+    assert not plan.sort and plan.merge_descending
+    ended = Session(provider="demo", profile="walk", id="x", name="Standup", status=SessionStatus.ENDED)
+    assert plan.keep(ended)
+    assert not plan.keep(ended.model_copy(update={"status": SessionStatus.LIVE}))
+    assert not plan.keep(ended.model_copy(update={"name": "Retro"}))
+
+    by_duration = plan_query(SessionQuery(sort=SortKey.DURATION, descending=False), [demo])
+    assert by_duration.sources[0].query == SessionQuery()  # start order, newest first
+    assert by_duration.sort and not by_duration.filters
 
 
 async def test_client_sort_by_duration_loads_every_row_first(store: Store, demo: DemoProvider) -> None:
