@@ -55,6 +55,9 @@ class Freshness:
 
 @dataclass
 class StoreStatus:
+    """The store's state for the status line: offline or not, the latest errors, requests
+    in flight, what happened to the disk cache."""
+
     offline_mode: bool = False
     """Started with ``--offline``: the cache is the only source."""
     offline_since: float | None = None
