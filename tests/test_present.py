@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 
 from roomscope.tui import present
+from roomscope.tui.errors import UnavailableError
 from roomscope.tui.models import SortKey
-from roomscope.tui.providers.base import UnavailableError
 from roomscope.tui.store import StoreStatus
 from roomscope.tui.store.signals import FilterProgress, MergeProgress, SortProgress
 

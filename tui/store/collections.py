@@ -17,16 +17,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
+from roomscope.tui.errors import AuthError, NotFoundError, ProviderError, RateLimitedError, UnsupportedError
 from roomscope.tui.limits import MAX_PAGES_IN_MEMORY, RETRY_AFTER_S
 from roomscope.tui.models import Page
-from roomscope.tui.providers.base import (
-    AuthError,
-    NotFoundError,
-    Provider,
-    ProviderError,
-    RateLimitedError,
-    UnsupportedError,
-)
+from roomscope.tui.providers.base import Provider
 from roomscope.tui.store.fetcher import Fetcher
 from roomscope.tui.store.signals import Freshness, Signal, ViewActivity
 

@@ -24,7 +24,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from roomscope.tui.cache import Cache, make_key
-from roomscope.tui.providers.base import OfflineMissError, Provider, ProviderError, UnavailableError
+from roomscope.tui.errors import OfflineMissError, ProviderError, UnavailableError
+from roomscope.tui.providers.base import Provider
 from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 
 T = TypeVar("T")

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from roomscope.tui.errors import Capability
 from roomscope.tui.models import Session, SessionQuery, SortKey
-from roomscope.tui.providers.base import Capability, Provider
+from roomscope.tui.providers.base import Provider
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from roomscope.tui.errors import ProviderError
 from roomscope.tui.models import SortKey
-from roomscope.tui.providers.base import ProviderError
 
 log = logging.getLogger("roomscope.store")
 

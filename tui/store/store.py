@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 
 from roomscope.tui import quality
 from roomscope.tui.cache import Cache
+from roomscope.tui.errors import Capability, NotFoundError, ProviderError, UnsupportedError
 from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
 from roomscope.tui.models import (
     Artifact,
@@ -37,13 +38,7 @@ from roomscope.tui.models import (
     SessionStatus,
     SortKey,
 )
-from roomscope.tui.providers.base import (
-    Capability,
-    NotFoundError,
-    Provider,
-    ProviderError,
-    UnsupportedError,
-)
+from roomscope.tui.providers.base import Provider
 from roomscope.tui.store.collections import Collection, PagedCollection
 from roomscope.tui.store.fetcher import Fetcher
 from roomscope.tui.store.planner import plan_query, sort_value

@@ -9,8 +9,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from roomscope.tui.errors import ProviderError
 from roomscope.tui.models import Session, SortKey
-from roomscope.tui.providers.base import ProviderError
 from roomscope.tui.store.collections import Collection, PagedCollection
 from roomscope.tui.store.signals import FilterProgress, Freshness, MergeProgress, SortProgress
 
