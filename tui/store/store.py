@@ -24,7 +24,7 @@ from pydantic import TypeAdapter
 
 from roomscope.tui import quality
 from roomscope.tui.cache import Cache
-from roomscope.tui.errors import Capability, NotFoundError, ProviderError, UnsupportedError
+from roomscope.tui.errors import Capability, NotFoundError, ProviderError, unsupported
 from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
 from roomscope.tui.models import (
     Artifact,
@@ -226,8 +226,7 @@ class Store:
 
     def _require(self, provider: Provider, capability: Capability) -> None:
         if capability not in provider.capabilities:
-            reason = provider.missing.get(capability) or f"{provider.label} does not provide {capability}."
-            raise UnsupportedError(reason, provider=provider.name, capability=capability)
+            raise unsupported(provider, capability)
 
     async def participants(self, session: Session) -> list[Participant]:
         provider = self.provider(session.profile)
