@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from roomscope.screens.base import RoomscopeScreen, event_cells
 from roomscope.screens.navigation import OpenQuality, ParticipantNav
-from roomscope.tui import fmt
+from roomscope.tui import fmt, present
 from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.text import clean
 from roomscope.widgets.tables import VimTable
@@ -271,7 +271,7 @@ class ParticipantScreen(RoomscopeScreen):
 
         return [
             (*row[:-1], Text(row[-1], style=self.verdict_style(Verdict(row[-1]))))
-            for row in report.summary_rows()
+            for row in present.quality_summary_rows(report)
         ]
 
     # -- actions -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from textual.widget import Widget
 
 from roomscope.screens.base import RoomscopeScreen
 from roomscope.screens.navigation import OpenSession
-from roomscope.tui import fmt
+from roomscope.tui import fmt, present
 from roomscope.widgets.filter_bar import FilterBar
 from roomscope.widgets.session_table import SessionHeader, SessionTable
 from roomscope.widgets.status_bar import StatusBar
@@ -204,17 +204,18 @@ class SessionsScreen(RoomscopeScreen):
             return
         left: list[str] = []
         loaded, total = collection.loaded, collection.total
+        note = present.view_note(collection.activity)
         if not collection.started:
             left.append("loading…")
-        elif collection.note and total is None:
+        elif note and total is None:
             pass  # a filter or sort in progress says how far it got
         elif total is not None:
             left.append(f"{loaded:,}/{total:,} sessions")
         else:
             left.append(f"{loaded:,} of >{loaded:,} sessions")
         left.extend(self.state.describe())
-        if collection.note:
-            left.append(collection.note)
+        if note:
+            left.append(note)
         right: list[str] = []
         if collection.busy or store.status.in_flight:
             right.append("loading…")
@@ -222,7 +223,7 @@ class SessionsScreen(RoomscopeScreen):
         if freshness is not None:
             age = fmt.ago(freshness.fetched_at, store.clock())
             right.append(f"cached {age}" if freshness.from_cache else f"updated {age}")
-        offline = store.offline_text()
+        offline = present.offline_notice(store.status)
         if offline:
             right.append(offline)
         if store.status.cache_note:

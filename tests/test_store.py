@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from roomscope.tui import present
 from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.demo.world import DemoSession, DemoWorld
 from roomscope.tui.models import (
@@ -45,6 +48,7 @@ from roomscope.tui.store import (
     Store,
     session_matches,
 )
+from roomscope.tui.store.planner import plan_query
 from tests.conftest import NOW, fixed_now, fixed_time
 
 ENDED = SessionQuery(status=SessionStatus.ENDED)  # no live session: pages live LIST_TTL_S
@@ -405,7 +409,7 @@ async def test_offline_mode_serves_the_cache_and_never_calls_the_provider(
     later = Clock(fixed_time() + 86400)  # everything cached is stale by now
     untouched = provider(DemoProvider, DemoWorld(seed=7, size=500, now=NOW))
     offline = make_store([untouched], clock=later, offline=True)
-    assert offline.offline_text() == "OFFLINE (cache only)"
+    assert present.offline_notice(offline.status) == "OFFLINE (cache only)"
     col = offline.sessions(SessionQuery())
     await col.ensure(0, 1)
     assert col.row(0) is not None and len(col) == 500
@@ -432,7 +436,7 @@ async def test_network_failure_serves_cached_data_and_reports_offline(
     col = store.sessions(ENDED)
     await col.ensure(0, 1)
     first = col.row(0)
-    assert store.offline_text() is None
+    assert present.offline_notice(store.status) is None
 
     flaky.down = True
     clock.advance(LIST_TTL_S + 1)
@@ -442,7 +446,7 @@ async def test_network_failure_serves_cached_data_and_reports_offline(
     assert store.status.offline_since == clock()
     assert isinstance(store.status.last_error, UnavailableError)
     stamp = datetime.fromtimestamp(clock(), UTC)
-    assert store.offline_text() == f"offline since {stamp:%H:%M:%S}"
+    assert present.offline_notice(store.status) == f"offline since {stamp:%H:%M:%S}"
     assert col.row(0) == first
 
     await col.ensure(450, 451)  # never cached: an error row, not a crash
@@ -452,7 +456,7 @@ async def test_network_failure_serves_cached_data_and_reports_offline(
     clock.advance(RETRY_AFTER_S + 1)
     await col.ensure(0, 1)
     await until(lambda: store.status.offline_since is None, "the recovery")
-    assert store.offline_text() is None
+    assert present.offline_notice(store.status) is None
     assert store.status.last_error is None
 
 
@@ -470,7 +474,7 @@ async def test_network_failure_without_swr_falls_back_to_the_stale_entry(
     assert after == before
     assert flaky.requests == 2  # it did try
     assert store.status.offline_since == clock()
-    assert "offline since" in (store.offline_text() or "")
+    assert "offline since" in (present.offline_notice(store.status) or "")
     with pytest.raises(UnavailableError):
         await store.session(SessionRef("demo", world.session(9).id))  # nothing cached to fall back on
 
@@ -519,11 +523,12 @@ async def test_text_filter_scans_progressively(store: Store, demo: DemoProvider)
     assert col.loaded >= 2
     assert 0 < col.scanned < 500  # it stopped early
     assert not col.done and len(col) == col.loaded + 1
-    assert "so far" in col.note and "scanned" in col.note
+    note = present.view_note(col.activity) or ""
+    assert "so far" in note and "scanned" in note
     await col.ensure_all()
     assert [s.id for s in rows(col)] == expected
     assert col.done and col.total == len(expected) and len(col) == len(expected)
-    assert col.note == f"{len(expected)} matches in 500"
+    assert present.view_note(col.activity) == f"{len(expected)} matches in 500"
 
     inverted = store.sessions(SessionQuery(text="!standup"))
     await inverted.ensure_all()
@@ -543,23 +548,52 @@ def test_session_matches() -> None:
     assert session_matches(s, "") and session_matches(s, "!")
 
 
+class Walker(DemoProvider):
+    """Lists in no useful order and cannot filter by status (like a provider that walks rooms)."""
+
+    newest_first = False
+    sort_keys = frozenset()
+    capabilities = DemoProvider.capabilities - {Capability.STATUS_FILTER}
+
+
+def test_the_plan_sends_each_provider_what_it_can_answer(world: DemoWorld) -> None:
+    demo, walker = provider(DemoProvider, world), provider(Walker, world, "walk")
+    query = SessionQuery(text="standup", status=SessionStatus.ENDED)
+    plan = plan_query(query, [demo, walker])
+    asked_demo, asked_walker = plan.sources
+    assert asked_demo.provider is demo and not asked_demo.sort_by_start
+    assert asked_demo.query == SessionQuery(status=SessionStatus.ENDED)  # no text search
+    assert asked_walker.provider is walker and asked_walker.sort_by_start
+    assert asked_walker.query == SessionQuery()
+    assert plan.filters and plan.filter_text and plan.filter_status and not plan.filter_time
+    assert not plan.sort and plan.merge_descending
+    ended = Session(provider="demo", profile="walk", id="x", name="Standup", status=SessionStatus.ENDED)
+    assert plan.keep(ended)
+    assert not plan.keep(ended.model_copy(update={"status": SessionStatus.LIVE}))
+    assert not plan.keep(ended.model_copy(update={"name": "Retro"}))
+
+    by_duration = plan_query(SessionQuery(sort=SortKey.DURATION, descending=False), [demo])
+    assert by_duration.sources[0].query == SessionQuery()  # start order, newest first
+    assert by_duration.sort and not by_duration.filters
+
+
 async def test_client_sort_by_duration_loads_every_row_first(store: Store, demo: DemoProvider) -> None:
     col = store.sessions(SessionQuery(sort=SortKey.DURATION))
     assert isinstance(col, SortedCollection)
-    assert "loading all rows" in col.note
+    assert "loading all rows" in (present.view_note(col.activity) or "")
     await col.ensure(0, 1)
     assert demo.requests == 3  # every page, before the first row can be shown
     assert col.loaded == 500 and col.done
     durations = [s.duration_s or 0.0 for s in rows(col)]
     assert durations == sorted(durations, reverse=True)
     assert durations[0] > durations[-1]
-    assert col.note == "sorted by duration ↓"
+    assert present.view_note(col.activity) == "sorted by duration ↓"
 
     up = store.sessions(SessionQuery(sort=SortKey.DURATION, descending=False))
     await up.ensure(0, 1)
     ascending = [s.duration_s or 0.0 for s in rows(up)]
     assert ascending == sorted(ascending)
-    assert up.note == "sorted by duration ↑"
+    assert present.view_note(up.activity) == "sorted by duration ↑"
 
 
 async def test_server_side_ascending_start_needs_no_client_sort(store: Store, demo: DemoProvider) -> None:
@@ -757,3 +791,12 @@ async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache
         assert provider.requests == requests  # reloaded from the disk cache, not the provider
     finally:
         await store.aclose()
+
+
+def test_the_store_does_not_import_textual() -> None:
+    code = (
+        "import sys, roomscope.tui.store; "
+        "print(','.join(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from roomscope.tui import fmt
+from roomscope.tui import fmt, present
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -482,7 +482,7 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
         return
     print(f"verdict      {report.assessment.reason()}")
     header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "POOR WHEN", "VERDICT"]
-    table = [list(row) for row in report.summary_rows()]
+    table = [list(row) for row in present.quality_summary_rows(report)]
     _print_table(header, table)
 
 

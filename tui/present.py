@@ -1,0 +1,91 @@
+"""Store data in words: the text the TUI screens and the headless output show alike.
+
+The store hands data (a view's progress, its status, a quality report); the functions here
+turn it into plain strings. Numbers, times and durations are formatted by :mod:`.fmt`;
+styles (colours, markup) are the screens' business. This module imports nothing heavy at
+run time, so the first screen can use it before the store exists.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from roomscope.tui import fmt
+
+if TYPE_CHECKING:
+    from roomscope.tui.store import QualityReport, StoreStatus
+    from roomscope.tui.store.signals import FilterProgress, MergeProgress, SortProgress, ViewActivity
+
+
+def view_note(activity: ViewActivity | None) -> str | None:
+    """What a derived view is doing, for the status line ('12 matches in 500', 'sorted by
+    duration ↓'); None when there is nothing to say."""
+    if activity is None:
+        return None
+    if activity.kind == "filter":
+        return filter_note(activity)
+    if activity.kind == "sort":
+        return sort_note(activity)
+    return merge_note(activity)
+
+
+def filter_note(progress: FilterProgress) -> str:
+    matched, scanned = progress.matched, progress.scanned
+    if progress.done:
+        return f"{matched:,} match{'es' if matched != 1 else ''} in {scanned:,}"
+    of = f"{progress.of:,}" if progress.of is not None else f">{scanned:,}"
+    return f"{matched:,} matches so far, {scanned:,} of {of} scanned"
+
+
+def sort_note(progress: SortProgress) -> str:
+    arrow = "↓" if progress.descending else "↑"
+    label = f"sorted by {progress.by.value} {arrow}"
+    if progress.profile is not None:
+        label = f"{progress.profile}: {label}"
+    if progress.done:
+        return label
+    of = f"{progress.of:,}" if progress.of is not None else "?"
+    return f"{label}: loading all rows to sort ({progress.loaded:,} of {of})"
+
+
+def merge_note(progress: MergeProgress) -> str | None:
+    """The profiles whose part of a merged list failed, with why; None when none did."""
+    return "; ".join(f"{profile}: {error}" for profile, error in progress.failures) or None
+
+
+def offline_notice(status: StoreStatus) -> str | None:
+    """'OFFLINE (cache only)' with ``--offline``, 'offline since 10:42:05' while the network
+    is down, else None."""
+    if status.offline_mode:
+        return "OFFLINE (cache only)"
+    if status.offline_since is not None:
+        stamp = datetime.fromtimestamp(status.offline_since, UTC).astimezone()
+        return f"offline since {stamp:%H:%M:%S}"
+    return None
+
+
+def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
+    """Per metric: label, unit, min, avg, p95, max, poor condition, verdict (for the
+    participant screen and the headless ``quality`` table alike)."""
+    rows: list[tuple[str, ...]] = []
+    for series in report.series:
+        metric = report.assessment.metrics.get(str(series.metric))
+        if metric is None:
+            continue
+        stats = metric.stats
+        threshold = metric.threshold
+        unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
+        rows.append(
+            (
+                threshold.label,
+                unit,
+                fmt.number(stats.min if stats else None),
+                fmt.number(stats.avg if stats else None),
+                fmt.number(stats.p95 if stats else None),
+                fmt.number(stats.max if stats else None),
+                threshold.condition(threshold.poor) if threshold.poor is not None else "—",
+                metric.verdict.value,
+            )
+        )
+    return rows

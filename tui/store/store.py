@@ -1,0 +1,402 @@
+"""The store: the one object screens and headless commands ask for data.
+
+It owns the providers, the disk cache and every collection built from them. A session list
+is built from the query plan (:mod:`~roomscope.tui.store.planner`): one paged collection per
+provider, merged, filtered and sorted here where the APIs cannot. Details (a session, its
+participants, events, recordings, artifacts, quality) go through the
+:class:`~roomscope.tui.store.fetcher.Fetcher`, with an expiry that depends on whether the
+data can still change (ended sessions never expire). Every slow step (sqlite, decoding,
+generating) runs in a worker thread so the loop that draws the screen never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+
+from roomscope.tui import quality
+from roomscope.tui.cache import Cache
+from roomscope.tui.errors import Capability, NotFoundError, ProviderError, unsupported
+from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
+from roomscope.tui.models import (
+    Artifact,
+    Event,
+    Page,
+    Participant,
+    QualitySeries,
+    Recording,
+    Session,
+    SessionQuery,
+    SessionStatus,
+    SortKey,
+)
+from roomscope.tui.providers.base import Provider
+from roomscope.tui.store.collections import Collection, PagedCollection
+from roomscope.tui.store.fetcher import Fetcher
+from roomscope.tui.store.planner import plan_query, sort_value
+from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
+from roomscope.tui.store.views import FilteredCollection, MergedCollection, SortedCollection
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """One session of one profile."""
+
+    profile: str
+    session_id: str
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """One participant's quality series (with the MOS estimate, in display order) and their
+    assessment; :func:`roomscope.tui.present.quality_summary_rows` puts it into words."""
+
+    session_id: str
+    participant_id: str
+    series: list[QualitySeries]
+    assessment: quality.QualityAssessment
+    freshness: Freshness | None = None
+
+
+class Store:
+    """Owns the providers, the cache and every collection built from them."""
+
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        cache: Cache | None,
+        *,
+        offline: bool = False,
+        swr: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not providers:
+            raise ValueError("a store needs at least one provider")
+        self.providers = list(providers)
+        self.cache = cache
+        self.clock = clock
+        self.status = StoreStatus(offline_mode=offline, cache_note=cache.note if cache else None)
+        self.status_changed = Signal()
+        self.updated = Signal()
+        """Emitted when a background revalidation brought new detail data."""
+        self.fetcher = Fetcher(cache, self.status, self.status_changed, offline=offline, swr=swr, clock=clock)
+        self._collections: OrderedDict[tuple[SessionQuery, tuple[str, ...]], Collection[Session]] = (
+            OrderedDict()
+        )
+        self._quality_gate = asyncio.Semaphore(QUALITY_CONCURRENCY)
+
+    # -- providers -----------------------------------------------------------------------
+
+    def provider(self, profile: str) -> Provider:
+        for provider in self.providers:
+            if provider.profile == profile:
+                return provider
+        raise NotFoundError(f"No profile named {profile!r}.")
+
+    @property
+    def profiles(self) -> list[str]:
+        return [p.profile for p in self.providers]
+
+    # -- session lists -------------------------------------------------------------------
+
+    def sessions(self, query: SessionQuery, profiles: Sequence[str] | None = None) -> Collection[Session]:
+        """The (memoised) collection for ``query`` over ``profiles`` (default: all of them),
+        merged, filtered and sorted as needed."""
+        chosen = tuple(profiles) if profiles else tuple(self.profiles)
+        key = (query, chosen)
+        found = self._collections.get(key)
+        if found is not None:
+            self._collections.move_to_end(key)
+            return found
+        providers = [self.provider(name) for name in chosen]
+        collection = self._build(query, providers)
+        self._collections[key] = collection
+        while len(self._collections) > 8:
+            self._collections.popitem(last=False)
+        return collection
+
+    def _build(self, query: SessionQuery, providers: Sequence[Provider]) -> Collection[Session]:
+        plan = plan_query(query, providers)
+        sources: list[Collection[Session]] = []
+        for part in plan.sources:
+            source: Collection[Session] = self._paged_sessions(part.provider, part.query)
+            if part.sort_by_start:
+                # This API cannot list in start order: read it all and sort it here.
+                source = SortedCollection(
+                    source,
+                    sort_value(SortKey.START),
+                    query.descending,
+                    SortKey.START,
+                    profile=part.provider.profile,
+                )
+            sources.append(source)
+        base: Collection[Session]
+        if len(sources) == 1:
+            base = sources[0]
+        else:
+            base = MergedCollection(sources, descending=plan.merge_descending)
+        if plan.filters:
+            base = FilteredCollection(base, plan.keep)
+        if plan.sort:
+            base = SortedCollection(base, sort_value(query.sort), query.descending, query.sort)
+        return base
+
+    def _paged_sessions(self, provider: Provider, query: SessionQuery) -> PagedCollection[Session]:
+        seekable = Capability.SEEK in provider.capabilities and Capability.TOTAL in provider.capabilities
+
+        def ttl(page: Page[Session]) -> float | None:
+            return LIVE_TTL_S if any(s.is_live for s in page.items) else LIST_TTL_S
+
+        return PagedCollection(
+            provider=provider,
+            fetcher=self.fetcher,
+            kind="sessions",
+            params=query.model_dump(mode="json"),
+            load=lambda cursor, limit: provider.list_sessions(query, cursor, limit),
+            adapter=_session_page(),
+            ttl=ttl,
+            page_size=provider.page_size,
+            seek=(lambda offset, limit: provider.page_cursor(query, offset, limit)) if seekable else None,
+            clock=self.clock,
+        )
+
+    # -- one session and what hangs off it -----------------------------------------------
+
+    @staticmethod
+    def _detail_ttl(session: Session | None) -> float | None:
+        if session is None or session.status is not SessionStatus.ENDED:
+            return LIVE_TTL_S
+        return None
+
+    async def session(self, ref: SessionRef) -> Session:
+        provider = self.provider(ref.profile)
+        value, _f = await self.fetcher.fetch(
+            provider=provider,
+            kind="session",
+            params=ref.session_id,
+            cursor=None,
+            limit=None,
+            loader=lambda: provider.get_session(ref.session_id),
+            adapter=_session(),
+            ttl=self._detail_ttl,
+            on_fresh=lambda _v, _f: self.updated.emit(),
+        )
+        return value
+
+    async def _all_pages(
+        self,
+        provider: Provider,
+        kind: str,
+        params: Any,
+        load: Callable[[str | None, int], Awaitable[Page[T]]],
+        adapter: TypeAdapter[Page[T]],
+        ttl: Callable[[Page[T]], float | None],
+        limit: int,
+    ) -> list[T]:
+        items: list[T] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page, _f = await self.fetcher.fetch(
+                provider=provider,
+                kind=kind,
+                params=params,
+                cursor=cursor,
+                limit=limit,
+                loader=functools.partial(load, cursor, limit),
+                adapter=adapter,
+                ttl=ttl,
+                on_fresh=lambda _v, _f: self.updated.emit(),
+            )
+            items.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None or cursor in seen:
+                return items
+            seen.add(cursor)
+
+    def _require(self, provider: Provider, capability: Capability) -> None:
+        if capability not in provider.capabilities:
+            raise unsupported(provider, capability)
+
+    async def participants(self, session: Session) -> list[Participant]:
+        provider = self.provider(session.profile)
+        self._require(provider, Capability.PARTICIPANTS)
+        ttl = self._detail_ttl(session)
+        return await self._all_pages(
+            provider,
+            "participants",
+            session.id,
+            lambda cursor, limit: provider.list_participants(session.id, cursor, limit),
+            _participant_page(),
+            lambda _p: ttl,
+            provider.page_size,
+        )
+
+    async def participant(self, session: Session, participant_id: str) -> Participant:
+        provider = self.provider(session.profile)
+        value, _f = await self.fetcher.fetch(
+            provider=provider,
+            kind="participant",
+            params=[session.id, participant_id],
+            cursor=None,
+            limit=None,
+            loader=lambda: provider.get_participant(session.id, participant_id),
+            adapter=_participant(),
+            ttl=lambda _p: self._detail_ttl(session),
+            on_fresh=lambda _v, _f: self.updated.emit(),
+        )
+        return value
+
+    async def events(self, session: Session, participant_id: str | None = None) -> list[Event]:
+        provider = self.provider(session.profile)
+        self._require(provider, Capability.EVENTS)
+        if participant_id is not None and Capability.PARTICIPANT_EVENTS not in provider.capabilities:
+            every = await self.events(session)
+            return [e for e in every if e.participant_id == participant_id]
+        ttl = self._detail_ttl(session)
+        return await self._all_pages(
+            provider,
+            "events",
+            [session.id, participant_id],
+            lambda cursor, limit: provider.list_events(session.id, cursor, limit, participant_id),
+            _event_page(),
+            lambda _p: ttl,
+            max(provider.page_size, 100),
+        )
+
+    async def recordings(self, session: Session) -> list[Recording]:
+        provider = self.provider(session.profile)
+        self._require(provider, Capability.RECORDINGS)
+        ttl = LINK_TTL_S if session.status is SessionStatus.ENDED else LIVE_TTL_S
+        return await self._all_pages(
+            provider,
+            "recordings",
+            session.id,
+            lambda cursor, limit: provider.list_recordings(session.id, cursor, limit),
+            _recording_page(),
+            lambda _p: ttl,
+            provider.page_size,
+        )
+
+    async def artifacts(self, session: Session) -> list[Artifact]:
+        provider = self.provider(session.profile)
+        self._require(provider, Capability.ARTIFACTS)
+        ttl = LINK_TTL_S if session.status is SessionStatus.ENDED else LIVE_TTL_S
+        value, _f = await self.fetcher.fetch(
+            provider=provider,
+            kind="artifacts",
+            params=session.id,
+            cursor=None,
+            limit=None,
+            loader=lambda: provider.list_artifacts(session.id),
+            adapter=_artifacts(),
+            ttl=lambda _v: ttl,
+            on_fresh=lambda _v, _f: self.updated.emit(),
+        )
+        return value
+
+    async def quality(self, session: Session, participant_id: str) -> QualityReport:
+        provider = self.provider(session.profile)
+        self._require(provider, Capability.QUALITY)
+        async with self._quality_gate:
+            series, freshness = await self.fetcher.fetch(
+                provider=provider,
+                kind="quality",
+                params=[session.id, participant_id],
+                cursor=None,
+                limit=None,
+                loader=lambda: provider.get_quality(session.id, participant_id),
+                adapter=_series(),
+                ttl=lambda _v: self._detail_ttl(session),
+                on_fresh=lambda _v, _f: self.updated.emit(),
+            )
+        return await asyncio.to_thread(self._report, session.id, participant_id, series, freshness)
+
+    @staticmethod
+    def _report(
+        session_id: str, participant_id: str, series: list[QualitySeries], freshness: Freshness
+    ) -> QualityReport:
+        full = quality.order_series(quality.with_mos(series))
+        return QualityReport(session_id, participant_id, full, quality.assess(full), freshness)
+
+    async def find_session(self, session_id: str) -> Session:
+        """Look a session id up in every profile (the palette's jump)."""
+        errors: list[ProviderError] = []
+        for provider in self.providers:
+            try:
+                return await self.session(SessionRef(provider.profile, session_id))
+            except ProviderError as exc:
+                errors.append(exc)
+        not_found = [e for e in errors if isinstance(e, NotFoundError)]
+        if len(not_found) == len(errors):
+            raise NotFoundError(f"No session with id {session_id!r}.")
+        raise next(e for e in errors if not isinstance(e, NotFoundError))
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Revalidate everything: cached data stays on screen until fresh data replaces it."""
+        self.fetcher.refresh()
+        for collection in self._collections.values():
+            collection.refresh()
+        self.status.last_error = None
+        self.status_changed.emit()
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+        for provider in self.providers:
+            with contextlib.suppress(Exception):
+                await provider.aclose()
+        if self.cache is not None:
+            self.cache.close()
+
+
+# Validators are built on first use: the first page should not pay for the quality models.
+@functools.cache
+def _session_page() -> TypeAdapter[Page[Session]]:
+    return TypeAdapter(Page[Session])
+
+
+@functools.cache
+def _participant_page() -> TypeAdapter[Page[Participant]]:
+    return TypeAdapter(Page[Participant])
+
+
+@functools.cache
+def _event_page() -> TypeAdapter[Page[Event]]:
+    return TypeAdapter(Page[Event])
+
+
+@functools.cache
+def _recording_page() -> TypeAdapter[Page[Recording]]:
+    return TypeAdapter(Page[Recording])
+
+
+@functools.cache
+def _session() -> TypeAdapter[Session]:
+    return TypeAdapter(Session)
+
+
+@functools.cache
+def _participant() -> TypeAdapter[Participant]:
+    return TypeAdapter(Participant)
+
+
+@functools.cache
+def _artifacts() -> TypeAdapter[list[Artifact]]:
+    return TypeAdapter(list[Artifact])
+
+
+@functools.cache
+def _series() -> TypeAdapter[list[QualitySeries]]:
+    return TypeAdapter(list[QualitySeries])
