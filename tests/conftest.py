@@ -7,8 +7,14 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # the fixtures import the package only when a test asks for them
+    from roomscope.tui.demo.world import DemoWorld
+    from roomscope.tui.providers.demo import DemoProvider
+    from roomscope.tui.store import Store
 
 # Every test sees the same wall clock and time zone, and never the developer's own files.
 NOW = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
@@ -50,14 +56,14 @@ def fixed_time() -> float:
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> DemoWorld:
     from roomscope.tui.demo.world import DemoWorld
 
     return DemoWorld(seed=7, size=500, now=NOW)
 
 
 @pytest.fixture
-def demo(world):  # type: ignore[no-untyped-def]
+def demo(world: DemoWorld) -> DemoProvider:
     from roomscope.tui.providers.demo import DemoProvider
 
     return DemoProvider(latency_s=0.0, clock=fixed_now, world=world)
@@ -69,7 +75,7 @@ def cache_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def store(demo, cache_dir: Path) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+async def store(demo: DemoProvider, cache_dir: Path) -> AsyncIterator[Store]:
     from roomscope.tui.cache import Cache
     from roomscope.tui.store import Store
 

@@ -33,8 +33,23 @@ def cache(cache_dir: Path) -> Iterator[Cache]:
     c.close()
 
 
-def put(c: Cache, key: str, *, profile: str = "work", kind: str = "sessions", **kw: object) -> None:
-    c.put(key, profile=profile, kind=kind, body=f"body:{key}".encode(), **kw)  # type: ignore[arg-type]
+def put(
+    c: Cache,
+    key: str,
+    *,
+    profile: str = "work",
+    kind: str = "sessions",
+    fetched_at: float | None = None,
+    expires_at: float | None = None,
+) -> None:
+    c.put(
+        key,
+        profile=profile,
+        kind=kind,
+        body=f"body:{key}".encode(),
+        fetched_at=fetched_at,
+        expires_at=expires_at,
+    )
 
 
 # -- the file --------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from roomscope.tui.models import (
     Artifact,
@@ -123,10 +124,10 @@ def test_frozen_models_are_hashable_and_copy_instead_of_mutating() -> None:
         ),
     ],
 )
-def test_unified_models_reject_unknown_fields(cls: type, fields: dict[str, object]) -> None:
-    cls.model_validate(fields)  # type: ignore[attr-defined]  # the valid core is accepted
+def test_unified_models_reject_unknown_fields(cls: type[BaseModel], fields: dict[str, object]) -> None:
+    cls.model_validate(fields)  # the valid core is accepted
     with pytest.raises(ValidationError, match="extra"):
-        cls.model_validate({**fields, "surprise": 1})  # type: ignore[attr-defined]
+        cls.model_validate({**fields, "surprise": 1})
 
 
 def test_provider_specific_fields_live_in_extra() -> None:
@@ -231,8 +232,14 @@ def test_session_title_fallbacks() -> None:
     assert _session(name="", room_name="").title == "s-1"
 
 
+class ParticipantKey(TypedDict):
+    provider: str
+    session_id: str
+    id: str
+
+
 def test_participant_title_fallbacks() -> None:
-    base = {"provider": "demo", "session_id": "s", "id": "p-9"}
+    base: ParticipantKey = {"provider": "demo", "session_id": "s", "id": "p-9"}
     assert Participant(**base, name="Ana", user_id="u", external_id="x").title == "Ana"
     assert Participant(**base, user_id="u-1", external_id="x-1").title == "u-1"
     assert Participant(**base, external_id="x-1").title == "x-1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,7 +40,7 @@ UNITS = {
 
 def series(
     metric: Metric,
-    values: list[float | None],
+    values: Sequence[float | None],
     *,
     start: datetime = T0,
     interval_s: float | None = 2.0,
@@ -54,7 +55,7 @@ def series(
         start=start,
         interval_s=None if offsets_s is not None else interval_s,
         offsets_s=offsets_s,
-        values=values,
+        values=list(values),
     )
 
 
@@ -154,7 +155,7 @@ def test_gaps_do_not_count_as_breaches() -> None:
 
 
 def test_episodes_cover_first_to_last_held_sample() -> None:
-    values: list[float | None] = [0] * 10 + [9] * 6 + [0] * 20 + [9, 9, 9] + [0] * 5
+    values: Sequence[float | None] = [0] * 10 + [9] * 6 + [0] * 20 + [9, 9, 9] + [0] * 5
     s = series(Metric.LOSS_SEND, values, interval_s=2.0)
     found = episodes(s, held_mask(values, _over))
     assert [(e.start_s, e.end_s) for e in found] == [(20.0, 32.0), (72.0, 78.0)]
@@ -224,7 +225,7 @@ def test_good_when_every_metric_is_within_thresholds() -> None:
 
 
 def test_fair_verdict_uses_the_fair_level() -> None:
-    values: list[float | None] = [100.0] * 10 + [300.0] * 10 + [100.0] * 10  # > 250, < 400
+    values: Sequence[float | None] = [100.0] * 10 + [300.0] * 10 + [100.0] * 10  # > 250, < 400
     result = assess([series(Metric.RTT, values)])
     assert result.verdict is Verdict.FAIR
     assert result.tripped_by == "rtt"
@@ -277,7 +278,7 @@ def test_tripped_by_compares_wall_clock_times_of_series_with_different_starts() 
 
 
 def test_mos_breaches_below_its_level() -> None:
-    mos: list[float | None] = [4.3] * 10 + [3.0] * 5 + [4.3] * 10
+    mos: Sequence[float | None] = [4.3] * 10 + [3.0] * 5 + [4.3] * 10
     result = assess([series(Metric.MOS, mos)])
     assert result.verdict is Verdict.POOR
     assert result.reason() == "poor: MOS < 3.5 from 09:00:20 for 10s"

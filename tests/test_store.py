@@ -6,16 +6,17 @@ import asyncio
 import itertools
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
 from roomscope.tui import present
 from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.demo.world import DemoSession, DemoWorld
+from roomscope.tui.limits import LIST_TTL_S, LIVE_TTL_S, MAX_PAGES_IN_MEMORY, RETRY_AFTER_S
 from roomscope.tui.models import (
     Event,
     Metric,
@@ -29,6 +30,7 @@ from roomscope.tui.providers.base import (
     Capability,
     NotFoundError,
     OfflineMissError,
+    Provider,
     ProviderError,
     UnavailableError,
     UnsupportedError,
@@ -36,9 +38,6 @@ from roomscope.tui.providers.base import (
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.quality import Verdict
 from roomscope.tui.store import (
-    LIST_TTL_S,
-    LIVE_TTL_S,
-    RETRY_AFTER_S,
     Collection,
     FilteredCollection,
     MergedCollection,
@@ -50,6 +49,8 @@ from roomscope.tui.store import (
 )
 from roomscope.tui.store.planner import plan_query
 from tests.conftest import NOW, fixed_now, fixed_time
+
+P = TypeVar("P", bound=DemoProvider)
 
 ENDED = SessionQuery(status=SessionStatus.ENDED)  # no live session: pages live LIST_TTL_S
 
@@ -122,7 +123,7 @@ class NoExtras(DemoProvider):
         Capability.QUALITY,
         Capability.PARTICIPANT_EVENTS,
     }
-    missing = {Capability.RECORDINGS: "This API keeps no recordings."}
+    missing: Mapping[Capability, str] = {Capability.RECORDINGS: "This API keeps no recordings."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,7 +136,18 @@ class NoExtras(DemoProvider):
         return await super().list_events(session_id, cursor, limit, participant_id)
 
 
-StoreFactory = Callable[..., Store]
+class StoreFactory(Protocol):
+    """``make_store([providers], clock=..., directory=..., offline=..., swr=...)``."""
+
+    def __call__(
+        self,
+        providers: Iterable[Provider],
+        *,
+        clock: Callable[[], float] = ...,
+        directory: Path | None = ...,
+        offline: bool = ...,
+        swr: bool = ...,
+    ) -> Store: ...
 
 
 @pytest.fixture
@@ -143,14 +155,15 @@ async def make_store(cache_dir: Path) -> AsyncIterator[StoreFactory]:
     made: list[Store] = []
 
     def build(
-        providers: Iterable[Any],
+        providers: Iterable[Provider],
         *,
         clock: Callable[[], float] = fixed_time,
         directory: Path | None = None,
-        **kwargs: Any,
+        offline: bool = False,
+        swr: bool = True,
     ) -> Store:
         cache = Cache.open(directory or cache_dir, clock=clock)
-        store = Store(list(providers), cache, clock=clock, **kwargs)
+        store = Store(list(providers), cache, offline=offline, swr=swr, clock=clock)
         made.append(store)
         return store
 
@@ -159,7 +172,7 @@ async def make_store(cache_dir: Path) -> AsyncIterator[StoreFactory]:
         await store.aclose()
 
 
-def provider(cls: type[DemoProvider], world: DemoWorld, profile: str = "demo") -> Any:
+def provider(cls: type[P], world: DemoWorld, profile: str = "demo") -> P:
     return cls(profile, latency_s=0.0, clock=fixed_now, world=world)
 
 
@@ -207,8 +220,7 @@ async def test_jumping_to_the_last_page_loads_only_the_first_and_last(
     assert last is not None and last.id == world.session(499).id
     assert col.row(0) is not None
     assert col.row(250) is None  # the middle page was never asked for
-    assert col.loaded == 300
-    assert not col.complete
+    assert (col.loaded, col.complete) == (300, False)
     await col.ensure(250, 251)
     assert demo.requests == 3
     assert col.complete
@@ -224,8 +236,7 @@ async def test_cursor_only_providers_load_in_order_with_a_more_row(
     assert isinstance(col, PagedCollection) and not col.seekable
     await col.ensure(0, 1)
     assert cursor_only.requests == 1
-    assert len(col) == 101  # 100 rows and a "more" row
-    assert col.total is None
+    assert (len(col), col.total) == (101, None)  # 100 rows and a "more" row, no total yet
     await col.ensure(250, 251)
     assert cursor_only.requests == 3  # pages 1 and 2, in order
     assert len(col) == 301
@@ -328,7 +339,8 @@ async def test_stale_while_revalidate(make_store: StoreFactory, world: DemoWorld
     gated.gate.clear()  # the revalidation will hang until we let it go
     await asyncio.wait_for(col.ensure(0, 1), timeout=10)  # returns at once with the stale page
     assert col.row(0) == first
-    assert col.freshness is not None and col.freshness.stale and col.freshness.from_cache
+    served = col.freshness
+    assert served is not None and served.stale and served.from_cache
     await until(lambda: gated.requests == 2, "the background revalidation")
 
     changed = asyncio.Event()
@@ -522,7 +534,7 @@ async def test_text_filter_scans_progressively(store: Store, demo: DemoProvider)
     await col.ensure(0, 2)
     assert col.loaded >= 2
     assert 0 < col.scanned < 500  # it stopped early
-    assert not col.done and len(col) == col.loaded + 1
+    assert (col.done, len(col)) == (False, col.loaded + 1)
     note = present.view_note(col.activity) or ""
     assert "so far" in note and "scanned" in note
     await col.ensure_all()
@@ -610,10 +622,10 @@ async def test_two_profiles_merge_newest_first(make_store: StoreFactory) -> None
     store = make_store([alpha, beta])
     col = store.sessions(SessionQuery())
     assert isinstance(col, MergedCollection)
-    assert col.total is None
+    assert (col.loaded, col.total) == (0, None)
     await col.ensure(0, 40)
-    assert col.total == 200
-    assert col.loaded >= 40 and not col.done
+    assert (col.total, col.done) == (200, False)
+    assert col.loaded >= 40
     assert alpha.requests < 4 and beta.requests < 3  # still paged
     await col.ensure_all()
     merged = rows(col)
@@ -710,10 +722,10 @@ async def test_an_adapter_bug_becomes_a_page_error(make_store: StoreFactory, wor
     col = store.sessions(SessionQuery())
     await col.ensure(0, 10)  # must not raise
     assert col.started
-    error = col.error_at(0)
+    error = col.error
     assert isinstance(error, ProviderError)
     assert "RuntimeError" in str(error) and "adapter bug" in str(error)
-    assert col.error is error
+    assert col.error_at(0) is error
     assert col.row(0) is None
     assert len(col) == 1  # one row to show the error in
     await col.ensure(0, 10)
@@ -750,7 +762,8 @@ async def test_status_carries_the_cache_note(
 
 
 async def test_refresh_clears_the_last_error(store: Store) -> None:
-    store.status.last_error = UnavailableError("x")
+    status = store.status
+    status.last_error = UnavailableError("x")
     seen: list[int] = []
     store.status_changed.subscribe(lambda: seen.append(1))
     store.refresh()
@@ -762,12 +775,12 @@ def test_timedelta_constants_make_sense() -> None:
     assert timedelta(seconds=LIST_TTL_S) <= timedelta(minutes=10)
 
 
-async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache(tmp_path) -> None:
+async def test_pages_far_from_the_viewport_are_evicted_and_reload_from_the_cache(tmp_path: Path) -> None:
     from roomscope.tui.cache import Cache
     from roomscope.tui.demo.world import DemoWorld
     from roomscope.tui.models import SessionQuery
     from roomscope.tui.providers.demo import DemoProvider
-    from roomscope.tui.store import MAX_PAGES_IN_MEMORY, PagedCollection, Store
+    from roomscope.tui.store import PagedCollection, Store
 
     world = DemoWorld(seed=3, size=20_000, now=NOW)
     provider = DemoProvider(latency_s=0.0, clock=lambda: NOW, world=world)

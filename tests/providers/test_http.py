@@ -645,7 +645,7 @@ def test_tls_verification_is_always_on(monkeypatch: pytest.MonkeyPatch) -> None:
         built.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(http_module.httpx, "AsyncClient", spy)
+    monkeypatch.setattr(httpx, "AsyncClient", spy)  # the module the HTTP client calls
     HttpClient(provider="example", label="Example API", base_url=BASE, auth=BearerAuth(TOKEN))
     assert built[0]["verify"] is True
     assert built[0]["follow_redirects"] is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -147,7 +147,7 @@ def check_spec(response: httpx.Response) -> Any:
 @requires_specs
 async def test_fake_session_lists_validate_against_spec(world: DemoWorld) -> None:
     for paging in ("top", "data"):
-        fake = FakeRealtimeKit(world, clock=fixed_now, sessions_paging=paging)  # type: ignore[arg-type]
+        fake = FakeRealtimeKit(world, clock=fixed_now, sessions_paging=paging)
         total = len(started(world))
         last = (total + 49) // 50
         for params in (
@@ -542,7 +542,7 @@ async def test_one_participants_events_include_client_events(
 # Quality
 
 
-def world_index(series_start: Any, offset: float, samples_start: Any) -> int:
+def world_index(series_start: datetime, offset: float, samples_start: datetime) -> int:
     """The world sample a series value describes: values sit at the end of their 2 s."""
     at = series_start + timedelta(seconds=offset)
     return round((at - samples_start).total_seconds() / 2.0) - 1
@@ -725,7 +725,8 @@ async def test_participant_details_keep_what_is_readable(world: DemoWorld, legac
     assert got.id == p.id and got.joined_at == plain.joined_at
     assert got.problem is not None and got.problem.startswith("id:") and "more" not in got.problem
 
-    for data in ([], {"participant": "string"}, {"participant": None}, {"something": "else"}):
+    unreadable: list[object] = [[], {"participant": "string"}, {"participant": None}, {"something": "else"}]
+    for data in unreadable:
         with pytest.raises(BadPayloadError):
             await make_provider(serve({"success": True, "data": data})).get_participant(s.id, p.id)
 

@@ -978,7 +978,7 @@ def test_sample_shapes_are_read_defensively() -> None:
 def test_several_detail_items_join_with_a_gap() -> None:
     first = NOW - timedelta(minutes=10)
     second = first + timedelta(seconds=60)
-    details = [
+    details: list[dict[str, Any]] = [
         {"timeStamp": first.isoformat(), "sampleRateMs": 2000, "samples": {"packetLossSend": [1, 2]}},
         {"timeStamp": second.isoformat(), "samples": {"packetLossSend": [3]}},
     ]

@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pytest
+from textual.app import App
+from textual.command import CommandInput, CommandPalette
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
+from roomscope.screens.participant import ParticipantScreen
+from roomscope.screens.quality import QualityScreen
+from roomscope.screens.session import SessionScreen
+from roomscope.screens.sessions import SessionsScreen
 from roomscope.tui import fmt
 from roomscope.tui.app import RoomscopeApp
 from roomscope.tui.cache import Cache
 from roomscope.tui.demo.world import DemoWorld
-from roomscope.tui.providers.base import Provider
+from roomscope.tui.models import Page, Session, SessionQuery
+from roomscope.tui.providers.base import AuthError, Provider, UnavailableError
 from roomscope.tui.providers.demo import DemoProvider
-from roomscope.tui.store import Store
+from roomscope.tui.store import Collection, Store
+from roomscope.widgets.breadcrumb import Breadcrumb
 from tests.conftest import NOW, fixed_now, fixed_time
 
 SOURCE_LABEL = "demo world"
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
 
 class StoreClock:
@@ -52,8 +65,11 @@ class Built:
     cache_dir: Path
 
     @property
-    def provider(self) -> Any:
-        return self.providers[0]
+    def provider(self) -> DemoProvider:
+        """The first provider, when it is a demo one (it is unless the test chose others)."""
+        provider = self.providers[0]
+        assert isinstance(provider, DemoProvider), provider
+        return provider
 
 
 @dataclass
@@ -71,7 +87,7 @@ class AppFactory:
         self,
         *,
         size: int = 500,
-        providers: Sequence[Any] | None = None,
+        providers: Sequence[Provider] | None = None,
         cache_dir: Path | None = None,
         offline: bool = False,
         swr: bool = True,
@@ -79,7 +95,7 @@ class AppFactory:
         theme: str | None = None,
         source_label: str = SOURCE_LABEL,
     ) -> Built:
-        chosen = list(providers) if providers is not None else [self.demo(size)]
+        chosen: list[Provider] = list(providers) if providers is not None else [self.demo(size)]
         directory = cache_dir or self.tmp_path / f"cache-{len(self.built)}"
         store_clock = clock or StoreClock()
         cache = Cache.open(directory, clock=store_clock)
@@ -117,18 +133,89 @@ def make_sync_app(tmp_path: Path) -> Iterator[AppFactory]:
             built.store.cache.close()
 
 
+class SnapCompare(Protocol):
+    """The ``snap_compare`` fixture of pytest-textual-snapshot (which ships no type information)."""
+
+    def __call__(
+        self,
+        app: App[Any],
+        press: Iterable[str] = ...,
+        terminal_size: tuple[int, int] = ...,
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = ...,
+    ) -> bool: ...
+
+
+# ---------------------------------------------------------------------------------------
+# Providers that fail
+
+
+class Refusing(DemoProvider):
+    """Every session list is refused: the credentials are wrong."""
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        self.requests += 1
+        raise AuthError(
+            "The demo API rejected the credentials (401: Unauthorized). Check the token.", provider="demo"
+        )
+
+
+class Unreachable(DemoProvider):
+    """Every session list fails like a dead network."""
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        self.requests += 1
+        raise UnavailableError(
+            "demo.invalid is unreachable: connection refused.", provider="demo", network=True
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# What the app shows
+
+
+def current_screen(app: App[Any], kind: type[ScreenT]) -> ScreenT:
+    """The app's current screen, which the test expects to be a ``kind``."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"the app shows {type(screen).__name__}, not {kind.__name__}"
+    return screen
+
+
+def sessions_screen(app: App[Any]) -> SessionsScreen:
+    return current_screen(app, SessionsScreen)
+
+
+def session_list(app: App[Any]) -> Collection[Session]:
+    """The rows behind the session list on screen."""
+    collection = sessions_screen(app).collection
+    assert collection is not None, "the session list has no rows yet"
+    return collection
+
+
+def loaded_row(collection: Collection[Session], index: int) -> Session:
+    """Row ``index`` of ``collection``, which the test expects to be loaded."""
+    session = collection.row(index)
+    assert session is not None, f"row {index} is not loaded"
+    return session
+
+
+def roomscope_app(pilot: Pilot[Any]) -> RoomscopeApp:
+    app = pilot.app
+    assert isinstance(app, RoomscopeApp)
+    return app
+
+
 # ---------------------------------------------------------------------------------------
 # Waiting and reading the screen
 
 
-def screen_text(app: RoomscopeApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """What the terminal shows now, as plain text (one line per row)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
 async def wait_until(
-    pilot: Any, predicate: Callable[[], bool], *, patience: float = 10.0, what: str = "condition"
+    pilot: Pilot[Any], predicate: Callable[[], bool], *, patience: float = 10.0, what: str = "condition"
 ) -> None:
     """Let the app run until ``predicate()`` holds; fail with the screen if it never does."""
     deadline = time.monotonic() + patience
@@ -141,11 +228,12 @@ async def wait_until(
         await asyncio.sleep(0.01)
 
 
-async def wait_for_text(pilot: Any, text: str, *, patience: float = 10.0) -> None:
+async def wait_for_text(pilot: Pilot[Any], text: str, *, patience: float = 10.0) -> None:
     await wait_until(pilot, lambda: text in screen_text(pilot.app), patience=patience, what=repr(text))
 
 
-def _busy(app: RoomscopeApp) -> bool:
+def _busy(app: App[Any]) -> bool:
+    assert isinstance(app, RoomscopeApp)
     store = app.store
     if store is None or store.status.in_flight:
         return True
@@ -158,15 +246,14 @@ def _busy(app: RoomscopeApp) -> bool:
     return any(w.is_running for w in app.workers)
 
 
-async def settle(pilot: Any, *, patience: float = 10.0) -> None:
+async def settle(pilot: Pilot[Any], *, patience: float = 10.0) -> None:
     """Wait until no worker runs and nothing is being fetched."""
     await wait_until(pilot, lambda: not _busy(pilot.app), patience=patience, what="the app to go idle")
     await pilot.pause()
 
 
-async def wait_for_sessions(pilot: Any, *, patience: float = 10.0) -> None:
+async def wait_for_sessions(pilot: Pilot[Any], *, patience: float = 10.0) -> None:
     """Until the session list shows loaded rows."""
-    from roomscope.screens.sessions import SessionsScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -181,9 +268,8 @@ async def wait_for_sessions(pilot: Any, *, patience: float = 10.0) -> None:
     await settle(pilot, patience=patience)
 
 
-async def wait_for_session_screen(pilot: Any, *, patience: float = 10.0) -> None:
+async def wait_for_session_screen(pilot: Pilot[Any], *, patience: float = 10.0) -> None:
     """Until the session screen has its participants and every quality verdict."""
-    from roomscope.screens.session import SessionScreen
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -193,11 +279,7 @@ async def wait_for_session_screen(pilot: Any, *, patience: float = 10.0) -> None
     await settle(pilot, patience=patience)
 
 
-async def wait_for_participant_screen(pilot: Any, *, patience: float = 10.0) -> None:
-    from textual.widgets import Static
-
-    from roomscope.screens.participant import ParticipantScreen
-
+async def wait_for_participant_screen(pilot: Pilot[Any], *, patience: float = 10.0) -> None:
     def ready() -> bool:
         screen = pilot.app.screen
         if not isinstance(screen, ParticipantScreen):
@@ -209,11 +291,7 @@ async def wait_for_participant_screen(pilot: Any, *, patience: float = 10.0) -> 
     await settle(pilot, patience=patience)
 
 
-async def wait_for_quality_screen(pilot: Any, *, patience: float = 10.0) -> None:
-    from textual.widgets import Static
-
-    from roomscope.screens.quality import QualityScreen
-
+async def wait_for_quality_screen(pilot: Pilot[Any], *, patience: float = 10.0) -> None:
     def ready() -> bool:
         screen = pilot.app.screen
         return (
@@ -226,24 +304,20 @@ async def wait_for_quality_screen(pilot: Any, *, patience: float = 10.0) -> None
     await settle(pilot, patience=patience)
 
 
-async def open_session_at(pilot: Any, index: int) -> None:
+async def open_session_at(pilot: Pilot[Any], index: int) -> None:
     """From the loaded session list: put the cursor on row ``index`` and press Enter."""
-    pilot.app.screen.table.move_to(index)
+    sessions_screen(pilot.app).table.move_to(index)
     await pilot.pause()
     await pilot.press("enter")
     await wait_for_session_screen(pilot)
 
 
-def crumbs(app: RoomscopeApp) -> str:
-    from roomscope.widgets.breadcrumb import Breadcrumb
-
+def crumbs(app: App[Any]) -> str:
     return " › ".join(app.screen.query_one(Breadcrumb).crumbs)
 
 
-async def palette_type(pilot: Any, text: str) -> None:
+async def palette_type(pilot: Pilot[Any], text: str) -> None:
     """Open the command palette and paste ``text`` into it (one search, not one per key)."""
-    from textual.command import CommandInput, CommandPalette
-
     if not isinstance(pilot.app.screen, CommandPalette):
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), what="the palette")

@@ -8,22 +8,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 
 from roomscope.screens.quality import QualityScreen
+from roomscope.screens.session import SessionScreen
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld
-from roomscope.tui.models import Event, Page, Participant, Session, SessionQuery
-from roomscope.tui.providers.base import AuthError, UnavailableError
+from roomscope.tui.models import Event, Page, Participant, Session
+from roomscope.tui.providers.base import UnavailableError
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.widgets.sparkline_panel import MetricPanel
 from roomscope.widgets.tables import VimTable
 from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     AppFactory,
+    Refusing,
+    Unreachable,
     crumbs,
+    current_screen,
+    loaded_row,
     open_session_at,
     palette_type,
     screen_text,
+    session_list,
+    sessions_screen,
     settle,
     wait_for_participant_screen,
     wait_for_quality_screen,
@@ -40,8 +48,14 @@ def world(size: int = 500) -> DemoWorld:
     return DemoWorld(seed=7, size=size, now=NOW)
 
 
-def status_line(app: Any) -> str:
+def status_line(app: App[Any]) -> str:
     return screen_text(app).splitlines()[-2]
+
+
+def list_started(app: App[Any]) -> bool:
+    """The session list has finished a first load (rows or an error)."""
+    collection = sessions_screen(app).collection
+    return collection is not None and collection.started
 
 
 def assert_inert(text: str) -> None:
@@ -79,7 +93,7 @@ async def test_80x24_shows_rows_on_every_screen(make_app: AppFactory) -> None:
 async def test_a_tiny_terminal_shows_a_notice_and_recovers(make_app: AppFactory) -> None:
     app = make_app().app
     async with app.run_test(size=(50, 12)) as pilot:
-        await wait_until(pilot, lambda: app.store is not None and app.screen.collection is not None)
+        await wait_until(pilot, lambda: app.store is not None and sessions_screen(app).collection is not None)
         await pilot.pause()
         text = screen_text(app)
         assert "Terminal too small (50×12)" in text
@@ -138,6 +152,7 @@ class HostileProvider(DemoProvider):
         name = HOSTILE_PEOPLE.get(p.index)
         if name is None:
             return model
+        assert model.network is not None
         network = model.network.model_copy(update={"isp": "[/]ISP\x1b[5m", "city": "[b]City"})
         return model.model_copy(update={"name": name, "role": "[/]host", "network": network})
 
@@ -195,8 +210,8 @@ async def test_hostile_names_render_as_plain_text(make_app: AppFactory) -> None:
         # the participant card and the quality screen
         await pilot.press("1")
         table = app.screen.query_one("#participants-table", VimTable)
-        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
-        table.move_cursor(row=names.index("[bold red]Mallory[/]"))
+        listed = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        table.move_cursor(row=listed.index("[bold red]Mallory[/]"))
         await pilot.press("enter")
         await wait_for_participant_screen(pilot)
         text = screen_text(app)
@@ -279,6 +294,7 @@ async def test_a_corrupted_cache_is_rebuilt_and_the_status_line_says_so(tmp_path
         assert app.store is not None and app.store.status.cache_note is not None
     kept = [p.name for p in cache_dir.iterdir() if ".corrupt-" in p.name]
     assert kept, "the old file is kept aside"
+    assert app.store is not None
     await app.store.aclose()
 
 
@@ -312,6 +328,7 @@ async def test_offline_with_an_empty_cache_says_so_without_crashing(tmp_path: Pa
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+    assert app.store is not None
     await app.store.aclose()
 
 
@@ -353,18 +370,19 @@ async def test_whereby_cursor_pages_are_listed_and_G_loads_them_all(make_app: Ap
     app = make_app(providers=[whereby], source_label="whereby API (fake) on demo data").app
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_sessions(pilot, patience=15)
-        first = app.screen.table.selected
+        first = sessions_screen(app).table.selected
         assert first is not None
         assert first.started_at == demo_world.session(0).start  # sorted newest first by the store
         await pilot.press("G")
         await wait_until(
-            pilot, lambda: app.screen.collection.total is not None, patience=15, what="the whole list"
+            pilot, lambda: session_list(app).total is not None, patience=15, what="the whole list"
         )
         await settle(pilot)
-        total = app.screen.collection.total
+        total = session_list(app).total
         assert total == 120
-        assert app.screen.table.cursor == total - 1
-        assert app.screen.table.selected.started_at == demo_world.session(119).start
+        table = sessions_screen(app).table
+        assert table.cursor == total - 1
+        assert table.selected is not None and table.selected.started_at == demo_world.session(119).start
         assert f"{total}/{total} sessions" in status_line(app)
 
 
@@ -377,7 +395,7 @@ async def test_fake_backed_providers_open_a_session(make_app: AppFactory, name: 
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, 3)
-        assert crumbs(app) == "Sessions › " + app.screen.session.title
+        assert crumbs(app) == "Sessions › " + current_screen(app, SessionScreen).session.title
         assert "participants" in screen_text(app)
 
 
@@ -385,28 +403,12 @@ async def test_fake_backed_providers_open_a_session(make_app: AppFactory, name: 
 # providers that fail
 
 
-class Refusing(DemoProvider):
-    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
-        self.requests += 1
-        raise AuthError(
-            "The demo API rejected the credentials (401: Unauthorized). Check the token.", provider="demo"
-        )
-
-
-class Unreachable(DemoProvider):
-    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
-        self.requests += 1
-        raise UnavailableError(
-            "demo.invalid is unreachable: connection refused.", provider="demo", network=True
-        )
-
-
 async def test_auth_error_is_a_sentence_in_the_rows_and_status(make_app: AppFactory) -> None:
     app = make_app(providers=[make_app.demo(cls=Refusing)]).app
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
             pilot,
-            lambda: app.screen.collection is not None and app.screen.collection.started,
+            lambda: list_started(app),
             what="the failed list",
         )
         await settle(pilot)
@@ -425,7 +427,7 @@ async def test_network_down_says_offline_since(make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
             pilot,
-            lambda: app.screen.collection is not None and app.screen.collection.started,
+            lambda: list_started(app),
             what="the failed list",
         )
         await settle(pilot)
@@ -479,25 +481,28 @@ async def test_the_time_range_follows_the_apps_clock(tmp_path: Path) -> None:
         await wait_for_sessions(pilot)
         await pilot.press("t")
         await settle(pilot)
-        assert app.screen.state.range_index == 1
-        started = [app.screen.collection.row(i).started_at for i in range(app.screen.collection.loaded)]
+        assert sessions_screen(app).state.range_index == 1
+        collection = session_list(app)
+        started = [loaded_row(collection, i).started_at for i in range(collection.loaded)]
         assert started == [world().session(0).start]  # the one session of the last hour before NOW
         assert "1/1 sessions · last 1h" in status_line(app)
+    assert app.store is not None
     await app.store.aclose()
 
 
 async def test_a_live_session_screen_follows_the_session(make_app: AppFactory) -> None:
     """A session still in progress is fetched again as its data goes stale; an ended one is not."""
-    from roomscope.screens.session import SessionScreen
-    from roomscope.tui.store import LIVE_TTL_S
+    from roomscope.tui.limits import LIVE_TTL_S
 
     built = make_app(size=5000)  # sessions every ~9 minutes: the newest ones are still live
     provider = built.provider
     async with built.app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
-        table = pilot.app.screen.table
-        live_index = next(i for i in range(10) if table.source.row(i).is_live)
-        ended_index = next(i for i in range(10) if not table.source.row(i).is_live)
+        table = sessions_screen(pilot.app).table
+        source = table.source
+        assert source is not None
+        live_index = next(i for i in range(10) if loaded_row(source, i).is_live)
+        ended_index = next(i for i in range(10) if not loaded_row(source, i).is_live)
 
         await open_session_at(pilot, live_index)
         screen = pilot.app.screen

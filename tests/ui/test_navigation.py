@@ -7,6 +7,11 @@ fair, two good. Triage relies on that order and on the verdict naming the metric
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.app import App
+from textual.widgets import TabbedContent
+
 from roomscope.screens.participant import ParticipantScreen
 from roomscope.screens.quality import QualityScreen
 from roomscope.screens.session import SessionScreen
@@ -18,6 +23,7 @@ from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
     crumbs,
+    current_screen,
     open_session_at,
     screen_text,
     settle,
@@ -41,13 +47,13 @@ def column(table: VimTable, index: int) -> list[str]:
     return [str(table.get_row_at(row)[index]) for row in range(table.row_count)]
 
 
-def participant_names(app: object) -> list[str]:
-    table = app.screen.query_one("#participants-table", VimTable)  # type: ignore[attr-defined]
+def participant_names(app: App[Any]) -> list[str]:
+    table = app.screen.query_one("#participants-table", VimTable)
     return column(table, 1)
 
 
-def verdicts(app: object) -> list[str]:
-    table = app.screen.query_one("#participants-table", VimTable)  # type: ignore[attr-defined]
+def verdicts(app: App[Any]) -> list[str]:
+    table = app.screen.query_one("#participants-table", VimTable)
     return [v.replace("● ", "") for v in column(table, 0)]
 
 
@@ -256,7 +262,7 @@ async def test_session_tabs_events_and_recordings(make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, index)
-        tabs = app.screen.query_one("#tabs")
+        tabs = app.screen.query_one("#tabs", TabbedContent)
         assert tabs.active == "participants"
 
         await pilot.press("2")
@@ -388,4 +394,4 @@ async def test_copy_on_detail_screens_copies_the_right_ids(make_app: AppFactory)
         await wait_for_quality_screen(pilot)
         await pilot.press("n", "y")
         await wait_until(pilot, lambda: app.clipboard != first, what="the next participant's id")
-        assert app.clipboard == app.screen.nav.current.id
+        assert app.clipboard == current_screen(app, QualityScreen).nav.current.id

@@ -4,72 +4,87 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 
 from roomscope.screens.help import HelpScreen
 from roomscope.screens.session import SessionScreen
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.models import SessionStatus
+from roomscope.tui.store import FilteredCollection
 from roomscope.widgets.session_table import SessionHeader, SessionTable
 from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
     StoreClock,
+    current_screen,
+    loaded_row,
     palette_type,
     screen_text,
+    session_list,
+    sessions_screen,
     settle,
     wait_for_sessions,
     wait_for_text,
     wait_until,
 )
 
+T = TypeVar("T")
+
 
 def world(size: int = 500) -> DemoWorld:
     return DemoWorld(seed=7, size=size, now=NOW)
 
 
-def table(app: Any) -> SessionTable:
+def known(values: list[T | None]) -> list[T]:
+    """``values``, none of which the test expects to be unknown (None)."""
+    assert None not in values, values
+    return [v for v in values if v is not None]
+
+
+def table(app: App[Any]) -> SessionTable:
     return app.screen.query_one(SessionTable)
 
 
-def header(app: Any) -> str:
+def header(app: App[Any]) -> str:
     return str(app.screen.query_one(SessionHeader).content)
 
 
-def marked(app: Any) -> tuple[str, str]:
+def marked(app: App[Any]) -> tuple[str, str]:
     """(column title, marker) of the one column carrying the sort marker."""
-    found = re.findall(r"(\w+) ?([▼▲])", header(app))
+    found: list[tuple[str, str]] = re.findall(r"(\w+) ?([▼▲])", header(app))
     assert len(found) == 1, header(app)
     return found[0]
 
 
-def status_line(app: Any) -> str:
+def status_line(app: App[Any]) -> str:
     lines = screen_text(app).splitlines()
     return lines[-2]  # above the footer
 
 
-def visible_rows(app: Any) -> list[str]:
+def visible_rows(app: App[Any]) -> list[str]:
     """The table's rows as shown (below the column titles, above the status line)."""
     lines = screen_text(app).splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("Start"))
     return [line for line in lines[start + 1 : -2] if line.strip()]
 
 
-def loaded_titles(app: Any, count: int) -> list[str]:
-    collection = app.screen.collection
-    return [collection.row(i).title for i in range(count)]
+def loaded_titles(app: App[Any], count: int) -> list[str]:
+    collection = session_list(app)
+    return [loaded_row(collection, i).title for i in range(count)]
 
 
-async def wait_for_filter(pilot: Any, text: str) -> None:
+async def wait_for_filter(pilot: Pilot[Any], text: str) -> None:
     """The filter is debounced: wait until the list shows it."""
     app = pilot.app
-    await wait_until(pilot, lambda: app.screen.state.text == text, what=f"the filter {text!r}")
+    await wait_until(pilot, lambda: sessions_screen(app).state.text == text, what=f"the filter {text!r}")
     await wait_until(
         pilot,
-        lambda: app.screen.collection.started and app.screen.collection.loaded > 0,
+        lambda: session_list(app).started and session_list(app).loaded > 0,
         what="filtered rows",
     )
     await settle(pilot)
@@ -102,7 +117,7 @@ async def test_rows_show_start_name_status_duration_people(make_app: AppFactory)
         assert titles.index("Room") == rows[1].index("telehealth-clinic-4")
         assert titles.index("People") + len("People") == len(rows[1].rstrip())
         # newest first
-        starts = [app.screen.collection.row(i).started_at for i in range(36)]
+        starts = known([loaded_row(session_list(app), i).started_at for i in range(36)])
         assert starts == sorted(starts, reverse=True)
 
 
@@ -158,7 +173,7 @@ async def test_G_on_100k_sessions_loads_only_the_last_page(make_app: AppFactory)
         assert t.selected.id == demo_world.session(99_999).id
         # the first page, then only the page(s) under the viewport at the end
         assert demo.requests <= 3
-        assert app.screen.collection.loaded <= 600
+        assert session_list(app).loaded <= 600
         assert "/100,000 sessions" in status_line(app)
         assert "loading" not in screen_text(app)
         await pilot.press("pageup")
@@ -175,18 +190,18 @@ async def test_slash_filter_narrows_inverts_and_escape_clears(make_app: AppFacto
     app = make_app().app
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_sessions(pilot)
-        everything = app.screen.collection.total
+        everything = session_list(app).total
         assert everything == 500
         await pilot.press("slash")
         filter_bar = app.screen.query_one("#filter")
         assert app.focused is filter_bar
         await pilot.press(*"standup")
         await wait_for_filter(pilot, "standup")
-        assert app.screen.state.sort == "start"  # the "s" typed into the filter did not sort
-        collection = app.screen.collection
+        assert sessions_screen(app).state.sort == "start"  # the "s" typed into the filter did not sort
+        collection = session_list(app)
         await collection.ensure_all()
         await settle(pilot)
-        matching = [collection.row(i) for i in range(collection.loaded)]
+        matching = [loaded_row(collection, i) for i in range(collection.loaded)]
         assert 0 < len(matching) < everything
         assert all("standup" in f"{s.name} {s.room_name} {s.id}".lower() for s in matching)
         rows = visible_rows(app)
@@ -198,12 +213,13 @@ async def test_slash_filter_narrows_inverts_and_escape_clears(make_app: AppFacto
         await pilot.press("enter")
         await pilot.pause()
         assert app.focused is table(app)
-        assert app.screen.state.text == "standup"
+        assert sessions_screen(app).state.text == "standup"
 
         # ! inverts
         await pilot.press("slash", "home", "!")
         await wait_for_filter(pilot, "!standup")
-        inverted = app.screen.collection
+        inverted = session_list(app)
+        assert isinstance(inverted, FilteredCollection)
         await inverted.ensure_all()
         await settle(pilot)
         assert inverted.loaded == everything - len(matching)
@@ -213,7 +229,7 @@ async def test_slash_filter_narrows_inverts_and_escape_clears(make_app: AppFacto
         # Escape clears it and hides the bar
         await pilot.press("escape")
         await wait_for_filter(pilot, "")
-        assert app.screen.collection.total == everything
+        assert session_list(app).total == everything
         assert not filter_bar.has_class("-visible")
         assert "filter" not in status_line(app)
         assert app.focused is table(app)
@@ -239,7 +255,7 @@ async def test_s_cycles_the_sort_column_and_S_reverses(make_app: AppFactory) -> 
 
         await pilot.press("s")
         await settle(pilot)
-        assert app.screen.state.sort == "name"
+        assert sessions_screen(app).state.sort == "name"
         assert marked(app) == ("Session", "▲")
         titles = loaded_titles(app, 500)
         assert titles == sorted(titles, key=str.casefold)
@@ -258,12 +274,12 @@ async def test_s_cycles_the_sort_column_and_S_reverses(make_app: AppFactory) -> 
         await pilot.press("s")  # duration, longest first
         await settle(pilot)
         assert marked(app) == ("Duration", "▼")
-        durations = [app.screen.collection.row(i).duration_s for i in range(500)]
+        durations = known([loaded_row(session_list(app), i).duration_s for i in range(500)])
         assert durations == sorted(durations, reverse=True)
         await pilot.press("s")  # people, most first
         await settle(pilot)
         assert marked(app) == ("People", "▼")
-        counts = [app.screen.collection.row(i).participant_count for i in range(20)]
+        counts = known([loaded_row(session_list(app), i).participant_count for i in range(20)])
         assert counts == sorted(counts, reverse=True)
         assert visible_rows(app)[0].rstrip().endswith(str(counts[0]))
         await pilot.press("s")  # back to start (one profile: no provider column)
@@ -273,7 +289,8 @@ async def test_s_cycles_the_sort_column_and_S_reverses(make_app: AppFactory) -> 
         await settle(pilot)
         assert marked(app) == ("Start", "▲")
         oldest = world().session(499)
-        assert table(app).selected.id == oldest.id
+        selected = table(app).selected
+        assert selected is not None and selected.id == oldest.id
 
 
 async def test_v_cycles_live_and_ended(make_app: AppFactory) -> None:
@@ -282,24 +299,24 @@ async def test_v_cycles_live_and_ended(make_app: AppFactory) -> None:
         await wait_for_sessions(pilot)
         await pilot.press("v")
         await settle(pilot)
-        assert app.screen.state.status == "live"
-        collection = app.screen.collection
+        assert sessions_screen(app).state.status == "live"
+        collection = session_list(app)
         assert collection.total == 1
-        assert collection.row(0).status is SessionStatus.LIVE
+        assert loaded_row(collection, 0).status is SessionStatus.LIVE
         assert "1/1 sessions · live only" in status_line(app)
         assert len(visible_rows(app)) == 1
 
         await pilot.press("v")
         await settle(pilot)
-        assert app.screen.state.status == "ended"
-        assert app.screen.collection.total == 499
+        assert sessions_screen(app).state.status == "ended"
+        assert session_list(app).total == 499
         assert "ended only" in status_line(app)
         assert "● live" not in screen_text(app)
 
         await pilot.press("v")
         await settle(pilot)
-        assert app.screen.state.status is None
-        assert app.screen.collection.total == 500
+        assert sessions_screen(app).state.status is None
+        assert session_list(app).total == 500
         assert "only" not in status_line(app)
 
 
@@ -317,24 +334,24 @@ async def test_t_cycles_the_time_range(make_app: AppFactory) -> None:
         await pilot.press("t")
         await settle(pilot)
         assert "last 1h" in status_line(app)
-        assert app.screen.collection.total == expected["last 1h"] == 1
+        assert session_list(app).total == expected["last 1h"] == 1
         await pilot.press("t")
         await settle(pilot)
         assert "last 24h" in status_line(app)
-        assert app.screen.collection.total == expected["last 24h"]
+        assert session_list(app).total == expected["last 24h"]
         rows = visible_rows(app)
         assert all(r.lstrip().startswith(("today", "Sat")) for r in rows)
         await pilot.press("t", "t", "t")  # 7d, 30d, all time
         await settle(pilot)
-        assert app.screen.state.range_index == 0
-        assert app.screen.collection.total == 500
+        assert sessions_screen(app).state.range_index == 0
+        assert session_list(app).total == 500
         assert "last" not in status_line(app)
         # Escape resets status and range filters too
         await pilot.press("t", "v")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen.state.range_index == 0 and app.screen.state.status is None
+        assert sessions_screen(app).state.range_index == 0 and sessions_screen(app).state.status is None
 
 
 async def test_status_line_counts_age_and_source(make_app: AppFactory) -> None:
@@ -364,7 +381,9 @@ async def test_status_line_counts_age_and_source(make_app: AppFactory) -> None:
         assert visible_rows(again.app)[0].lstrip().startswith("today 09:25 All-hands")
 
 
-async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(make_app: AppFactory) -> None:
+async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from roomscope.tui.providers.registry import build_demo_backed
     from tests.conftest import fixed_now
 
@@ -377,7 +396,7 @@ async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(make_a
         calls += 1
         return await original(*args, **kwargs)
 
-    signalwire.list_sessions = counted  # type: ignore[method-assign]
+    monkeypatch.setattr(signalwire, "list_sessions", counted)
     built = make_app(providers=[signalwire], source_label="signalwire API (fake) on demo data")
     app = built.app
     async with app.run_test(size=(100, 30)) as pilot:
@@ -390,9 +409,10 @@ async def test_cursor_only_provider_says_n_of_more_and_G_loads_to_the_end(make_a
         await wait_until(pilot, lambda: table(app).cursor == 349, what="the cursor at the last row")
         await settle(pilot)
         assert calls == 4  # 100 + 100 + 100 + 50, in order
-        assert app.screen.collection.total == 350
+        assert session_list(app).total == 350
         assert "350/350 sessions" in status_line(app)
-        assert table(app).selected.id == world(350).session(349).id
+        selected = table(app).selected
+        assert selected is not None and selected.id == world(350).session(349).id
         # Escape while loading to the end would cancel; once finished the list stays
         await pilot.press("g")
         assert table(app).cursor == 0
@@ -410,19 +430,22 @@ async def test_r_refreshes_what_is_on_screen(make_app: AppFactory) -> None:
         await settle(pilot)
         assert any("Refreshing" in str(n.message) for n in app._notifications)
         assert "updated just now" in status_line(app)
-        assert app.screen.collection.row(0).id == world().session(0).id
+        assert loaded_row(session_list(app), 0).id == world().session(0).id
 
 
 # ---------------------------------------------------------------------------------------
 # copy
 
 
-async def test_y_copies_the_selected_id_with_osc52(make_app: AppFactory) -> None:
+async def test_y_copies_the_selected_id_with_osc52(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app().app
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_sessions(pilot)
         written: list[str] = []
-        app._driver.write = written.append  # type: ignore[method-assign, union-attr]
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", written.append)
         await pilot.press("j", "y")
         await pilot.pause()
         expected = world().session(1).id
@@ -448,7 +471,8 @@ async def test_y_wraps_osc52_for_tmux_and_screen(
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         written: list[str] = []
-        app._driver.write = written.append  # type: ignore[method-assign, union-attr]
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", written.append)
         await pilot.press("y")
         await pilot.pause()
         session_id = world().session(0).id
@@ -515,7 +539,7 @@ async def test_help_on_a_detail_screen_lists_its_own_keys(make_app: AppFactory) 
         await open_session_at(pilot, 3)
         await pilot.press("question_mark")
         await pilot.pause()
-        ids = {ident for _k, _t, ident in app.screen.rows()}
+        ids = {ident for _k, _t, ident in current_screen(app, HelpScreen).rows()}
         assert {"session.tab-participants", "session.tab-events", "nav.back", "nav.quit"} <= ids
         assert "sessions.filter" not in ids
         assert "Keys on Sessions › Incident bridge" in screen_text(app)
@@ -533,7 +557,7 @@ async def test_palette_opens_a_session_by_id(make_app: AppFactory) -> None:
         await wait_for_text(pilot, f"Open session {target.id}")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, SessionScreen), what="the session screen")
-        assert app.screen.session.id == target.id
+        assert current_screen(app, SessionScreen).session.id == target.id
         await wait_for_text(pilot, f"Sessions › {target.title}")
 
 
@@ -599,12 +623,16 @@ async def test_G_on_merged_profiles_loads_to_the_true_end(make_app: AppFactory) 
     built = make_app(providers=providers)
     async with built.app.run_test(size=(120, 30)) as pilot:
         await wait_for_sessions(pilot)
-        table = pilot.app.screen.table
+        table = sessions_screen(pilot.app).table
         await pilot.press("G")
-        await wait_until(pilot, lambda: table.source.complete, what="the merged list to load to its end")
+        await wait_until(
+            pilot,
+            lambda: table.source is not None and table.source.complete,
+            what="the merged list to load to its end",
+        )
         await settle(pilot)
         oldest = min((w.session(149) for w in worlds), key=lambda s: s.start)
-        assert len(table.source) == 300
+        assert table.source is not None and len(table.source) == 300
         assert table.cursor == 299
         assert table.selected is not None and table.selected.id == oldest.id
         assert "300/300 sessions" in screen_text(pilot.app)
