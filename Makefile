@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 ARGS   ?=
 PYTEST_ARGS ?=
 SOURCES := roomscope/__init__.py tui screens widgets themes tests bench
+# Every installed version is pinned here, so `make test`, CI and the snapshots agree.
+CONSTRAINTS := constraints.txt
 
 .PHONY: run test lint unit bench snapshots clean
 
@@ -14,12 +16,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . --config-settings editable_mode=compat
+$(VENV)/.runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e . --config-settings editable_mode=compat
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]" --config-settings editable_mode=compat
+$(VENV)/.test: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test]" --config-settings editable_mode=compat
 	touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime
