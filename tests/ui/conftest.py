@@ -146,7 +146,7 @@ class SnapCompare(Protocol):
 
 
 # ---------------------------------------------------------------------------------------
-# Providers that fail
+# Providers that fail or have nothing to list
 
 
 class Refusing(DemoProvider):
@@ -169,6 +169,14 @@ class Unreachable(DemoProvider):
         )
 
 
+class NoSessions(DemoProvider):
+    """An account without a single session."""
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        self.requests += 1
+        return Page[Session](items=[], total=0)
+
+
 # ---------------------------------------------------------------------------------------
 # What the app shows
 
@@ -189,6 +197,12 @@ def session_list(app: App[Any]) -> Collection[Session]:
     collection = sessions_screen(app).collection
     assert collection is not None, "the session list has no rows yet"
     return collection
+
+
+def list_started(app: App[Any]) -> bool:
+    """The session list has finished a first load (rows or an error)."""
+    collection = sessions_screen(app).collection
+    return collection is not None and collection.started
 
 
 def loaded_row(collection: Collection[Session], index: int) -> Session:

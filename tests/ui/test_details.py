@@ -26,6 +26,7 @@ from tests.ui.conftest import (
     Unreachable,
     crumbs,
     current_screen,
+    list_started,
     loaded_row,
     open_session_at,
     palette_type,
@@ -50,12 +51,6 @@ def world(size: int = 500) -> DemoWorld:
 
 def status_line(app: App[Any]) -> str:
     return screen_text(app).splitlines()[-2]
-
-
-def list_started(app: App[Any]) -> bool:
-    """The session list has finished a first load (rows or an error)."""
-    collection = sessions_screen(app).collection
-    return collection is not None and collection.started
 
 
 def assert_inert(text: str) -> None:
