@@ -103,7 +103,7 @@ def make_report(session: Session, participant: Participant, samples: int, seed: 
 async def measure(samples: int, updates: int, driver: str) -> dict[str, Any]:
     from _inapp import FrameWatch, run_app
 
-    from roomscope.screens.participant import ParticipantNav
+    from roomscope.screens.navigation import ParticipantNav
     from roomscope.screens.quality import QualityScreen
     from roomscope.tui.app import RoomscopeApp
     from roomscope.tui.cache import Cache

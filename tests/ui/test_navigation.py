@@ -63,13 +63,12 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
     demo_session = world().session(LOSS_SPIKE)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
-        assert isinstance(app.screen, SessionsScreen)
+        current_screen(app, SessionsScreen)
         assert crumbs(app) == "Sessions"
 
         # Sessions -> Session
         await open_session_at(pilot, LOSS_SPIKE)
-        assert isinstance(app.screen, SessionScreen)
-        assert app.screen.session.id == demo_session.id
+        assert current_screen(app, SessionScreen).session.id == demo_session.id
         assert crumbs(app) == "Sessions › All-hands"
         text = screen_text(app)
         assert "Sessions › All-hands" in text.splitlines()[0]
@@ -95,7 +94,7 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
         # Session -> Participant (Enter on the selected participant: the worst one)
         await pilot.press("enter")
         await wait_for_participant_screen(pilot)
-        assert isinstance(app.screen, ParticipantScreen)
+        current_screen(app, ParticipantScreen)
         assert crumbs(app) == "Sessions › All-hands › Farah Adeyemi"
         farah = next(p for p in world().participants(demo_session) if p.name == "Farah Adeyemi")
         text = screen_text(app)
@@ -128,7 +127,7 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
         # Participant -> Quality
         await pilot.press("enter")
         await wait_for_quality_screen(pilot)
-        assert isinstance(app.screen, QualityScreen)
+        current_screen(app, QualityScreen)
         assert crumbs(app) == "Sessions › All-hands › Farah Adeyemi › Quality"
         panels = list(app.screen.query(MetricPanel))
         assert [p.assessment.threshold.label for p in panels if p.assessment] == list(rows)
@@ -154,20 +153,19 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
         # and back: Escape x3
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        current_screen(app, ParticipantScreen)
         assert crumbs(app) == "Sessions › All-hands › Farah Adeyemi"
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
+        current_screen(app, SessionScreen)
         assert crumbs(app) == "Sessions › All-hands"
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, SessionsScreen)
+        assert current_screen(app, SessionsScreen).table.cursor == LOSS_SPIKE  # the list kept its place
         assert crumbs(app) == "Sessions"
-        assert app.screen.table.cursor == LOSS_SPIKE  # the list kept its place
         await pilot.press("escape")  # Escape on the first screen does not leave it
         await pilot.pause()
-        assert isinstance(app.screen, SessionsScreen)
+        current_screen(app, SessionsScreen)
         assert app.is_running
 
         await pilot.press("q")
