@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+"""What takes a clock: a function answering the current time (tests pass a fixed one)."""
 
 
 def utcnow() -> datetime:

@@ -6,20 +6,14 @@ import asyncio
 import base64
 import json
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DemoWorld
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Missing(Exception):

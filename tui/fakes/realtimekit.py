@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import (
     DEMO_HOST,
     MAX_DURATION_S,
@@ -42,7 +43,7 @@ from roomscope.tui.demo.world import (
     DemoSession,
     DemoWorld,
 )
-from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response, utcnow
+from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.providers.realtimekit import RealtimeKitProvider
 from roomscope.tui.quality import mos_estimate
@@ -199,7 +200,7 @@ class FakeRealtimeKit(FakeApi):
         self,
         world: DemoWorld,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = utcnow,
         latency_s: float = 0.0,
         generation: Generation = "peer-report",
         wrap_session: bool = False,
@@ -1110,7 +1111,7 @@ def demo_provider(
     world: DemoWorld,
     *,
     profile: str = "realtimekit-demo",
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
     latency_s: float = 0.0,
     generation: Generation = "peer-report",
     **http_options: Any,

@@ -39,8 +39,9 @@ from urllib.parse import urlencode
 
 import httpx
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DemoEvent, DemoParticipant, DemoSession, DemoWorld, Interval
-from roomscope.tui.fakes.common import Clock, FakeApi, Missing, iso, json_response, utcnow
+from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response
 from roomscope.tui.providers.signalwire import SignalWireProvider
 
 DEMO_SPACE = "roomscope-demo"

@@ -36,16 +36,15 @@ from typing import Any
 
 import httpx
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld, Interval
 from roomscope.tui.fakes.common import (
-    Clock,
     FakeApi,
     Missing,
     decode_cursor,
     encode_cursor,
     iso,
     json_response,
-    utcnow,
 )
 from roomscope.tui.providers.whereby import WherebyProvider
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.models import (
@@ -32,8 +33,6 @@ from roomscope.tui.models import (
 )
 from roomscope.tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
 
-Clock = Callable[[], datetime]
-
 METRIC_UNITS: dict[str, tuple[Metric, str]] = {
     "packet_loss_send": (Metric.LOSS_SEND, "%"),
     "packet_loss_recv": (Metric.LOSS_RECV, "%"),
@@ -42,10 +41,6 @@ METRIC_UNITS: dict[str, tuple[Metric, str]] = {
     "jitter": (Metric.JITTER, "ms"),
     "rtt": (Metric.RTT, "ms"),
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _View:

@@ -39,6 +39,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.models import (
     Artifact,
     DeviceInfo,
@@ -90,12 +91,7 @@ GAP_FACTOR = 3.0
 RECORDING_SLACK = timedelta(minutes=1)
 """Widening of a session's time window when looking for its recordings."""
 
-Clock = Callable[[], datetime]
 M = TypeVar("M", bound=BaseModel)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------------------------------

@@ -21,14 +21,15 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.models import (
     Event,
     EventKind,
@@ -59,7 +60,6 @@ from roomscope.tui.providers.parsing import (
     text,
 )
 
-Clock = Callable[[], datetime]
 M = TypeVar("M", bound=BaseModel)
 
 API = "/api/video"
@@ -73,10 +73,6 @@ STATUS_OUT = {SessionStatus.LIVE: "in-progress", SessionStatus.ENDED: "completed
 
 _SPACE_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def space_base_url(space: str) -> str:

@@ -33,14 +33,15 @@ import hashlib
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus
 from roomscope.tui.providers.base import (
     AuthError,
@@ -67,8 +68,6 @@ from roomscope.tui.providers.parsing import (
     text,
 )
 
-Clock = Callable[[], datetime]
-
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 MAX_PAGE_SIZE = 250
 """The API's ``page[size]`` maximum (larger sizes are rejected with 4XX)."""
@@ -77,10 +76,6 @@ ROOM_LOOKUPS_PER_PAGE = 20
 ROOM_CACHE_SIZE = 2048
 BYTES_PER_MB = 1_000_000
 MAX_RESET_HINT_S = 3600.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.models import (
     DeviceInfo,
     Event,
@@ -95,12 +96,6 @@ SERIES: tuple[tuple[str, Metric, str], ...] = (
     ("bitrateRecv", Metric.BITRATE_RECV, "bps"),
 )
 """Series name, metric, and the unit the Insights dashboard documentation gives it."""
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------------------------------
