@@ -9,6 +9,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ from roomscope.tui.providers.http import (
     HttpClient,
     generic_error_detail,
     install_log_redaction,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
 
@@ -436,6 +438,34 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
     for bad in (None, "", "soon", "inf", "nan", "1e999"):
         assert parse_retry_after(bad) is None
+
+
+def test_parse_rate_limit_reset() -> None:
+    now = 1_800_000_000.0
+    # RateLimit fields: the largest t, nothing else
+    fields = '"default";r=0;t=12, "burst";r=5;t=1'
+    assert parse_rate_limit_reset(fields, fields=True) == 12.0
+    assert parse_rate_limit_reset("30", fields=True) is None
+    assert parse_rate_limit_reset(None, fields=True) is None
+    # seconds, or an absolute Unix time above epoch_above
+    assert parse_rate_limit_reset("12") == 12.0
+    assert parse_rate_limit_reset(str(int(now) + 30), now=now) == 30.0
+    assert parse_rate_limit_reset(str(int(now) - 30), now=now) == 0.0
+    assert parse_rate_limit_reset("-3") == 0.0 and parse_rate_limit_reset("-3", negative=False) is None
+    assert parse_rate_limit_reset("99999", cap=3600.0) == 3600.0
+    assert parse_rate_limit_reset(str(int(now) + 30), now=now, cap=3600.0) == 30.0
+    # milliseconds, dates
+    millis = str(int(now * 1000) + 30_000)
+    assert parse_rate_limit_reset(millis, now=now, epoch_above=1e8, milliseconds_above=1e11) == 30.0
+    assert parse_rate_limit_reset("200000000", now=now, epoch_above=1e8) == 0.0
+    http_date = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_rate_limit_reset(http_date, now=now, dates=True) == 30.0
+    assert parse_rate_limit_reset(http_date, now=now) is None
+    iso_time = datetime.fromtimestamp(now + 30, UTC).isoformat()
+    assert parse_rate_limit_reset(iso_time, now=now, dates=True) == 30.0
+    assert parse_rate_limit_reset(iso_time.replace("+00:00", ""), now=now, dates=True) == 30.0
+    for bad in (None, "", "soon", "inf", "nan"):
+        assert parse_rate_limit_reset(bad, dates=True) is None
 
 
 # ---------------------------------------------------------------------------------------

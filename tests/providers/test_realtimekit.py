@@ -32,7 +32,7 @@ from roomscope.tui.providers.base import (
     UnavailableError,
 )
 from roomscope.tui.providers.demo import DemoProvider
-from roomscope.tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider, ratelimit_reset
+from roomscope.tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider, error_detail
 from roomscope.tui.quality import mos_estimate
 from tests.conftest import NOW, fixed_now
 from tests.support.openapi import examples, requires_specs, template_for, validate_body
@@ -997,7 +997,8 @@ async def test_rate_limit_is_retried_after_the_hint(
     fake.inject(429, gateway, headers={"Ratelimit": '"default";r=0;t=7'})
     await provider.list_sessions(SessionQuery(), None, 10)
     assert sleeps.waits == [3.0, 7.0]
-    assert ratelimit_reset('"default";r=0;t=12, "burst";r=5;t=1') == 12.0 and ratelimit_reset(None) is None
+    several = httpx.Response(429, headers={"Ratelimit": '"default";r=0;t=12, "burst";r=5;t=1'})
+    assert error_detail(several).retry_after == 12.0 and error_detail(httpx.Response(429)).retry_after is None
 
 
 async def test_rate_limit_exhausted(fake: FakeRealtimeKit) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from roomscope.tui.providers.telnyx import (
     MAX_PAGE_SIZE,
     TelnyxProvider,
     decode_page,
-    reset_hint,
+    telnyx_error_detail,
     telnyx_message,
 )
 from tests.conftest import NOW, fixed_now, fixed_time
@@ -781,7 +782,7 @@ async def test_network_error_is_unavailable(sleeps: Sleeps) -> None:
     assert "Telnyx Rooms is unreachable" in no_secret(caught.value)
 
 
-def test_error_shapes_and_reset_hints() -> None:
+def test_error_shapes_and_reset_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     assert telnyx_message({"errors": [{"code": "10011", "title": "Too many requests"}]}) == (
         "Too many requests (code 10011)"
     )
@@ -796,9 +797,16 @@ def test_error_shapes_and_reset_hints() -> None:
     ) == ("Resource not found. (code 10005)")
     assert telnyx_message({"message": "Error", "success": False}) == "Error"
     assert telnyx_message({"success": False}) is None and telnyx_message([1]) is None
+
+    def reset_hint(value: str | None) -> float | None:
+        headers = {} if value is None else {"x-ratelimit-reset": value}
+        body = {"errors": [{"code": "10011", "title": "Too many requests"}]}
+        return telnyx_error_detail(httpx.Response(429, json=body, headers=headers)).retry_after
+
     assert reset_hint("12") == 12.0 and reset_hint(None) is None and reset_hint("soon") is None
     assert reset_hint("-3") is None and reset_hint("99999") == 3600.0
-    assert reset_hint(str(int(NOW.timestamp()) + 30), now=NOW.timestamp()) == 30.0
+    monkeypatch.setattr(time, "time", fixed_time)
+    assert reset_hint(str(int(NOW.timestamp()) + 30)) == 30.0
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
-import json
 import logging
 import math
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -44,6 +45,7 @@ from roomscope.tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
+from roomscope.tui.providers.parsing import parse_time
 from roomscope.tui.redact import REDACTOR, RedactingFilter, Redactor, install_log_redaction
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "Redactor",
     "generic_error_detail",
     "install_log_redaction",
+    "parse_rate_limit_reset",
     "parse_retry_after",
 ]
 
@@ -168,6 +171,69 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+_RATELIMIT_T = re.compile(r";\s*t\s*=\s*(\d+(?:\.\d+)?)")
+
+
+def parse_rate_limit_reset(
+    value: str | None,
+    *,
+    now: float | None = None,
+    fields: bool = False,
+    epoch_above: float = 1e9,
+    milliseconds_above: float | None = None,
+    dates: bool = False,
+    negative: bool = True,
+    cap: float | None = None,
+) -> float | None:
+    """Seconds until a rate-limit window resets, from a provider's reset header; None when
+    the value says nothing usable. Each provider's header is read with its own options:
+
+    * ``fields``: a ``RateLimit`` field list (``"default";r=0;t=30``), read as its largest ``t``;
+    * otherwise a number of seconds: above ``epoch_above`` an absolute Unix time, above
+      ``milliseconds_above`` (when given) a Unix time in milliseconds; a negative number is
+      0 s, or unusable when ``negative`` is False;
+    * with ``dates``, also an HTTP date or an ISO 8601 time.
+
+    The answer is at most ``cap`` when given.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    current = time.time() if now is None else now
+    seconds: float | None
+    if fields:
+        found = [float(t) for t in _RATELIMIT_T.findall(value)]
+        seconds = max(found) if found else None
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number):
+            if number < 0 and not negative:
+                return None
+            if milliseconds_above is not None and number > milliseconds_above:
+                number /= 1000.0
+            seconds = max(0.0, number - current if number > epoch_above else number)
+        else:
+            seconds = _seconds_until_date(value, current) if dates else None
+    if seconds is None:
+        return None
+    return min(seconds, cap) if cap is not None else seconds
+
+
+def _seconds_until_date(value: str, now: float) -> float | None:
+    """An HTTP date or an ISO 8601 time (naive taken as UTC) as seconds from ``now``."""
+    moment: datetime | None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        moment = parse_time(value)
+    if moment is None or moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - now)
 
 
 # ---------------------------------------------------------------------------------------
@@ -390,8 +456,3 @@ def _describe_transport(exc: httpx.TransportError) -> str:
         reason = str(exc) or "connection failed"
         return f"cannot connect ({reason})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def json_body(response: httpx.Response) -> Any:
-    """Decode a response body already read (used by fakes and tests)."""
-    return json.loads(response.content)

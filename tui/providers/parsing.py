@@ -1,15 +1,17 @@
 """Helpers the adapters share to read untrusted payloads record by record.
 
 The rule: a record that does not match what the adapter expects costs that record only.
-It becomes a placeholder carrying ``problem`` (which field, what was wrong) and whatever
-identity could be recovered, so the page, and the app, carry on.
+It becomes a placeholder (:func:`placeholder`) carrying ``problem`` (which field, what was
+wrong) and whatever identity could be recovered, so the page, and the app, carry on.
+Times are read with :func:`parse_time` and written with :func:`iso`, here only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -48,6 +50,32 @@ def recover_id(raw: Any, *keys: str) -> str | None:
         if isinstance(value, (str, int)) and str(value).strip():
             return str(value)[:120]
     return None
+
+
+def placeholder(
+    model: type[P],
+    raw: Any,
+    problem: str,
+    *,
+    id_keys: Sequence[str] = ("id",),
+    fallback_id: str,
+    keep_raw: bool = False,
+    **fields: Any,
+) -> P:
+    """The stand-in for a record that could not be read (``problem`` says why): the id
+    recovered from ``raw`` (the first of ``id_keys`` holding one; none when ``id_keys`` is
+    empty) or else ``fallback_id``, the ``fields`` the adapter knows anyway (provider,
+    session, a recovered name), and with ``keep_raw`` a bounded copy of ``raw`` in ``extra``."""
+    if keep_raw:
+        fields["extra"] = {"raw": jsonable(raw)}
+    found = recover_id(raw, *id_keys) if id_keys else None
+    return model(id=found or fallback_id, problem=problem, **fields)
+
+
+def recover_name(raw: Any, key: str) -> str:
+    """A display name from a raw record, for a placeholder ("" when there is none)."""
+    value = raw.get(key) if isinstance(raw, Mapping) else None
+    return (text(value) or "") if isinstance(value, str) else ""
 
 
 def parse_records(
@@ -110,6 +138,58 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def parse_time(value: Any, *, epochs: bool = False) -> datetime | None:
+    """An absolute time from untrusted input, in UTC: ISO 8601 text (``Z`` or an offset;
+    naive is taken as UTC) and, with ``epochs``, a number of Unix seconds or milliseconds.
+    None for anything else."""
+    if isinstance(value, str):
+        try:
+            return as_utc(datetime.fromisoformat(value.strip()))
+        except (ValueError, OverflowError):
+            return None
+    if not epochs or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    if number > 1e11:
+        number /= 1000.0
+    if number <= 1e8:
+        return None
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+Precision = Literal["s", "ms", "us"]
+
+
+@overload
+def iso(moment: datetime, *, precision: Precision = "ms") -> str: ...
+
+
+@overload
+def iso(moment: None, *, precision: Precision = "ms") -> None: ...
+
+
+@overload
+def iso(moment: datetime | None, *, precision: Precision = "ms") -> str | None: ...
+
+
+def iso(moment: datetime | None, *, precision: Precision = "ms") -> str | None:
+    """A time as the APIs write it: RFC 3339 in UTC with ``Z``, to whole seconds (``s``),
+    milliseconds (``ms``, e.g. ``2026-11-22T10:00:00.000Z``) or microseconds (``us``)."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    if precision == "s":
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if precision == "us":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def seconds_between(start: datetime | None, end: datetime | None) -> float | None:

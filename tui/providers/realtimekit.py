@@ -64,7 +64,13 @@ from roomscope.tui.providers.base import (
     NotFoundError,
     ProviderError,
 )
-from roomscope.tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.http import (
+    BearerAuth,
+    ErrorDetail,
+    HttpClient,
+    generic_error_detail,
+    parse_rate_limit_reset,
+)
 from roomscope.tui.providers.parsing import (
     as_utc,
     describe_validation_error,
@@ -362,22 +368,11 @@ def _usable_id(value: Any) -> str | None:
 # Errors
 
 
-_RATELIMIT_T = re.compile(r";\s*t\s*=\s*(\d+(?:\.\d+)?)")
-
-
-def ratelimit_reset(header: str | None) -> float | None:
-    """Seconds until reset from ``Ratelimit: "default";r=0;t=30`` (the largest ``t``)."""
-    if not header:
-        return None
-    found = [float(v) for v in _RATELIMIT_T.findall(header)]
-    return max(found) if found else None
-
-
 def error_detail(response: httpx.Response) -> ErrorDetail:
     """RealtimeKit's ``{success:false, error:{code,message}}`` and the Cloudflare gateway's
     ``{success:false, errors:[{code,message}], messages, result:null}``; 429 hints from
     the ``Ratelimit`` header."""
-    retry = ratelimit_reset(response.headers.get("ratelimit"))
+    retry = parse_rate_limit_reset(response.headers.get("ratelimit"), fields=True)
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -57,6 +56,7 @@ from roomscope.tui.providers.http import (
     HttpClient,
     QueryParams,
     generic_error_detail,
+    parse_rate_limit_reset,
 )
 from roomscope.tui.providers.parsing import (
     as_utc,
@@ -187,28 +187,18 @@ def telnyx_message(body: Any) -> str | None:
     return None
 
 
-def reset_hint(value: str | None, now: float | None = None) -> float | None:
-    """``x-ratelimit-reset``: seconds until the window resets (an epoch time is tolerated)."""
-    if not value:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    if number > 1_000_000_000:  # an absolute Unix time rather than a delay
-        number = max(0.0, number - (now if now is not None else time.time()))
-    return min(number, MAX_RESET_HINT_S)
-
-
 def telnyx_error_detail(response: httpx.Response) -> ErrorDetail:
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
         return generic_error_detail(response)
     message = telnyx_message(body) or generic_error_detail(response).message
-    retry = reset_hint(response.headers.get("x-ratelimit-reset")) if response.status_code == 429 else None
+    retry = None
+    if response.status_code == 429:
+        # seconds until the window resets (an absolute Unix time is tolerated), capped
+        retry = parse_rate_limit_reset(
+            response.headers.get("x-ratelimit-reset"), negative=False, cap=MAX_RESET_HINT_S
+        )
     return ErrorDetail(message, retry)
 
 

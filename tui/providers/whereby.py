@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import email.utils
 import itertools
 import json
 import math
@@ -65,7 +64,13 @@ from roomscope.tui.providers.base import (
     RateLimitedError,
     UnavailableError,
 )
-from roomscope.tui.providers.http import BearerAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.http import (
+    BearerAuth,
+    ErrorDetail,
+    HttpClient,
+    generic_error_detail,
+    parse_rate_limit_reset,
+)
 from roomscope.tui.providers.parsing import (
     as_utc,
     extras,
@@ -195,32 +200,11 @@ def whereby_error_detail(response: httpx.Response) -> ErrorDetail:
     if message is None:
         message = generic_error_detail(response).message
     if retry_after is None and response.status_code == 429:
-        retry_after = _reset_in(response.headers.get("x-ratelimit-reset"))
+        # "a date": an HTTP date, ISO 8601 or Unix seconds/milliseconds
+        retry_after = parse_rate_limit_reset(
+            response.headers.get("x-ratelimit-reset"), epoch_above=1e8, milliseconds_above=1e11, dates=True
+        )
     return ErrorDetail(message, retry_after)
-
-
-def _reset_in(value: str | None, now: float | None = None) -> float | None:
-    """``X-RateLimit-Reset`` ("a date"): HTTP date, ISO 8601 or epoch seconds/milliseconds."""
-    if not value:
-        return None
-    value = value.strip()
-    current = time.time() if now is None else now
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number):
-        if number > 1e11:
-            number /= 1000.0
-        return max(0.0, number - current) if number > 1e8 else max(0.0, number)
-    moment: datetime | None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        moment = _parse_time(value)
-    if moment is None or moment.tzinfo is None:
-        return None
-    return max(0.0, moment.timestamp() - current)
 
 
 # ---------------------------------------------------------------------------------------
