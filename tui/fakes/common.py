@@ -7,7 +7,6 @@ import base64
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -49,18 +48,6 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         content=json.dumps(body, separators=(",", ":"), default=str).encode(),
         headers={"content-type": "application/json", **(headers or {})},
     )
-
-
-def iso(moment: datetime | None, *, precision: str = "ms") -> str | None:
-    """RFC 3339 in UTC with ``Z``; precision ``s``, ``ms`` or ``us``."""
-    if moment is None:
-        return None
-    moment = moment.astimezone(UTC)
-    if precision == "s":
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if precision == "us":
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def encode_cursor(value: str) -> str:

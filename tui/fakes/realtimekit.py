@@ -43,8 +43,9 @@ from roomscope.tui.demo.world import (
     DemoSession,
     DemoWorld,
 )
-from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response
+from roomscope.tui.fakes.common import FakeApi, Missing, json_response
 from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.realtimekit import RealtimeKitProvider
 from roomscope.tui.quality import mos_estimate
 

@@ -41,7 +41,8 @@ import httpx
 
 from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DemoEvent, DemoParticipant, DemoSession, DemoWorld, Interval
-from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response
+from roomscope.tui.fakes.common import FakeApi, Missing, json_response
+from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.signalwire import SignalWireProvider
 
 DEMO_SPACE = "roomscope-demo"

@@ -37,7 +37,8 @@ import httpx
 
 from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoRecording, DemoSession, DemoWorld
-from roomscope.tui.fakes.common import FakeApi, Missing, iso, json_response
+from roomscope.tui.fakes.common import FakeApi, Missing, json_response
+from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.telnyx import TelnyxProvider
 
 DEMO_API_KEY = "KEY0DEMO_roomscope_telnyx_demo_key_000000"

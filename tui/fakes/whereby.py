@@ -43,9 +43,9 @@ from roomscope.tui.fakes.common import (
     Missing,
     decode_cursor,
     encode_cursor,
-    iso,
     json_response,
 )
+from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.whereby import WherebyProvider
 
 DEMO_API_KEY = "whereby-demo-api-key-2f9c41"

@@ -75,10 +75,14 @@ from roomscope.tui.providers.parsing import (
     as_utc,
     describe_validation_error,
     extras,
+    iso,
     jsonable,
     parse_one,
     parse_records,
+    parse_time,
+    placeholder,
     recover_id,
+    recover_name,
     seconds_between,
     text,
 )
@@ -431,11 +435,6 @@ def _read_blob_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadPayloadError(f"Not a Cloudflare RealtimeKit cursor: {cursor[:40]!r}", provider="realtimekit")
     return value
-
-
-def _iso(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _int(value: Any) -> int | None:
@@ -959,9 +958,9 @@ class RealtimeKitProvider(BaseProvider):
         if query.status in (SessionStatus.LIVE, SessionStatus.ENDED):
             params["status"] = "LIVE" if query.status is SessionStatus.LIVE else "ENDED"
         if query.since is not None:
-            params["start_time"] = _iso(query.since)
+            params["start_time"] = iso(query.since)
         if query.until is not None:
-            params["end_time"] = _iso(query.until)
+            params["end_time"] = iso(query.until)
         if query.text.strip():
             params["search"] = query.text.strip()
         body = await self._get(["sessions"], params)
@@ -1048,13 +1047,14 @@ class RealtimeKitProvider(BaseProvider):
         )
 
     def _session_placeholder(self, index: int, raw: Any, reason: str) -> Session:
-        name = raw.get("meeting_display_name") if isinstance(raw, Mapping) else None
-        return Session(
+        return placeholder(
+            Session,
+            raw,
+            reason,
+            fallback_id=f"(record {index + 1})",
             provider=self.name,
             profile=self.profile,
-            id=recover_id(raw, "id") or f"(record {index + 1})",
-            name=(text(name) or "") if isinstance(name, str) else "",
-            problem=reason,
+            name=recover_name(raw, "meeting_display_name"),
         )
 
     # -- participants --------------------------------------------------------------------
@@ -1241,13 +1241,14 @@ class RealtimeKitProvider(BaseProvider):
         )
 
     def _participant_placeholder(self, session_id: str, index: int, raw: Any, reason: str) -> Participant:
-        name = raw.get("display_name") if isinstance(raw, Mapping) else None
-        return Participant(
+        return placeholder(
+            Participant,
+            raw,
+            reason,
+            fallback_id=f"(record {index + 1})",
             provider=self.name,
             session_id=session_id,
-            id=recover_id(raw, "id") or f"(record {index + 1})",
-            name=(text(name) or "") if isinstance(name, str) else "",
-            problem=reason,
+            name=recover_name(raw, "display_name"),
         )
 
     @staticmethod
@@ -1403,12 +1404,15 @@ class RealtimeKitProvider(BaseProvider):
 
     def _event_placeholder(self, session_id: str, raw: Any, index: int, exc: ValidationError) -> Event:
         who = recover_id(raw, "id")
-        return Event(
+        return placeholder(
+            Event,
+            raw,
+            f"participant {describe_validation_error(exc)}",
+            id_keys=(),
+            fallback_id=f"{who or f'(record {index + 1})'}:events",
             provider=self.name,
             session_id=session_id,
-            id=f"{who or f'(record {index + 1})'}:events",
             participant_id=who,
-            problem=f"participant {describe_validation_error(exc)}",
         )
 
     def _events_of(self, session_id: str, record: ParticipantRecord, raw_events: Any) -> list[Event]:
@@ -1417,13 +1421,15 @@ class RealtimeKitProvider(BaseProvider):
             raw_events or [],
             PeerEventRecord,
             lambda e: self._peer_event(session_id, record.id, name, e),
-            lambda i, r, why: Event(
+            lambda i, r, why: placeholder(
+                Event,
+                r,
+                why,
+                fallback_id=f"{record.id}:peer-event:{i + 1}",
                 provider=self.name,
                 session_id=session_id,
-                id=recover_id(r, "id") or f"{record.id}:peer-event:{i + 1}",
                 participant_id=record.id,
                 participant_name=name,
-                problem=why,
             ),
             provider=self.label,
             what="peer events",
@@ -1454,7 +1460,7 @@ class RealtimeKitProvider(BaseProvider):
             provider=self.name,
             session_id=session_id,
             id=text(event.id)
-            or f"{event.peer_id or participant_id}:{event.event_name}:{_iso(event.created_at)}",
+            or f"{event.peer_id or participant_id}:{event.event_name}:{iso(event.created_at)}",
             at=at,
             kind=kind,
             name=text(event.event_name) or "",
@@ -1492,13 +1498,16 @@ class RealtimeKitProvider(BaseProvider):
             raw_events,
             ClientEventRecord,
             lambda e: self._client_event(session_id, participant_id, name, peer, e),
-            lambda i, r, why: Event(
+            lambda i, r, why: placeholder(
+                Event,
+                r,
+                why,
+                id_keys=(),
+                fallback_id=f"{peer}:client-event:{i + 1}",
                 provider=self.name,
                 session_id=session_id,
-                id=f"{peer}:client-event:{i + 1}",
                 participant_id=participant_id,
                 participant_name=name,
-                problem=why,
             ),
             provider=self.label,
             what="client events",
@@ -1517,7 +1526,7 @@ class RealtimeKitProvider(BaseProvider):
         return Event(
             provider=self.name,
             session_id=session_id,
-            id=f"{peer}:{label}:{_iso(event.timestamp)}",
+            id=f"{peer}:{label}:{iso(event.timestamp)}",
             at=as_utc(event.timestamp),
             kind=client_event_kind(label),
             name=label,
@@ -1540,9 +1549,9 @@ class RealtimeKitProvider(BaseProvider):
             if session.room_id and _looks_like_uuid(session.room_id):
                 window["m"] = session.room_id
             if session.started_at is not None:
-                window["s"] = _iso(session.started_at - RECORDING_SLACK)
+                window["s"] = iso(session.started_at - RECORDING_SLACK)
             if session.ended_at is not None:
-                window["e"] = _iso(session.ended_at + RECORDING_SLACK)
+                window["e"] = iso(session.ended_at + RECORDING_SLACK)
         else:
             window = _read_blob_cursor(cursor)
         page_no, per_page = _int(window.get("p")), _int(window.get("n"))
@@ -1563,11 +1572,13 @@ class RealtimeKitProvider(BaseProvider):
             raw,
             RecordingRecord,
             lambda r: self._recording(session_id, r),
-            lambda i, r, why: Recording(
+            lambda i, r, why: placeholder(
+                Recording,
+                r,
+                why,
+                fallback_id=f"(record {i + 1})",
                 provider=self.name,
                 session_id=session_id,
-                id=recover_id(r, "id") or f"(record {i + 1})",
-                problem=why,
             ),
             provider=self.label,
             what="recordings",
@@ -1648,13 +1659,10 @@ class RealtimeKitProvider(BaseProvider):
             data = self._data(answer, f"{kind} link")
             url = data.get(url_key)
             expiry_raw = data.get(expiry_key)
-            expires = None
+            expires = parse_time(expiry_raw)
             note = None
-            if isinstance(expiry_raw, str):
-                try:
-                    expires = as_utc(datetime.fromisoformat(expiry_raw.replace("Z", "+00:00")))
-                except ValueError:
-                    note = f"unreadable expiry {text(expiry_raw)!r}"
+            if isinstance(expiry_raw, str) and expires is None:
+                note = f"unreadable expiry {text(expiry_raw)!r}"
             if not isinstance(url, str) or not url:
                 note = f"{self.label} sent no {url_key}"
                 url = None

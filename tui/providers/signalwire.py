@@ -55,7 +55,7 @@ from roomscope.tui.providers.parsing import (
     extras,
     jsonable,
     parse_records,
-    recover_id,
+    placeholder,
     seconds_between,
     text,
 )
@@ -220,10 +220,8 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else max(0.0, float(value))
 
 
-def _placeholder_id(index: int, raw: Any) -> str:
-    found = recover_id(raw, "id")
-    if found:
-        return found
+def _fallback_id(index: int, raw: Any) -> str:
+    """A stable id for an unreadable record with no usable id of its own."""
     digest = hashlib.blake2b(
         json.dumps(jsonable(raw), sort_keys=True, default=str).encode(), digest_size=6
     ).hexdigest()
@@ -585,12 +583,14 @@ class SignalWireProvider(BaseProvider):
         )
 
     def _session_placeholder(self, index: int, raw: Any, reason: str) -> Session:
-        return Session(
+        return placeholder(
+            Session,
+            raw,
+            reason,
+            fallback_id=_fallback_id(index, raw),
+            keep_raw=True,
             provider=self.name,
             profile=self.profile,
-            id=_placeholder_id(index, raw),
-            problem=reason,
-            extra={"raw": jsonable(raw)},
         )
 
     # -- members -------------------------------------------------------------------------
@@ -601,16 +601,18 @@ class SignalWireProvider(BaseProvider):
         def convert(member: SwMember) -> Participant:
             return self._participant(session_id, member)
 
-        def placeholder(index: int, item: Any, reason: str) -> Participant:
-            return Participant(
+        def unreadable(index: int, item: Any, reason: str) -> Participant:
+            return placeholder(
+                Participant,
+                item,
+                reason,
+                fallback_id=_fallback_id(index, item),
+                keep_raw=True,
                 provider=self.name,
                 session_id=session_id,
-                id=_placeholder_id(index, item),
-                problem=reason,
-                extra={"raw": jsonable(item)},
             )
 
-        items = parse_records(raw, SwMember, convert, placeholder, provider=self.name, what="members")
+        items = parse_records(raw, SwMember, convert, unreadable, provider=self.name, what="members")
         return Page[Participant](items=items, next_cursor=next_cursor)
 
     def _participant(self, session_id: str, raw: SwMember) -> Participant:
@@ -646,16 +648,18 @@ class SignalWireProvider(BaseProvider):
         def convert(event: SwEvent) -> Event:
             return self._event(session_id, event)
 
-        def placeholder(index: int, item: Any, reason: str) -> Event:
-            return Event(
+        def unreadable(index: int, item: Any, reason: str) -> Event:
+            return placeholder(
+                Event,
+                item,
+                reason,
+                fallback_id=_fallback_id(index, item),
+                keep_raw=True,
                 provider=self.name,
                 session_id=session_id,
-                id=_placeholder_id(index, item),
-                problem=reason,
-                extra={"raw": jsonable(item)},
             )
 
-        items = parse_records(raw, SwEvent, convert, placeholder, provider=self.name, what="events")
+        items = parse_records(raw, SwEvent, convert, unreadable, provider=self.name, what="events")
         if participant_id is not None:
             items = [e for e in items if e.participant_id == participant_id]
         return Page[Event](items=items, next_cursor=next_cursor)
@@ -694,16 +698,18 @@ class SignalWireProvider(BaseProvider):
         def convert(recording: SwRecording) -> Recording:
             return self._recording(session_id, recording, asked_at)
 
-        def placeholder(index: int, item: Any, reason: str) -> Recording:
-            return Recording(
+        def unreadable(index: int, item: Any, reason: str) -> Recording:
+            return placeholder(
+                Recording,
+                item,
+                reason,
+                fallback_id=_fallback_id(index, item),
+                keep_raw=True,
                 provider=self.name,
                 session_id=session_id,
-                id=_placeholder_id(index, item),
-                problem=reason,
-                extra={"raw": jsonable(item)},
             )
 
-        items = parse_records(raw, SwRecording, convert, placeholder, provider=self.name, what="recordings")
+        items = parse_records(raw, SwRecording, convert, unreadable, provider=self.name, what="recordings")
         return Page[Recording](items=items, next_cursor=next_cursor)
 
     def _recording(self, session_id: str, raw: SwRecording, asked_at: datetime) -> Recording:

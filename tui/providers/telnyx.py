@@ -63,6 +63,8 @@ from roomscope.tui.providers.parsing import (
     describe_validation_error,
     extras,
     parse_records,
+    parse_time,
+    placeholder,
     recover_id,
     seconds_between,
     text,
@@ -459,12 +461,14 @@ class TelnyxProvider(BaseProvider):
 
     def _session_placeholder(self, raw: Any, problem: str, where: str) -> Session:
         room = raw.get("room_id") if isinstance(raw, Mapping) else None
-        return Session(
+        return placeholder(
+            Session,
+            raw,
+            problem,
+            fallback_id=f"unreadable-{where}",
             provider=self.name,
             profile=self.profile,
-            id=recover_id(raw, "id") or f"unreadable-{where}",
             room_id=text(room) if isinstance(room, str) else None,
-            problem=problem,
         )
 
     # -- rooms (names for sessions) ------------------------------------------------------
@@ -516,11 +520,13 @@ class TelnyxProvider(BaseProvider):
             items,
             TelnyxParticipant,
             lambda p: self._participant(p, session_id, now),
-            lambda index, raw, problem: Participant(
+            lambda index, raw, problem: placeholder(
+                Participant,
+                raw,
+                problem,
+                fallback_id=f"unreadable-{number}.{index + 1}",
                 provider=self.name,
                 session_id=session_id,
-                id=recover_id(raw, "id") or f"unreadable-{number}.{index + 1}",
-                problem=problem,
             ),
             provider=self.label,
             what="room participants",
@@ -579,11 +585,13 @@ class TelnyxProvider(BaseProvider):
             items,
             TelnyxRecording,
             lambda r: self._recording(r, session_id),
-            lambda index, raw, problem: Recording(
+            lambda index, raw, problem: placeholder(
+                Recording,
+                raw,
+                problem,
+                fallback_id=f"unreadable-{number}.{index + 1}",
                 provider=self.name,
                 session_id=session_id,
-                id=recover_id(raw, "id") or f"unreadable-{number}.{index + 1}",
-                problem=problem,
             ),
             provider=self.label,
             what="room recordings",
@@ -658,24 +666,14 @@ def _room_ids(items: Iterable[Any]) -> list[str]:
     return out
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return as_utc(parsed)
-
-
 def _span(raw: Any) -> tuple[datetime, datetime | None] | None:
     """(joined, left or None) of an embedded participant, or None if unreadable."""
     if not isinstance(raw, Mapping):
         return None
-    joined = _parse_time(raw.get("joined_at"))
+    joined = parse_time(raw.get("joined_at"))
     if joined is None:
         return None
-    return joined, _parse_time(raw.get("left_at"))
+    return joined, parse_time(raw.get("left_at"))
 
 
 def _peak(spans: list[tuple[datetime, datetime | None]], now: datetime) -> int:

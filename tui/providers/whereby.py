@@ -74,9 +74,13 @@ from roomscope.tui.providers.http import (
 from roomscope.tui.providers.parsing import (
     as_utc,
     extras,
+    iso,
     jsonable,
     parse_records,
+    parse_time,
+    placeholder,
     recover_id,
+    recover_name,
     seconds_between,
     text,
 )
@@ -211,30 +215,6 @@ def whereby_error_detail(response: httpx.Response) -> ErrorDetail:
 # Small parsing helpers
 
 
-def _parse_time(value: Any) -> datetime | None:
-    """An absolute time: ISO 8601 text or epoch seconds/milliseconds; None otherwise."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if not math.isfinite(number):
-            return None
-        if number > 1e11:
-            number /= 1000.0
-        if number > 1e8:
-            try:
-                return datetime.fromtimestamp(number, UTC)
-            except (OverflowError, OSError, ValueError):
-                return None
-        return None
-    if isinstance(value, str):
-        try:
-            return as_utc(datetime.fromisoformat(value.strip()))
-        except ValueError:
-            return None
-    return None
-
-
 def _whole(value: float | None) -> float | int | None:
     """A count as the API sent it: integral values stay integers."""
     return int(value) if value is not None and value.is_integer() else value
@@ -301,7 +281,7 @@ def _sample_point(element: Any, start: datetime) -> tuple[_Point, bool]:
 def _relative_time(raw: Any, start: datetime) -> float | None:
     if raw is None:
         return None
-    absolute = _parse_time(raw)
+    absolute = parse_time(raw, epochs=True)
     if absolute is not None:
         return (absolute - start).total_seconds()
     number = _number(raw)
@@ -704,7 +684,7 @@ class WherebyProvider(BaseProvider):
         if cursor:
             params.append(("cursor", cursor))
         if until is not None:
-            params.append(("createdAt[to]", _iso(until)))
+            params.append(("createdAt[to]", iso(until)))
         body, used = await self._sorted_or_not(
             "/insights/rooms", params, ROOM_SORT if sort else None, self._reject_room_sort
         )
@@ -876,25 +856,30 @@ class WherebyProvider(BaseProvider):
         )
 
     def _bad_session(self, index: int, raw: Any, problem: str, room: str | None) -> Session:
-        found = recover_id(raw, "roomSessionId")
-        return Session(
+        return placeholder(
+            Session,
+            raw,
+            f"Whereby room session unreadable: {problem}",
+            id_keys=("roomSessionId",),
+            fallback_id=f"unreadable:{room or '?'}:{index}",
+            keep_raw=True,
             provider=self.name,
             profile=self.profile,
-            id=found or f"unreadable:{room or '?'}:{index}",
             room_name=(text(recover_id(raw, "roomName")) or room),
-            problem=f"Whereby room session unreadable: {problem}",
-            extra={"raw": jsonable(raw)},
         )
 
     def _bad_room_session(self, room: _BadRoom) -> Session:
         name = recover_id(room.raw, "roomName")
-        return Session(
+        return placeholder(
+            Session,
+            room.raw,
+            f"Whereby room record unreadable, its sessions are not listed: {room.problem}",
+            id_keys=(),
+            fallback_id=f"unreadable-room:{name or room.index}",
+            keep_raw=True,
             provider=self.name,
             profile=self.profile,
-            id=f"unreadable-room:{name or room.index}",
             room_name=text(name),
-            problem=f"Whereby room record unreadable, its sessions are not listed: {room.problem}",
-            extra={"raw": jsonable(room.raw)},
         )
 
     # -- one session ---------------------------------------------------------------------
@@ -964,7 +949,7 @@ class WherebyProvider(BaseProvider):
                 raise
             results = body.get("results")
             if isinstance(results, list) and results and isinstance(results[0], dict):
-                return _parse_time(results[0].get("joinedAt"))
+                return parse_time(results[0].get("joinedAt"), epochs=True)
             return None
 
         first, last = await asyncio.gather(one("asc"), one("desc"))
@@ -1071,13 +1056,16 @@ class WherebyProvider(BaseProvider):
         )
 
     def _bad_participant(self, index: int, raw: Any, problem: str, sid: str) -> Participant:
-        return Participant(
+        return placeholder(
+            Participant,
+            raw,
+            f"Whereby participant unreadable: {problem}",
+            id_keys=("participantId",),
+            fallback_id=f"unreadable:{index}",
+            keep_raw=True,
             provider=self.name,
             session_id=sid,
-            id=recover_id(raw, "participantId") or f"unreadable:{index}",
-            name=text(recover_id(raw, "displayName")) or "",
-            problem=f"Whereby participant unreadable: {problem}",
-            extra={"raw": jsonable(raw)},
+            name=recover_name(raw, "displayName"),
         )
 
     async def _all_participants(self, sid: str) -> list[Participant]:
@@ -1135,7 +1123,7 @@ class WherebyProvider(BaseProvider):
             "detail_items": len(details),
         }
         if record is None:
-            joined = _parse_time(first.get("timeStamp"))
+            joined = parse_time(first.get("timeStamp"), epochs=True)
             return Participant(
                 provider=self.name,
                 session_id=sid,
@@ -1156,7 +1144,7 @@ class WherebyProvider(BaseProvider):
         if not details:
             return []
         fallback: datetime | None = None
-        if any(_parse_time(d.get("timeStamp")) is None for d in details):
+        if any(parse_time(d.get("timeStamp"), epochs=True) is None for d in details):
             record = await self._participant_record(sid, participant_id)
             fallback = record.joined_at if record else None
         return quality_series(details, sid, participant_id, fallback, provider=self.name)
@@ -1270,22 +1258,20 @@ class WherebyProvider(BaseProvider):
         )
 
     def _bad_recording(self, index: int, raw: Any, problem: str) -> Recording:
-        return Recording(
+        return placeholder(
+            Recording,
+            raw,
+            f"Whereby recording unreadable: {problem}",
+            id_keys=("recordingId",),
+            fallback_id=f"unreadable:{index}",
+            keep_raw=True,
             provider=self.name,
             session_id=recover_id(raw, "roomSessionId") or "",
-            id=recover_id(raw, "recordingId") or f"unreadable:{index}",
-            problem=f"Whereby recording unreadable: {problem}",
-            extra={"raw": jsonable(raw)},
         )
 
 
 # ---------------------------------------------------------------------------------------
 # Mapping helpers shared by the methods above (pure functions, easy to test)
-
-
-def _iso(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _as_room(room: WbRoom) -> WbRoom | _BadRoom:
@@ -1329,7 +1315,7 @@ def quality_series(
     gap between items."""
     segments: list[tuple[datetime, float, dict[str, Any]]] = []
     for item in details:
-        start = _parse_time(item.get("timeStamp")) or fallback_start
+        start = parse_time(item.get("timeStamp"), epochs=True) or fallback_start
         samples = item.get("samples")
         if not isinstance(samples, Mapping):
             continue
@@ -1429,7 +1415,7 @@ def detail_events(
                 provider=provider,
                 session_id=sid,
                 id=f"{pid}:detail:{item_index}:{index}",
-                at=_parse_time(when),
+                at=parse_time(when, epochs=True),
                 kind=event_kind(label),
                 name=label,
                 participant_id=pid,
