@@ -354,7 +354,7 @@ class SignalWireProvider(BaseProvider):
         }
     )
     page_size = 100
-    missing = {
+    missing: Mapping[Capability, str] = {
         Capability.QUALITY: (
             "SignalWire Video has no per-participant quality samples in its REST API; a session's "
             "'quality' and 'fps' are its configured resolution and frame rate, not measurements."

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -41,7 +40,8 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from roomscope.tui.clock import Clock, utcnow
-from roomscope.tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus
+from roomscope.tui.lru import LRU
+from roomscope.tui.models import Page, Participant, Recording, Session, SessionQuery, SessionStatus, SortKey
 from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
@@ -246,9 +246,9 @@ class TelnyxProvider(BaseProvider):
             Capability.STATUS_FILTER,
         }
     )
-    sort_keys = frozenset()
+    sort_keys: frozenset[SortKey] = frozenset()
     page_size = 50
-    missing = {
+    missing: Mapping[Capability, str] = {
         Capability.EVENTS: "Telnyx Rooms has no session event timeline in its REST API.",
         Capability.PARTICIPANT_EVENTS: "Telnyx Rooms has no per-participant events in its REST API.",
         Capability.QUALITY: "Telnyx Rooms has no per-participant quality samples in its REST API.",
@@ -296,7 +296,8 @@ class TelnyxProvider(BaseProvider):
             transport=transport,
             **http_options,
         )
-        self._rooms: OrderedDict[str, str | None] = OrderedDict()
+        self._rooms: LRU[str, str | None] = LRU(ROOM_CACHE_SIZE)
+        """Room id -> unique name (None: the room is gone)."""
 
     @property
     def identity(self) -> str:
@@ -483,30 +484,23 @@ class TelnyxProvider(BaseProvider):
             )
             for room, result in zip(unknown, results, strict=True):
                 if isinstance(result, NotFoundError):
-                    self._remember_room(room, None)  # deleted room: do not ask again
+                    self._rooms.put(room, None)  # deleted room: do not ask again
                 elif isinstance(result, BaseException):
                     if not isinstance(result, (ProviderError, ValidationError)):
                         raise result
                     # Unreachable, rate limited, refused, unreadable: the session keeps its id.
                 else:
-                    self._remember_room(room, result)
+                    self._rooms.put(room, result)
         out: dict[str, str | None] = {}
         for room in wanted:
             if room in self._rooms:
-                self._rooms.move_to_end(room)
-                out[room] = self._rooms[room]
+                out[room] = self._rooms.get(room)
         return out
 
     async def _lookup_room(self, room_id: str) -> str | None:
         body = await self.http.get_json(f"rooms/{_segment(room_id)}")
         room = TelnyxRoom.model_validate(self._data(body, "room"))
         return text(room.unique_name)
-
-    def _remember_room(self, room_id: str, name: str | None) -> None:
-        self._rooms[room_id] = name
-        self._rooms.move_to_end(room_id)
-        while len(self._rooms) > ROOM_CACHE_SIZE:
-            self._rooms.popitem(last=False)
 
     # -- participants --------------------------------------------------------------------
 

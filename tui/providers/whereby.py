@@ -31,9 +31,8 @@ import json
 import math
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,6 +40,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     DeviceInfo,
     Event,
@@ -497,27 +497,6 @@ class _SortEvidence:
             self.honoured = True
 
 
-@dataclass
-class _LRU:
-    size: int
-    data: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
-
-    def get(self, key: Any) -> Any:
-        value = self.data.get(key)
-        if value is not None:
-            self.data.move_to_end(key)
-        return value
-
-    def put(self, key: Any, value: Any) -> None:
-        self.data[key] = value
-        self.data.move_to_end(key)
-        while len(self.data) > self.size:
-            self.data.popitem(last=False)
-
-    def pop(self, key: Any) -> None:
-        self.data.pop(key, None)
-
-
 # ---------------------------------------------------------------------------------------
 
 
@@ -595,12 +574,12 @@ class WherebyProvider(BaseProvider):
         self._room_order = _SortEvidence()
         self._session_order = _SortEvidence()
         self._recording_order = _SortEvidence()
-        self._rooms = _LRU(32)
-        self._room_of = _LRU(50_000)
+        self._rooms: LRU[tuple[str | None, bool, datetime | None], _RoomsPage] = LRU(32)
+        self._room_of: LRU[str, str] = LRU(50_000)
         """roomSessionId -> roomName, learnt from every listing."""
-        self._sessions = _LRU(2_000)
+        self._sessions: LRU[str, Session] = LRU(2_000)
         """roomSessionId -> the last Session mapped (ended ones are final)."""
-        self._timelines = _LRU(32)
+        self._timelines: LRU[str, list[Event]] = LRU(32)
         """roomSessionId -> derived event list of an ended session."""
 
     @property
@@ -677,7 +656,7 @@ class WherebyProvider(BaseProvider):
         request."""
         sort = sort and self._room_sort_ok
         key = (cursor, sort, until)
-        cached: _RoomsPage | None = self._rooms.get(key)
+        cached = self._rooms.get(key)
         if cached is not None and time.monotonic() - cached.fetched < 60.0:
             return cached, False
         params: list[tuple[str, str | int]] = [("limit", self.rooms_page_size)]
@@ -1003,7 +982,7 @@ class WherebyProvider(BaseProvider):
 
     async def _known_session(self, sid: str, session_id: str) -> Session:
         """The session (cached while ended, fetched otherwise)."""
-        cached: Session | None = self._sessions.get(sid)
+        cached = self._sessions.get(sid)
         if cached is not None and cached.status is SessionStatus.ENDED:
             return cached
         return await self.get_session(session_id)
@@ -1170,7 +1149,7 @@ class WherebyProvider(BaseProvider):
         return Page[Event](items=chunk, next_cursor=f"o{offset + limit}" if more else None, total=len(events))
 
     async def _session_timeline(self, sid: str, session_id: str) -> list[Event]:
-        cached: list[Event] | None = self._timelines.get(sid)
+        cached = self._timelines.get(sid)
         if cached is not None:
             return cached
         session = await self._known_session(sid, session_id)
