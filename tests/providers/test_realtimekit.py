@@ -32,7 +32,8 @@ from roomscope.tui.providers.base import (
     UnavailableError,
 )
 from roomscope.tui.providers.demo import DemoProvider
-from roomscope.tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider, error_detail
+from roomscope.tui.providers.realtimekit import API_BASE, MAX_PER_PAGE, RealtimeKitProvider
+from roomscope.tui.providers.realtimekit.errors import error_detail
 from roomscope.tui.quality import mos_estimate
 from tests.conftest import NOW, fixed_now
 from tests.support.openapi import examples, requires_specs, template_for, validate_body

@@ -1,0 +1,38 @@
+"""How Cloudflare RealtimeKit says what went wrong: the service's and the Cloudflare API
+gateway's failure envelopes, and the ``Ratelimit`` header's wait."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from roomscope.tui.providers.http import ErrorDetail, generic_error_detail, parse_rate_limit_reset
+
+
+def error_detail(response: httpx.Response) -> ErrorDetail:
+    """RealtimeKit's ``{success:false, error:{code,message}}`` and the Cloudflare gateway's
+    ``{success:false, errors:[{code,message}], messages, result:null}``; 429 hints from
+    the ``Ratelimit`` header."""
+    retry = parse_rate_limit_reset(response.headers.get("ratelimit"), fields=True)
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    return ErrorDetail(failure_message(body) or generic_error_detail(response).message, retry)
+
+
+def failure_message(body: Any) -> str | None:
+    """The message of either failure envelope (gateway codes kept: they are searchable)."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str) and error["message"].strip():
+        return str(error["message"]).strip()
+    errors = body.get("errors")
+    parts: list[str] = []
+    for item in errors[:3] if isinstance(errors, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("message"), str) and item["message"].strip():
+            code = item.get("code")
+            parts.append(item["message"].strip() + (f" (code {code})" if isinstance(code, int) else ""))
+    return "; ".join(parts) or None
