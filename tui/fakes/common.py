@@ -1,4 +1,5 @@
-"""What every fake API shares: auth checks, injected faults, latency, JSON responses."""
+"""What every fake API shares: the handler (the auth check, injected faults, latency,
+routing), JSON responses and opaque cursors."""
 
 from __future__ import annotations
 
@@ -144,21 +145,3 @@ class FakeApi:
         if index is None:
             raise Missing(f"No session {session_id}")
         return index
-
-    @staticmethod
-    def bearer(request: httpx.Request) -> str | None:
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            return header[7:].strip() or None
-        return None
-
-    @staticmethod
-    def basic(request: httpx.Request) -> tuple[str, str] | None:
-        header = request.headers.get("authorization", "")
-        if not header.lower().startswith("basic "):
-            return None
-        try:
-            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return user, password

@@ -26,11 +26,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 import httpx
 
@@ -44,6 +43,18 @@ from roomscope.tui.demo.world import (
     DemoWorld,
 )
 from roomscope.tui.fakes.common import FakeApi, Missing, json_response
+from roomscope.tui.fakes.requests import (
+    BadParameter,
+    Params,
+    bearer,
+    boolean,
+    choice,
+    choices,
+    number,
+    numbered_page,
+    timestamp,
+    uuid_text,
+)
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.realtimekit import RealtimeKitProvider
@@ -76,10 +87,6 @@ CLIENT_EVENT_NAMES = {
     "screenshare_stop": "screenshare_stopped",
 }
 ENGINES = {"Chrome": "Blink", "Edge": "Blink", "Electron": "Blink", "Firefox": "Gecko", "Safari": "WebKit"}
-
-
-class BadRequest(Exception):
-    """Raised by a route to answer 400 in RealtimeKit's error shape."""
 
 
 def derived_uuid(*parts: object) -> str:
@@ -220,7 +227,7 @@ class FakeRealtimeKit(FakeApi):
     # -- auth and errors -----------------------------------------------------------------
 
     def authorized(self, request: httpx.Request) -> bool:
-        return self.bearer(request) == DEMO_API_TOKEN
+        return bearer(request) == DEMO_API_TOKEN
 
     def unauthorized(self, request: httpx.Request) -> httpx.Response:
         return self.gateway_error(401, 10000, "Authentication error")
@@ -253,13 +260,12 @@ class FakeRealtimeKit(FakeApi):
             return self.gateway_error(403, 9109, "Unauthorized to access requested resource")
         if parts[4] != DEMO_APP_ID:
             raise Missing(f"App {parts[4]} not found")
-        params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
         try:
-            return self._dispatch(parts[5:], params)
-        except BadRequest as exc:
-            return self.error(request, 400, str(exc))
+            return self._dispatch(parts[5:], request.url.params)
+        except BadParameter as exc:
+            return self.error(request, 400, exc.message)
 
-    def _dispatch(self, rest: list[str], params: dict[str, str]) -> httpx.Response:
+    def _dispatch(self, rest: list[str], params: Params) -> httpx.Response:
         match rest:
             case ["sessions"]:
                 return self._ok(self.sessions(params))
@@ -286,67 +292,12 @@ class FakeRealtimeKit(FakeApi):
     # -- parameters ----------------------------------------------------------------------
 
     @staticmethod
-    def _number(params: dict[str, str], name: str) -> float | None:
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            raise BadRequest(f"{name} must be a number") from None
-        if value < 0:
-            raise BadRequest(f"{name} must be greater than or equal to 0")
-        return value
-
-    def _page(self, params: dict[str, str]) -> tuple[int, int]:
-        page_no = self._number(params, "page_no")
-        per_page = self._number(params, "per_page")
+    def _page(params: Params) -> tuple[int, int]:
+        page_no = number(params, "page_no", minimum=0)
+        per_page = number(params, "per_page", minimum=0)
         page = max(1, int(page_no)) if page_no is not None else 1
         size = int(per_page) if per_page else DEFAULT_PER_PAGE
         return page, max(1, min(size, MAX_PER_PAGE))
-
-    @staticmethod
-    def _enum(params: dict[str, str], name: str, allowed: Iterable[str]) -> str | None:
-        raw = params.get(name)
-        if raw is None:
-            return None
-        options = tuple(allowed)
-        if raw not in options:
-            raise BadRequest(f"{name} must be one of {', '.join(options)}")
-        return raw
-
-    @staticmethod
-    def _bool(params: dict[str, str], name: str) -> bool:
-        raw = params.get(name)
-        if raw is None:
-            return False
-        if raw not in ("true", "false"):
-            raise BadRequest(f"{name} must be a boolean")
-        return raw == "true"
-
-    @staticmethod
-    def _time(params: dict[str, str], name: str) -> datetime | None:
-        raw = params.get(name)
-        if raw is None:
-            return None
-        try:
-            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadRequest(f"{name} must be an ISO 8601 date-time") from None
-        if value.tzinfo is None:
-            raise BadRequest(f"{name} must be an ISO 8601 date-time with a time zone")
-        return value
-
-    @staticmethod
-    def _filters(params: dict[str, str]) -> set[str] | None:
-        raw = params.get("filters")
-        if raw is None:
-            return None
-        chosen = set(raw.split(","))
-        unknown = chosen - set(FILTERS)
-        if unknown:
-            raise BadRequest(f"filters must be a comma separated list of {', '.join(FILTERS)}")
-        return chosen
 
     @staticmethod
     def _paging(offset: int, count: int, total: int) -> dict[str, int]:
@@ -382,12 +333,12 @@ class FakeRealtimeKit(FakeApi):
         ]
         return head if status == "LIVE" else head + list(range(horizon, hi + 1))
 
-    def sessions(self, params: dict[str, str]) -> dict[str, Any]:
+    def sessions(self, params: Params) -> dict[str, Any]:
         page, per_page = self._page(params)
-        sort_by = self._enum(params, "sort_by", ("minutesConsumed", "createdAt")) or "createdAt"
-        order = self._enum(params, "sort_order", ("ASC", "DESC")) or "DESC"
-        status = self._enum(params, "status", ("LIVE", "ENDED"))
-        since, until = self._time(params, "start_time"), self._time(params, "end_time")
+        sort_by = choice(params, "sort_by", ("minutesConsumed", "createdAt")) or "createdAt"
+        order = choice(params, "sort_order", ("ASC", "DESC")) or "DESC"
+        status = choice(params, "status", ("LIVE", "ENDED"))
+        since, until = timestamp(params, "start_time"), timestamp(params, "end_time")
         search = params.get("search", "").strip().casefold()
         meeting = params.get("associated_id")
         now = self.clock()
@@ -407,8 +358,7 @@ class FakeRealtimeKit(FakeApi):
             indices.sort(key=lambda i: (minutes[i], -i), reverse=order == "DESC")
         elif order == "ASC":
             indices.reverse()
-        offset = (page - 1) * per_page
-        chunk = indices[offset : offset + per_page]
+        offset, chunk = numbered_page(indices, page, per_page)
         records = [self.session_record(self.world.session(i), now) for i in chunk]
         paging = self._paging(offset, len(chunk), len(indices))
         if self.sessions_paging == "data":
@@ -445,8 +395,8 @@ class FakeRealtimeKit(FakeApi):
             record["breakout_rooms"] = []
         return record
 
-    def session_details(self, session_id: str, params: dict[str, str]) -> dict[str, Any]:
-        self._bool(params, "include_breakout_rooms")
+    def session_details(self, session_id: str, params: Params) -> dict[str, Any]:
+        boolean(params, "include_breakout_rooms")
         record = self.session_record(self._session(session_id), self.clock(), detail=True)
         return {"success": True, "data": {"session": record} if self.wrap_session else record}
 
@@ -510,13 +460,13 @@ class FakeRealtimeKit(FakeApi):
                 )
         return out
 
-    def participants(self, session_id: str, params: dict[str, str]) -> dict[str, Any]:
+    def participants(self, session_id: str, params: Params) -> dict[str, Any]:
         s = self._session(session_id)
         page, per_page = self._page(params)
-        sort_by = self._enum(params, "sort_by", ("joinedAt", "duration"))
-        order = self._enum(params, "sort_order", ("ASC", "DESC")) or "ASC"
-        self._enum(params, "view", ("raw", "consolidated"))
-        include = self._bool(params, "include_peer_events")
+        sort_by = choice(params, "sort_by", ("joinedAt", "duration"))
+        order = choice(params, "sort_order", ("ASC", "DESC")) or "ASC"
+        choice(params, "view", ("raw", "consolidated"))
+        include = boolean(params, "include_peer_events") is True
         search = params.get("search", "").strip().casefold()
         now = self.clock()
         people = self.world.visible_participants(s, now)
@@ -532,8 +482,7 @@ class FakeRealtimeKit(FakeApi):
             people.sort(key=lambda p: (present_s(p, now), p.index), reverse=order == "DESC")
         elif order == "DESC":
             people.reverse()
-        offset = (page - 1) * per_page
-        chunk = people[offset : offset + per_page]
+        offset, chunk = numbered_page(people, page, per_page)
         records = [self.participant_record(s, p, now, peer_events=include) for p in chunk]
         return {
             "success": True,
@@ -546,14 +495,12 @@ class FakeRealtimeKit(FakeApi):
                 return p
         raise Missing(f"No participant {participant_id} in session {s.id}")
 
-    def participant_details(
-        self, session_id: str, participant_id: str, params: dict[str, str]
-    ) -> dict[str, Any]:
+    def participant_details(self, session_id: str, participant_id: str, params: Params) -> dict[str, Any]:
         s = self._session(session_id)
         now = self.clock()
         p = self._participant(s, participant_id, now)
-        include = self._bool(params, "include_peer_events")
-        filters = self._filters(params)
+        include = boolean(params, "include_peer_events") is True
+        filters = choices(params, "filters", FILTERS)
         record = self.participant_record(s, p, now, peer_events=include)
         if self.generation == "legacy":
             wanted = set(FILTERS) if filters is None else filters
@@ -953,11 +900,11 @@ class FakeRealtimeKit(FakeApi):
             raise Missing(f"No peer {peer}")
         return s, p, k
 
-    def peer_report(self, peer: str, params: dict[str, str]) -> dict[str, Any]:
+    def peer_report(self, peer: str, params: Params) -> dict[str, Any]:
         if self.generation == "legacy":
             raise Missing("Route not found")
-        filters = self._filters(params)
-        include = self._bool(params, "include_peer_events")
+        filters = choices(params, "filters", FILTERS)
+        include = boolean(params, "include_peer_events") is True
         s, p, k = self._find_peer(peer)
         now = self.clock()
         wanted = set(FILTERS) if filters is None else filters
@@ -975,7 +922,7 @@ class FakeRealtimeKit(FakeApi):
 
     # -- chat, transcript, summary -------------------------------------------------------
 
-    def artifact(self, session_id: str, kind: str, params: dict[str, str]) -> dict[str, Any]:
+    def artifact(self, session_id: str, kind: str, params: Params) -> dict[str, Any]:
         s = self._session(session_id)
         now = self.clock()
         ended = self.world.ended_at(s, now) is not None
@@ -991,7 +938,7 @@ class FakeRealtimeKit(FakeApi):
                 },
             }
         if kind == "transcript":
-            fmt = self._enum(params, "format", TRANSCRIPT_FORMATS) or "CSV"
+            fmt = choice(params, "format", TRANSCRIPT_FORMATS) or "CSV"
             if not (ended and s.recorded):
                 raise Missing("No transcript found for this session")
             return {
@@ -1049,21 +996,14 @@ class FakeRealtimeKit(FakeApi):
             record["stop_reason"] = {"reason": "ALL_PEERS_LEFT"}
         return record
 
-    def recordings(self, params: dict[str, str]) -> dict[str, Any]:
+    def recordings(self, params: Params) -> dict[str, Any]:
         page, per_page = self._page(params)
-        meeting = params.get("meeting_id")
-        if meeting is not None and not _is_uuid(meeting):
-            raise BadRequest("meeting_id must be a valid UUID")
-        self._enum(params, "sort_by", ("invokedTime",))
-        order = self._enum(params, "sort_order", ("ASC", "DESC")) or "DESC"
-        since, until = self._time(params, "start_time"), self._time(params, "end_time")
-        raw_status = params.get("status")
-        statuses = set(raw_status.split(",")) if raw_status else None
-        if statuses and statuses - set(RECORDING_STATUSES):
-            raise BadRequest(f"status must be a comma separated list of {', '.join(RECORDING_STATUSES)}")
-        expired = params.get("expired")
-        if expired is not None:
-            self._bool(params, "expired")
+        meeting = uuid_text(params, "meeting_id")
+        choice(params, "sort_by", ("invokedTime",))
+        order = choice(params, "sort_order", ("ASC", "DESC")) or "DESC"
+        since, until = timestamp(params, "start_time"), timestamp(params, "end_time")
+        statuses = choices(params, "status", RECORDING_STATUSES)
+        expired = boolean(params, "expired")
         search = params.get("search", "").strip().casefold()
         now = self.clock()
         lower = since - timedelta(seconds=MAX_DURATION_S) if since is not None else None
@@ -1081,12 +1021,12 @@ class FakeRealtimeKit(FakeApi):
                 record = self.recording_record(s, n, now)
                 if statuses and record["status"] not in statuses:
                     continue
-                if expired == "true":
+                if expired:
                     continue  # links are minted per request: none has expired
                 found.append((invoked, record))
         found.sort(key=lambda item: (item[0], item[1]["id"]), reverse=order == "DESC")
-        offset = (page - 1) * per_page
-        chunk = [record for _at, record in found[offset : offset + per_page]]
+        offset, rows = numbered_page(found, page, per_page)
+        chunk = [record for _at, record in rows]
         return {"success": True, "data": chunk, "paging": self._paging(offset, len(chunk), len(found))}
 
     def recording(self, recording_id: str) -> dict[str, Any]:
@@ -1099,13 +1039,6 @@ class FakeRealtimeKit(FakeApi):
                 if r.id == recording_id:
                     return {"success": True, "data": self.recording_record(s, n, now)}
         raise Missing(f"No recording {recording_id}")
-
-
-def _is_uuid(value: str) -> bool:
-    parts = value.split("-")
-    return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
-        c in "0123456789abcdefABCDEF" for c in "".join(parts)
-    )
 
 
 def demo_provider(

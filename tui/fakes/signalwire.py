@@ -42,6 +42,7 @@ import httpx
 from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DemoEvent, DemoParticipant, DemoSession, DemoWorld, Interval
 from roomscope.tui.fakes.common import FakeApi, Missing, json_response
+from roomscope.tui.fakes.requests import BadParameter, basic, choice, integer, uuid_text
 from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.signalwire import SignalWireProvider
 
@@ -125,7 +126,7 @@ class FakeSignalWire(FakeApi):
     # -- auth and errors -----------------------------------------------------------------
 
     def authorized(self, request: httpx.Request) -> bool:
-        return self.basic(request) == (self.project_id, self.token)
+        return basic(request) == (self.project_id, self.token)
 
     def error(self, request: httpx.Request, status: int, message: str) -> httpx.Response:
         return json_response(status, {"error": REASONS.get(status, "Bad Request")})
@@ -171,6 +172,8 @@ class FakeSignalWire(FakeApi):
                 return self.list_recordings(request, session, now)
         except Invalid as exc:
             return self.invalid(exc)
+        except BadParameter as exc:
+            return self.invalid(Invalid(exc.name, exc.message))
         raise Missing(path)
 
     # -- paging --------------------------------------------------------------------------
@@ -202,20 +205,6 @@ class FakeSignalWire(FakeApi):
             raise wrong
         return start
 
-    @staticmethod
-    def _int(request: httpx.Request, name: str, default: int, lo: int, hi: int | None) -> int:
-        raw = request.url.params.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise Invalid(name, f"{name} must be an integer") from None
-        if value < lo or (hi is not None and value > hi):
-            bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-            raise Invalid(name, f"{name} must be {bound}")
-        return value
-
     def _page(
         self,
         request: httpx.Request,
@@ -228,8 +217,9 @@ class FakeSignalWire(FakeApi):
     ) -> httpx.Response:
         """One page of positions ``begin..end-1`` (those ``keep`` accepts), with links."""
         path = request.url.path.rstrip("/")
-        size = self._int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        number = self._int(request, "page_number", 0, 0, None)
+        params = request.url.params
+        size = integer(params, "page_size", DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+        number = integer(params, "page_number", 0, minimum=0)
         token = request.url.params.get("page_token")
         fingerprint = self._fingerprint(path, filters)
         if number > 0 and not token:
@@ -278,17 +268,11 @@ class FakeSignalWire(FakeApi):
     def list_sessions(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
         filters: list[tuple[str, str]] = []
-        status = params.get("status")
+        status = choice(params, "status", ("in-progress", "completed"))
         if status is not None:
-            if status not in ("in-progress", "completed"):
-                raise Invalid("status", "status must be one of: in-progress, completed")
             filters.append(("status", status))
-        room_id = params.get("room_id")
+        room_id = uuid_text(params, "room_id")
         if room_id is not None:
-            try:
-                uuid.UUID(room_id)
-            except ValueError:
-                raise Invalid("room_id", "room_id must be a valid UUID") from None
             filters.append(("room_id", room_id))
         room_name = params.get("room_name")
         if room_name is not None:
@@ -503,7 +487,7 @@ class FakeSignalWire(FakeApi):
     # -- recordings ----------------------------------------------------------------------
 
     def list_recordings(self, request: httpx.Request, s: DemoSession, now: datetime) -> httpx.Response:
-        ttl = self._int(request, "media_ttl", 900, 0, None)
+        ttl = integer(request.url.params, "media_ttl", 900, minimum=0)
         recordings = self.world.recordings(s, now)
 
         def render(index: int) -> dict[str, Any]:

@@ -37,7 +37,9 @@ import httpx
 
 from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoRecording, DemoSession, DemoWorld
+from roomscope.tui.fakes import requests
 from roomscope.tui.fakes.common import FakeApi, Missing, json_response
+from roomscope.tui.fakes.requests import BadParameter, bearer, boolean, integer, numbered_page
 from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.telnyx import TelnyxProvider
 
@@ -62,15 +64,6 @@ _ROUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"^/rooms/({_UUID})/sessions$", "room_sessions"),
     )
 )
-
-
-class Invalid(Exception):
-    """A query parameter the API would reject (422)."""
-
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -113,12 +106,12 @@ class FakeTelnyx(FakeApi):
     # -- auth and errors -----------------------------------------------------------------
 
     def authorized(self, request: httpx.Request) -> bool:
-        return self.bearer(request) == self.api_key
+        return bearer(request) == self.api_key
 
     def unauthorized(self, request: httpx.Request) -> httpx.Response:
         detail = (
             "The API key is missing or not valid."
-            if self.bearer(request) is None
+            if bearer(request) is None
             else "The API key looks malformed or was revoked. Check that you copied it correctly."
         )
         return json_response(401, self.error_body("10009", "Authentication failed", detail))
@@ -181,8 +174,8 @@ class FakeTelnyx(FakeApi):
                 continue
             try:
                 body = self._dispatch(name, match.groups(), params, now)
-            except Invalid as exc:
-                return self.error(request, 422, f"{exc.parameter}: {exc.message}")
+            except BadParameter as exc:
+                return self.error(request, 422, f"{exc.name}: must be {exc.expected}")
             return json_response(200, body)
         raise Missing(f"No such resource: {path}")
 
@@ -201,7 +194,7 @@ class FakeTelnyx(FakeApi):
                 self._session_json_for(params, now),
             )
         if name == "session":
-            include = _boolean(params, "include_participants") is True
+            include = boolean(params, "include_participants") is True
             return {"data": self._session_json(self._started_session(groups[0], now), now, include)}
         if name == "participants":
             session = self._started_session(groups[0], now)
@@ -222,11 +215,11 @@ class FakeTelnyx(FakeApi):
                 and (not created or created.holds(_room_created(room_id)))
                 and (not updated or updated.holds(_room_created(room_id)))
             ]
-            include = _boolean(params, "include_sessions") is True
+            include = boolean(params, "include_sessions") is True
             return self._page(params, rooms, lambda room: self._room_json(room[0], room[1], now, include))
         if name == "room":
             room_id = self._room_or_missing(groups[0])
-            include = _boolean(params, "include_sessions") is True
+            include = boolean(params, "include_sessions") is True
             return {"data": self._room_json(room_id, self._rooms()[room_id], now, include)}
         raise Missing(name)
 
@@ -234,12 +227,8 @@ class FakeTelnyx(FakeApi):
 
     @staticmethod
     def _paging(params: httpx.QueryParams) -> tuple[int, int]:
-        number = _integer(params, "page[number]", 1)
-        size = _integer(params, "page[size]", DEFAULT_PAGE_SIZE)
-        if number < 1:
-            raise Invalid("page[number]", "must be greater than or equal to 1")
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise Invalid("page[size]", f"must be between 1 and {MAX_PAGE_SIZE}")
+        number = integer(params, "page[number]", 1, minimum=1)
+        size = integer(params, "page[size]", DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
         return number, size
 
     def _page(
@@ -247,8 +236,7 @@ class FakeTelnyx(FakeApi):
     ) -> dict[str, Any]:
         number, size = self._paging(params)
         total = len(rows)
-        start = (number - 1) * size
-        chunk = [rows[i] for i in range(start, min(start + size, total))]
+        _offset, chunk = numbered_page(rows, number, size)
         return {
             "data": [render(row) for row in chunk],
             "meta": {
@@ -268,7 +256,7 @@ class FakeTelnyx(FakeApi):
         return session
 
     def _select_sessions(self, params: httpx.QueryParams, now: datetime, *, room_id: str | None) -> Any:
-        active = _boolean(params, "filter[active]")
+        active = boolean(params, "filter[active]")
         created = self._date_range(params, "date_created_at")
         updated = self._date_range(params, "date_updated_at")
         ended = self._date_range(params, "date_ended_at")
@@ -306,7 +294,7 @@ class FakeTelnyx(FakeApi):
         return out
 
     def _session_json_for(self, params: httpx.QueryParams, now: datetime) -> Callable[[int], dict[str, Any]]:
-        include = _boolean(params, "include_participants") is True
+        include = boolean(params, "include_participants") is True
         return lambda index: self._session_json(self.world.session(index), now, include)
 
     def _session_updated(self, session: DemoSession, now: datetime) -> datetime:
@@ -387,7 +375,7 @@ class FakeTelnyx(FakeApi):
         participant_id = params.get("filter[participant_id]")
         status = params.get("filter[status]")
         kind = params.get("filter[type]")
-        min_duration = _optional_integer(params, "filter[duration_secs]")
+        min_duration = integer(params, "filter[duration_secs]")
         started = self._date_range(params, "date_started_at")
         ended = self._date_range(params, "date_ended_at")
         self._paging(params)
@@ -514,10 +502,9 @@ class FakeTelnyx(FakeApi):
         until: datetime | None = None
         for op in ("eq", "gte", "lte"):
             name = f"filter[{field}][{op}]"
-            value = params.get(name)
-            if value is None:
+            day = requests.day(params, name)
+            if day is None:
                 continue
-            day = _date(name, value)
             if op in ("eq", "gte"):
                 since = max(since, _day(day)) if since else _day(day)
             if op in ("eq", "lte"):
@@ -555,39 +542,6 @@ def _left_at(p: DemoParticipant, now: datetime) -> datetime | None:
 def _participant_updated(p: DemoParticipant, now: datetime) -> datetime:
     moments = [t for iv in p.intervals for t in (iv.join, iv.leave) if t <= now]
     return max(moments) if moments else p.joined_at
-
-
-def _boolean(params: httpx.QueryParams, name: str) -> bool | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if value in ("true", "false"):
-        return bool(value == "true")
-    raise Invalid(name, "must be a boolean (true or false)")
-
-
-def _optional_integer(params: httpx.QueryParams, name: str) -> int | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid(name, "must be an integer") from None
-
-
-def _integer(params: httpx.QueryParams, name: str, default: int) -> int:
-    found = _optional_integer(params, name)
-    return default if found is None else found
-
-
-def _date(name: str, value: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(name, "must be an ISO 8601 date (YYYY-MM-DD)") from None
 
 
 def demo_provider(

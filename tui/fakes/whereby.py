@@ -45,6 +45,7 @@ from roomscope.tui.fakes.common import (
     encode_cursor,
     json_response,
 )
+from roomscope.tui.fakes.requests import BadParameter, bearer, integer, timestamp
 from roomscope.tui.providers.parsing import iso
 from roomscope.tui.providers.whereby import WherebyProvider
 
@@ -203,7 +204,7 @@ class FakeWhereby(FakeApi):
     # -- protocol ------------------------------------------------------------------------
 
     def authorized(self, request: httpx.Request) -> bool:
-        return self.bearer(request) == self.api_key
+        return bearer(request) == self.api_key
 
     def unauthorized(self, request: httpx.Request) -> httpx.Response:
         return httpx.Response(401)
@@ -520,21 +521,17 @@ class FakeWhereby(FakeApi):
                     }
                 )
         limit = default or MAX_LIMIT
-        raw = params.get("limit")
-        if raw is not None and default is not None:
-            rule: tuple[str, str] | None = None
+        if default is not None:
             try:
-                limit = int(raw)
-            except ValueError:
-                rule = ("type", "Request query parameter limit must be integer")
-            else:
-                if limit < 1:
-                    rule = ("minimum", "Request query parameter limit must be >= 1")
-                elif limit > MAX_LIMIT:
-                    rule = ("maximum", f"Request query parameter limit must be <= {MAX_LIMIT}")
-            if rule is not None:
+                limit = integer(params, "limit", default, minimum=1, maximum=MAX_LIMIT)
+            except BadParameter as exc:
                 violations.append(
-                    {"location": ["query", "limit"], "severity": "Error", "code": rule[0], "message": rule[1]}
+                    {
+                        "location": ["query", "limit"],
+                        "severity": "Error",
+                        "code": exc.rule,
+                        "message": f"Request query parameter limit must be {_prism_rule(exc)}",
+                    }
                 )
         if violations:
             raise prism_422(violations)
@@ -542,12 +539,9 @@ class FakeWhereby(FakeApi):
 
     @staticmethod
     def _date(params: httpx.QueryParams, name: str) -> datetime | None:
-        raw = params.get(name)
-        if raw is None:
-            return None
         try:
-            return datetime.fromisoformat(raw)
-        except ValueError:
+            return timestamp(params, name, zone=False)
+        except BadParameter:
             location = name.replace("[", ".").rstrip("]")
             raise prism_422(
                 [
@@ -604,6 +598,15 @@ class FakeWhereby(FakeApi):
         chunk = [render(item) if render else item for item in items[offset : offset + limit]]
         more = offset + limit < len(items)
         return {"cursor": encode_cursor(f"{signature}:{offset + limit}") if more else None, "results": chunk}
+
+
+def _prism_rule(exc: BadParameter) -> str:
+    """How Prism words a broken rule: ``integer``, ``>= 1``, ``<= 100``."""
+    if exc.rule == "minimum":
+        return f">= {exc.bound:g}"
+    if exc.rule == "maximum":
+        return f"<= {exc.bound:g}"
+    return "integer" if exc.rule == "type" else exc.expected
 
 
 def _sort_value(record: Mapping[str, Any], field: str) -> Any:
