@@ -40,6 +40,20 @@ US_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 UNKNOWN_ID = "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"
 
 
+def rate_limit_body() -> dict[str, Any]:
+    """Telnyx's 429 body."""
+    return FakeTelnyx.error_body("10011", "Too many requests", "You have exceeded the rate limit.")
+
+
+def rate_limit_headers(reset_s: int, limit: int = 100) -> dict[str, str]:
+    """Telnyx's rate-limit headers on a 429."""
+    return {
+        "x-ratelimit-limit": str(limit),
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": str(reset_s),
+    }
+
+
 class Sleeps:
     """A stand-in for asyncio.sleep that records the waits instead of waiting."""
 
@@ -249,7 +263,7 @@ async def test_error_bodies_validate(fake: FakeTelnyx) -> None:
         assert body["success"] is False and parameter in body["message"]
     body = validate(await raw_get(fake, "/room_recordings", {"page[size]": 1000}), 422)
     assert "page[size]" in body["message"]
-    fake.inject(429, fake.rate_limit_body(), headers=fake.rate_limit_headers(5))
+    fake.inject(429, rate_limit_body(), headers=rate_limit_headers(5))
     response = await raw_get(fake, "/room_sessions")
     body = validate(response, 429)
     assert body["errors"][0]["code"] == "10011" and response.headers["x-ratelimit-reset"] == "5"
@@ -710,7 +724,7 @@ async def test_error_statuses_map_to_typed_errors(
 async def test_429_with_retry_after_is_retried(
     provider: TelnyxProvider, fake: FakeTelnyx, sleeps: Sleeps
 ) -> None:
-    fake.inject(429, fake.rate_limit_body(), headers={"Retry-After": "3", **fake.rate_limit_headers(9)})
+    fake.inject(429, rate_limit_body(), headers={"Retry-After": "3", **rate_limit_headers(9)})
     page = await provider.list_sessions(SessionQuery(), None, 10)
     assert len(page.items) == 10 and sleeps.calls == [3.0]
 
@@ -718,7 +732,7 @@ async def test_429_with_retry_after_is_retried(
 async def test_429_reset_header_is_the_hint_without_retry_after(
     provider: TelnyxProvider, fake: FakeTelnyx, sleeps: Sleeps
 ) -> None:
-    fake.inject(429, fake.rate_limit_body(), headers=fake.rate_limit_headers(7))
+    fake.inject(429, rate_limit_body(), headers=rate_limit_headers(7))
     page = await provider.list_sessions(SessionQuery(), None, 10)
     assert len(page.items) == 10 and sleeps.calls == [7.0]
 
@@ -726,7 +740,7 @@ async def test_429_reset_header_is_the_hint_without_retry_after(
 async def test_429_exhausted_is_rate_limited(
     provider: TelnyxProvider, fake: FakeTelnyx, sleeps: Sleeps
 ) -> None:
-    fake.inject(429, fake.rate_limit_body(), headers=fake.rate_limit_headers(2), times=10)
+    fake.inject(429, rate_limit_body(), headers=rate_limit_headers(2), times=10)
     with pytest.raises(RateLimitedError) as caught:
         await provider.list_sessions(SessionQuery(), None, 10)
     assert caught.value.retry_after == 2.0

@@ -145,18 +145,6 @@ class FakeTelnyx(FakeApi):
         error["meta"] = {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"}
         return {"errors": [error]}
 
-    @classmethod
-    def rate_limit_body(cls) -> dict[str, Any]:
-        return cls.error_body("10011", "Too many requests", "You have exceeded the rate limit.")
-
-    @staticmethod
-    def rate_limit_headers(reset_s: int, limit: int = 100) -> dict[str, str]:
-        return {
-            "x-ratelimit-limit": str(limit),
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": str(reset_s),
-        }
-
     # -- routing -------------------------------------------------------------------------
 
     @staticmethod
