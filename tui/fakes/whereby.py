@@ -46,7 +46,7 @@ from roomscope.tui.fakes.common import (
     json_response,
 )
 from roomscope.tui.fakes.requests import BadParameter, bearer, integer, timestamp
-from roomscope.tui.providers.parsing import iso
+from roomscope.tui.providers.parsing import iso, parse_time
 from roomscope.tui.providers.whereby import WherebyProvider
 
 DEMO_API_KEY = "whereby-demo-api-key-2f9c41"
@@ -611,9 +611,8 @@ def _prism_rule(exc: BadParameter) -> str:
 
 def _sort_value(record: Mapping[str, Any], field: str) -> Any:
     if field == "duration":
-        start = datetime.fromisoformat(record["startDate"])
-        end = datetime.fromisoformat(record["endDate"])
-        return (end - start).total_seconds()
+        start, end = parse_time(record["startDate"]), parse_time(record["endDate"])
+        return (end - start).total_seconds() if start and end else None
     return record[field]
 
 

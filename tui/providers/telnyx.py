@@ -227,7 +227,7 @@ def _clamp_size(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE_SIZE))
 
 
-def _iso(moment: datetime | None) -> str | None:
+def _isoformat(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
@@ -437,7 +437,7 @@ class TelnyxProvider(BaseProvider):
                 present = sum(1 for _joined, left in spans if left is None) if live else 0
         extra: dict[str, Any] = {}
         if updated is not None:
-            extra["updated_at"] = _iso(updated)
+            extra["updated_at"] = _isoformat(updated)
         if s.active is False and s.ended_at is None and updated is not None:
             extra["ended_at_from"] = "updated_at"
         if s.record_type not in (None, "room_session"):
@@ -551,7 +551,7 @@ class TelnyxProvider(BaseProvider):
         left = as_utc(p.left_at)
         extra: dict[str, Any] = {}
         if p.updated_at is not None:
-            extra["updated_at"] = _iso(as_utc(p.updated_at))
+            extra["updated_at"] = _isoformat(as_utc(p.updated_at))
         if p.session_id and p.session_id != session_id:
             extra["session_id"] = text(p.session_id)
         if p.record_type not in (None, "room_participant"):
@@ -606,9 +606,9 @@ class TelnyxProvider(BaseProvider):
                 ("type", text(r.type)),
                 ("size_mb", r.size_mb),
                 ("room_id", text(r.room_id)),
-                ("completed_at", _iso(as_utc(r.completed_at))),
-                ("created_at", _iso(as_utc(r.created_at))),
-                ("updated_at", _iso(as_utc(r.updated_at))),
+                ("completed_at", _isoformat(as_utc(r.completed_at))),
+                ("created_at", _isoformat(as_utc(r.created_at))),
+                ("updated_at", _isoformat(as_utc(r.updated_at))),
                 ("record_type", text(r.record_type) if r.record_type != "room_recording" else None),
             )
             if value is not None
