@@ -467,10 +467,8 @@ async def test_time_range_is_filtered_exactly_by_the_store(
     assert Capability.TIME_FILTER not in provider.capabilities
     since = NOW - timedelta(days=2, hours=5, minutes=17)
     until = NOW - timedelta(hours=9, minutes=3)
-    # TelnyxProvider's ``missing`` is inferred as a dict, not the Mapping the Provider protocol
-    # names, so mypy does not take it for a Provider (the adapter, not this test, needs the fix).
     cache = Cache.open(tmp_path / "cache", clock=fixed_time)
-    store = Store([provider], cache, clock=fixed_time)  # type: ignore[list-item]
+    store = Store([provider], cache, clock=fixed_time)
     try:
         collection = store.sessions(SessionQuery(since=since, until=until))
         await collection.ensure_all()
