@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import fmt, present
+from roomscope.tui.clock import utcnow
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
 
     from roomscope.tui.models import Session
     from roomscope.tui.store import QualityReport, Store
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
