@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from roomscope.tui import fmt, present
 from roomscope.tui.clock import utcnow
@@ -31,8 +32,11 @@ from roomscope.tui.text import clean
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from roomscope.tui.errors import ProviderError
     from roomscope.tui.models import Session
     from roomscope.tui.store import QualityReport, Store
+
+M = TypeVar("M")
 
 
 def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
@@ -104,7 +108,66 @@ def _print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else _csv_safe(v) for v in row])
+        writer.writerow(_csv_cells(row))
+
+
+async def _stream_json(
+    first: BaseModel | None, rest: AsyncGenerator[BaseModel, None], out: TextIO | None = None
+) -> int:
+    """A JSON array written a batch of rows at a time, byte for byte what
+    :func:`_print_json` prints for the whole list (the rows' JSON comes from their models;
+    they are never all in memory)."""
+    from pydantic import TypeAdapter
+
+    stream = out or sys.stdout
+    if first is None:
+        stream.write("[]\n")
+        return 0
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[type(first)])  # type: ignore[misc, arg-type]
+    count = 0
+    async for batch in _batches(first, rest):
+        body = adapter.dump_json(batch, indent=2).decode()
+        # "[\n  {...},\n  {...}\n]": the rows without the brackets
+        stream.write(("[\n" if count == 0 else ",\n") + body[2:-2])
+        count += len(batch)
+    stream.write("\n]\n")
+    return count
+
+
+async def _stream_csv(
+    header: Sequence[str],
+    first: M | None,
+    rest: AsyncGenerator[M, None],
+    cells: Callable[[M], Sequence[Any]],
+    out: TextIO | None = None,
+) -> int:
+    """CSV written a batch of rows at a time, as :func:`_print_csv` writes a whole list."""
+    stream = out or sys.stdout
+    csv.writer(stream, lineterminator="\n").writerow(header)
+    if first is None:
+        return 0
+    count = 0
+    async for batch in _batches(first, rest):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(_csv_cells(cells(item)) for item in batch)
+        stream.write(buffer.getvalue())
+        count += len(batch)
+    return count
+
+
+async def _batches(first: M, rest: AsyncGenerator[M, None], size: int = 500) -> AsyncGenerator[list[M], None]:
+    batch = [first]
+    async for item in rest:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _csv_cells(row: Sequence[Any]) -> list[Any]:
+    return ["" if v is None else _csv_safe(v) for v in row]
 
 
 def _csv_safe(value: Any) -> Any:
@@ -152,6 +215,37 @@ async def _find(store: Store, session_id: str) -> Session:
     return await store.find_session(session_id)
 
 
+SESSION_CSV_HEADER = (
+    "id",
+    "profile",
+    "provider",
+    "name",
+    "room",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "participants",
+    "problem",
+)
+
+
+def _session_csv_row(s: Session) -> list[Any]:
+    return [
+        s.id,
+        s.profile,
+        s.provider,
+        s.name,
+        s.room_name,
+        s.status.value,
+        _iso(s.started_at),
+        _iso(s.ended_at),
+        s.duration_s,
+        s.participant_count,
+        s.problem,
+    ]
+
+
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     from roomscope.tui.models import SessionQuery, SessionStatus
 
@@ -162,70 +256,70 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         text=args.filter or "",
     )
     collection = store.sessions(query)
-    await collection.ensure(0, args.limit)
-    rows: list[Session] = []
-    for index in range(min(args.limit, collection.loaded)):
-        item = collection.row(index)
-        if item is None:
-            break
-        rows.append(item)
-    if not rows and collection.error is not None:
-        raise collection.error
-    if collection.error is not None:
-        print(f"roomscope: warning: stopped early: {collection.error}", file=sys.stderr)
-    if args.json:
-        _print_json(_dump(rows))
-    elif args.csv:
-        _print_csv(
-            [
-                "id",
-                "profile",
-                "provider",
-                "name",
-                "room",
-                "status",
-                "started_at",
-                "ended_at",
-                "duration_s",
-                "participants",
-                "problem",
-            ],
-            (
-                [
-                    s.id,
-                    s.profile,
-                    s.provider,
-                    s.name,
-                    s.room_name,
-                    s.status.value,
-                    _iso(s.started_at),
-                    _iso(s.ended_at),
-                    s.duration_s,
-                    s.participant_count,
-                    s.problem,
-                ]
-                for s in rows
-            ),
-        )
-    else:
-        multi = len(store.providers) > 1
-        header = ["START", *(["PROFILE"] if multi else []), "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
-        table = [
-            [
-                fmt.when(s.started_at),
-                *([s.profile] if multi else []),
-                f"⚠ unreadable: {s.problem}" if s.problem else s.title,
-                s.status.value,
-                fmt.duration(s.duration_s),
-                "—" if s.participant_count is None else str(s.participant_count),
-                s.id,
-            ]
-            for s in rows
-        ]
-        _print_table(header, table)
+    stopped: list[ProviderError] = []
+    async with contextlib.aclosing(_limited(collection.stream(), args.limit, stopped)) as rows:
+        first = await _first(rows)
+        if first is None and stopped:
+            raise stopped[0]
+        if args.json:
+            written = await _stream_json(first, rows)
+        elif args.csv:
+            written = await _stream_csv(SESSION_CSV_HEADER, first, rows, _session_csv_row)
+        else:
+            kept = [] if first is None else [first, *[s async for s in rows]]
+            _sessions_table(store, kept)
+            written = len(kept)
+    if stopped:
+        print(f"roomscope: warning: stopped early: {stopped[0]}", file=sys.stderr)
+    if not args.json and not args.csv:
         total = collection.total
-        shown = f"{len(rows)} of {total:,}" if total is not None else f"{len(rows)} of >{len(rows)}"
+        shown = f"{written} of {total:,}" if total is not None else f"{written} of >{written}"
         print(f"{shown} sessions", file=sys.stderr)
+
+
+def _sessions_table(store: Store, rows: Sequence[Session]) -> None:
+    multi = len(store.providers) > 1
+    header = ["START", *(["PROFILE"] if multi else []), "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
+    table = [
+        [
+            fmt.when(s.started_at),
+            *([s.profile] if multi else []),
+            f"⚠ unreadable: {s.problem}" if s.problem else s.title,
+            s.status.value,
+            fmt.duration(s.duration_s),
+            "—" if s.participant_count is None else str(s.participant_count),
+            s.id,
+        ]
+        for s in rows
+    ]
+    _print_table(header, table)
+
+
+async def _first(rows: AsyncGenerator[Session, None]) -> Session | None:
+    try:
+        return await anext(rows)
+    except StopAsyncIteration:
+        return None
+
+
+async def _limited(
+    rows: AsyncGenerator[Session, None], limit: int, stopped: list[ProviderError]
+) -> AsyncGenerator[Session, None]:
+    """At most ``limit`` rows of a stream; the error that ends it early goes into ``stopped``."""
+    from roomscope.tui.errors import ProviderError
+
+    if limit <= 0:
+        return
+    count = 0
+    try:
+        async with contextlib.aclosing(rows):
+            async for item in rows:
+                yield item
+                count += 1
+                if count >= limit:
+                    return
+    except ProviderError as exc:
+        stopped.append(exc)
 
 
 async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:

@@ -8,6 +8,7 @@ run time, so the first screen can use it before the store exists.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,13 @@ from roomscope.tui import fmt
 
 if TYPE_CHECKING:
     from roomscope.tui.store import QualityReport, StoreStatus
-    from roomscope.tui.store.signals import FilterProgress, MergeProgress, SortProgress, ViewActivity
+    from roomscope.tui.store.signals import (
+        FilterProgress,
+        JumpProgress,
+        MergeProgress,
+        SortProgress,
+        ViewActivity,
+    )
 
 
 def view_note(activity: ViewActivity | None) -> str | None:
@@ -27,6 +34,8 @@ def view_note(activity: ViewActivity | None) -> str | None:
         return filter_note(activity)
     if activity.kind == "sort":
         return sort_note(activity)
+    if activity.kind == "jump":
+        return jump_note(activity)
     return merge_note(activity)
 
 
@@ -47,6 +56,29 @@ def sort_note(progress: SortProgress) -> str:
         return label
     of = f"{progress.of:,}" if progress.of is not None else "?"
     return f"{label}: loading all rows to sort ({progress.loaded:,} of {of})"
+
+
+def jump_note(progress: JumpProgress, what: str = "sessions") -> str:
+    """A long load: 'loading 12,300 sessions… ~40 s left, Esc cancels' (the time left when
+    it can be estimated, else the rate once known)."""
+    count = f"{progress.loaded:,} of {progress.target:,}" if progress.target else f"{progress.loaded:,}"
+    text = f"loading {count} {what}…"
+    if progress.eta_s is not None:
+        text += f" ~{_time_left(progress.eta_s)} left"
+    elif progress.rate is not None:
+        text += f" {progress.rate:,.0f}/s"
+    return text + ", Esc cancels"
+
+
+def _time_left(seconds: float) -> str:
+    """'3 s', '40 s', '2 min', '1 h 5 min' (rounded up: an estimate, not a promise)."""
+    whole = max(1, math.ceil(seconds))
+    if whole < 90:
+        return f"{whole} s"
+    minutes = math.ceil(whole / 60)
+    if minutes < 90:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def merge_note(progress: MergeProgress) -> str | None:

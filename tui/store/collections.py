@@ -3,15 +3,18 @@
 :class:`Collection` is the interface the screens read; :class:`PagedCollection` is one
 provider's list for one query, fetched page by page on demand (by page number or cursor)
 through the :class:`~roomscope.tui.store.fetcher.Fetcher`, keeping a bounded window of
-pages in memory.
+pages in memory. Whatever reads a whole list (an export, a sort, a merge) goes through
+:meth:`Collection.stream`, which walks it in order and lets the window evict behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -22,11 +25,14 @@ from roomscope.tui.limits import MAX_PAGES_IN_MEMORY, RETRY_AFTER_S
 from roomscope.tui.models import Page
 from roomscope.tui.providers.base import Provider
 from roomscope.tui.store.fetcher import Fetcher
-from roomscope.tui.store.signals import Freshness, Signal, ViewActivity
+from roomscope.tui.store.signals import Freshness, JumpProgress, JumpTracker, Signal, ViewActivity
 
 log = logging.getLogger("roomscope.store")
 
 T = TypeVar("T")
+
+STREAM_STEP = 500
+"""Rows a stream asks a view for at a time (a paged list streams page by page instead)."""
 
 
 class Collection(Generic[T]):
@@ -95,6 +101,44 @@ class Collection(Generic[T]):
     async def ensure_all(self) -> None:
         raise NotImplementedError
 
+    @property
+    def seekable(self) -> bool:
+        """Any row can be loaded without loading the rows before it, and ``len()`` is the total."""
+        return False
+
+    @property
+    def jump(self) -> JumpProgress | None:
+        """How far a long load (to the end of a list that cannot seek) has got; None when
+        none is running."""
+        return None
+
+    async def stream(self, start: int = 0) -> AsyncGenerator[T, None]:
+        """Every row from ``start`` on, in order, loaded as the reader gets to it.
+
+        Memory stays bounded: rows behind the reader may be evicted. The stream ends at
+        the end of the list, or raises the :class:`ProviderError` that stopped it.
+        """
+        index = start
+        stalls = 0
+        while True:
+            await self.ensure(index, index + STREAM_STEP)
+            progressed = False
+            while (item := self.row(index)) is not None:
+                yield item
+                index += 1
+                progressed = True
+            if progressed:
+                stalls = 0
+                continue
+            if index >= len(self):
+                return
+            error = self.error_at(index) or self.error
+            if error is not None:
+                raise error
+            stalls += 1
+            if stalls > 2:
+                raise ProviderError(f"Row {index + 1:,} of the list could not be loaded.")
+
     def refresh(self) -> None:
         """Mark loaded pages stale; the next ``ensure`` revalidates them."""
 
@@ -137,6 +181,8 @@ class PagedCollection(Collection[T]):
         page_size: int,
         seek: Callable[[int, int], str | None] | None = None,
         clock: Callable[[], float] = time.time,
+        window: int = MAX_PAGES_IN_MEMORY,
+        position: Callable[[T], float | None] | None = None,
     ) -> None:
         super().__init__()
         self.provider = provider
@@ -149,10 +195,17 @@ class PagedCollection(Collection[T]):
         self.page_size = page_size
         self.seek = seek
         self.clock = clock
+        self.window = max(2, window)
+        """Pages whose rows are kept in memory."""
+        self.position = position
+        """How far through the whole list a row is (0 to 1), when a row can tell (for the
+        time left of a long load of a list without a total)."""
         self.pages: dict[int, _PageSlot[T]] = {}
         self._total: int | None = None
         self._last_error: ProviderError | None = None
         self._started = False
+        self._chain: tuple[list[int], int, bool] | None = None
+        self._jump: JumpTracker | None = None
         self.pinned = False
 
     # -- shape ---------------------------------------------------------------------------
@@ -163,16 +216,29 @@ class PagedCollection(Collection[T]):
 
     def _contiguous(self) -> tuple[int, bool]:
         """(rows known in the unbroken run of pages from 0, whether more may follow)."""
-        count = 0
-        k = 0
-        while True:
-            slot = self.pages.get(k)
-            if slot is None or slot.size is None:
-                return count, True
-            count += slot.size
-            if slot.next_cursor is None:
-                return count, False
-            k += 1
+        _starts, count, more = self._page_chain()
+        return count, more
+
+    def _page_chain(self) -> tuple[list[int], int, bool]:
+        """The first row of each page in the unbroken run from page 0, the rows in it and
+        whether more may follow (remembered until a page's shape changes)."""
+        if self._chain is None:
+            starts: list[int] = []
+            count = 0
+            k = 0
+            more = True
+            while True:
+                slot = self.pages.get(k)
+                if slot is None or slot.size is None:
+                    break
+                starts.append(count)
+                count += slot.size
+                if slot.next_cursor is None:
+                    more = False
+                    break
+                k += 1
+            self._chain = (starts, count, more)
+        return self._chain
 
     def __len__(self) -> int:
         if self.seekable and self._total is not None:
@@ -214,21 +280,36 @@ class PagedCollection(Collection[T]):
         oldest = min(known, key=lambda f: f.fetched_at)
         return Freshness(oldest.fetched_at, any(f.from_cache for f in known), any(f.stale for f in known))
 
+    @property
+    def jump(self) -> JumpProgress | None:
+        tracker = self._jump
+        if tracker is None:
+            return None
+        return tracker.progress(self.loaded, self.total, self._position_reached())
+
+    @property
+    def activity(self) -> ViewActivity | None:
+        return self.jump
+
+    def _position_reached(self) -> float | None:
+        """How far through the list the last loaded row of the run from page 0 is."""
+        if self.position is None:
+            return None
+        starts, _count, _more = self._page_chain()
+        for k in range(len(starts) - 1, -1, -1):
+            items = self.pages[k].items
+            if items:
+                return self.position(items[-1])
+        return None
+
     def _locate(self, index: int) -> tuple[int, int] | None:
         if self.seekable:
             return divmod(index, self.page_size)
-        k = 0
-        base = 0
-        while True:
-            slot = self.pages.get(k)
-            if slot is None or slot.size is None:
-                return None
-            if index < base + slot.size:
-                return k, index - base
-            base += slot.size
-            if slot.next_cursor is None:
-                return None
-            k += 1
+        starts, count, _more = self._page_chain()
+        if index < 0 or index >= count:
+            return None
+        k = bisect.bisect_right(starts, index) - 1
+        return k, index - starts[k]
 
     def row(self, index: int) -> T | None:
         where = self._locate(index)
@@ -245,10 +326,10 @@ class PagedCollection(Collection[T]):
         else:
             count, _more = self._contiguous()
             if index < count:
-                return None
-            k = 0
-            while (found := self.pages.get(k)) is not None and found.size is not None:
-                k += 1
+                where = self._locate(index)
+                slot = self.pages.get(where[0]) if where is not None else None
+                return slot.error if slot is not None and slot.items is None else None
+            k = len(self._page_chain()[0])
             slot = self.pages.get(k)
         if slot is not None and slot.items is None:
             return slot.error
@@ -286,17 +367,81 @@ class PagedCollection(Collection[T]):
             k += 1
 
     async def ensure_all(self) -> None:
+        """Load every page (each at least once: the window still evicts), reporting how far
+        the load has got through :attr:`jump`."""
+        self._jump = JumpTracker(self.loaded, self._position_reached())
+        self.changed.emit()
+        try:
+            if self.seekable:
+                await self.ensure(0, 1)
+                if self._total is not None:
+                    pages = range((self._total + self.page_size - 1) // self.page_size)
+                    for chunk_start in range(0, len(pages), 4):
+                        await asyncio.gather(
+                            *(self._page(k) for k in pages[chunk_start : chunk_start + 4]),
+                            return_exceptions=True,
+                        )
+                return
+            await self.ensure(0, 1 << 62)
+        finally:
+            self._jump = None
+            self.changed.emit()
+
+    async def stream(self, start: int = 0) -> AsyncGenerator[T, None]:
+        """Page by page from the page holding ``start``, the next page loading while this
+        one is read; pages behind the reader are let go."""
+        k, skip = await self._page_at(start)
+        ahead: asyncio.Future[None] | None = None
+        try:
+            while k is not None:
+                slot = self.pages.get(k)
+                items = slot.items if slot is not None else None
+                if items is None:
+                    await self._page(k)
+                    slot = self.pages.get(k)
+                    items = slot.items if slot is not None else None
+                if slot is None or items is None:
+                    if slot is not None and slot.error is not None:
+                        raise slot.error
+                    if self._last_error is not None:
+                        raise self._last_error
+                    return
+                following = self._following(k, slot)
+                if following is not None and ahead is None:
+                    ahead = asyncio.ensure_future(self._page(following))
+                for item in items[skip:]:
+                    yield item
+                skip = 0
+                if ahead is not None:
+                    await ahead
+                    ahead = None
+                if k != following and not self.pinned and slot.items is items:
+                    slot.items = None  # read: the reader will not come back for it
+                k = following
+        finally:
+            if ahead is not None and not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
+
+    async def _page_at(self, index: int) -> tuple[int | None, int]:
+        """The page holding row ``index`` and the row's place in it (None past the end)."""
+        if index <= 0:
+            return 0, 0
+        await self.ensure(index, index + 1)
+        where = self._locate(index)
+        if where is None:
+            if self._last_error is not None:
+                raise self._last_error
+            return None, 0
+        return where
+
+    def _following(self, k: int, slot: _PageSlot[T]) -> int | None:
+        """The page after page ``k``, if the list goes on."""
         if self.seekable:
-            await self.ensure(0, 1)
-            if self._total is not None:
-                pages = range((self._total + self.page_size - 1) // self.page_size)
-                for chunk_start in range(0, len(pages), 4):
-                    await asyncio.gather(
-                        *(self._page(k) for k in pages[chunk_start : chunk_start + 4]),
-                        return_exceptions=True,
-                    )
-            return
-        await self.ensure(0, 1 << 62)
+            total = self._total
+            return k + 1 if total is not None and (k + 1) * self.page_size < total else None
+        return k + 1 if slot.next_cursor is not None else None
 
     async def _page(self, k: int) -> None:
         slot = self.pages.setdefault(k, _PageSlot())
@@ -332,8 +477,8 @@ class PagedCollection(Collection[T]):
         if self.seek is not None:
             return self.seek(k * self.page_size, self.page_size)
         previous = self.pages.get(k - 1)
-        if previous is None or previous.items is None or previous.next_cursor is None:
-            return _NO_CURSOR
+        if previous is None or previous.size is None or previous.next_cursor is None:
+            return _NO_CURSOR  # the page before has not been read: its cursor is not known
         return previous.next_cursor
 
     async def _fetch(self, k: int, cursor: str | None) -> None:
@@ -384,6 +529,7 @@ class PagedCollection(Collection[T]):
             self._total = page.total
         elif self.seekable and page.next_cursor is None:
             self._total = k * self.page_size + len(page.items)
+        self._chain = None
         self._last_error = None
         self._started = True
         self._evict(around=k)
@@ -394,12 +540,12 @@ class PagedCollection(Collection[T]):
         self.pinned = True
 
     def _evict(self, around: int) -> None:
-        """Drop the rows of the pages farthest from ``around`` beyond ``MAX_PAGES_IN_MEMORY``;
-        their shape stays known and they reload (from the cache) when needed again."""
+        """Drop the rows of the pages farthest from ``around`` beyond :attr:`window`; their
+        shape stays known and they reload (from the cache) when needed again."""
         if self.pinned:
             return
         held = [j for j, slot in self.pages.items() if slot.items is not None and j != around]
-        excess = len(held) + 1 - MAX_PAGES_IN_MEMORY
+        excess = len(held) + 1 - self.window
         if excess <= 0:
             return
         held.sort(key=lambda j: abs(j - around), reverse=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -106,5 +107,63 @@ class MergeProgress:
     kind: Literal["merge"] = field(default="merge", init=False)
 
 
-ViewActivity = FilterProgress | SortProgress | MergeProgress
-"""What a derived view is doing beyond plain paging."""
+@dataclass(frozen=True)
+class JumpProgress:
+    """A long load in progress: to the end of a list that cannot seek (``G`` on a cursor-only
+    provider), or every row for a sort or a merge. The UI can cancel it (its worker)."""
+
+    loaded: int
+    """Rows loaded so far."""
+    target: int | None
+    """Rows there are to load, when known."""
+    rate: float | None
+    """Rows per second so far (None until there is enough to tell)."""
+    eta_s: float | None
+    """Seconds left, when they can be estimated (from the total, or from how far through
+    the time range the rows loaded so far reach)."""
+    elapsed_s: float
+    kind: Literal["jump"] = field(default="jump", init=False)
+
+    @property
+    def fraction(self) -> float | None:
+        """How much is done (0 to 1), when it can be told."""
+        if self.target:
+            return min(1.0, self.loaded / self.target)
+        if self.eta_s is not None and self.elapsed_s > 0:
+            return self.elapsed_s / (self.elapsed_s + self.eta_s)
+        return None
+
+
+class JumpTracker:
+    """Times a long load and turns what it has loaded into a :class:`JumpProgress`."""
+
+    MIN_ELAPSED_S = 0.5
+    """No rate or estimate before this much time (the first pages say little)."""
+
+    def __init__(
+        self, loaded: int, position: float | None = None, *, timer: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.timer = timer
+        self.started = timer()
+        self.start_loaded = loaded
+        self.start_position = position
+
+    def progress(self, loaded: int, target: int | None, position: float | None = None) -> JumpProgress:
+        """``position``: how far through the whole list (0 to 1) the last row loaded is."""
+        elapsed = max(0.0, self.timer() - self.started)
+        gained = loaded - self.start_loaded
+        rate = gained / elapsed if elapsed >= self.MIN_ELAPSED_S and gained > 0 else None
+        eta: float | None = None
+        if target is not None and rate:
+            eta = max(0.0, target - loaded) / rate
+        elif position is not None and elapsed >= self.MIN_ELAPSED_S:
+            if self.start_position is None:
+                self.start_position = 0.0
+            done = position - self.start_position
+            if done > 0:
+                eta = elapsed * max(0.0, 1.0 - position) / done
+        return JumpProgress(loaded, target, rate, eta, elapsed)
+
+
+ViewActivity = FilterProgress | SortProgress | MergeProgress | JumpProgress
+"""What a view is doing beyond plain paging."""

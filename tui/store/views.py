@@ -1,18 +1,33 @@
 """Views derived from other collections: filtered, sorted in memory, merged across profiles.
 
-They are built front to back as rows are asked for, from collections that page on demand.
+Filtered and sorted views are built front to back as rows are asked for. The merged view
+keeps a bounded window of merged rows and finds any position from the sources' splits
+(:mod:`~roomscope.tui.store.merge`): its tail without reading what is before it, when
+every source can seek.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+import heapq
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any, TypeVar
 
 from roomscope.tui.errors import ProviderError
+from roomscope.tui.limits import MAX_PAGES_IN_MEMORY
 from roomscope.tui.models import Session, SortKey
 from roomscope.tui.store.collections import Collection, PagedCollection
-from roomscope.tui.store.signals import FilterProgress, Freshness, MergeProgress, SortProgress
+from roomscope.tui.store.merge import Blocked, MergeOrder, Split, backward, forward, select
+from roomscope.tui.store.signals import (
+    FilterProgress,
+    Freshness,
+    JumpProgress,
+    JumpTracker,
+    MergeProgress,
+    SortProgress,
+    ViewActivity,
+)
 
 T = TypeVar("T")
 
@@ -120,6 +135,18 @@ class FilteredCollection(_MaterializedView[T]):
     def _base_more(self) -> bool:
         return len(self.base) > self.scanned
 
+    async def stream(self, start: int = 0) -> AsyncGenerator[T, None]:
+        """The matching rows of a stream of ``base`` (nothing is kept)."""
+        skipped = 0
+        async with contextlib.aclosing(self.base.stream()) as rows:
+            async for item in rows:
+                if not self.predicate(item):
+                    continue
+                if skipped < start:
+                    skipped += 1
+                    continue
+                yield item
+
     def refresh(self) -> None:
         self.base.refresh()
 
@@ -145,8 +172,6 @@ class SortedCollection(_MaterializedView[T]):
         self.descending = descending
         self.by = by
         self.profile = profile
-        if isinstance(base, PagedCollection):
-            base.pin()
         base.changed.subscribe(self.changed.emit)
 
     @property
@@ -164,14 +189,14 @@ class SortedCollection(_MaterializedView[T]):
         )
 
     async def _step(self) -> bool:
-        await self.base.ensure_all()
-        if self.base.error is not None and not self.base.complete:
-            self._error = self.base.error
+        try:
+            present = [item async for item in self.base.stream()]
+        except ProviderError as exc:
+            self._error = exc
             return False
-        rows = [self.base.row(i) for i in range(self.base.loaded)]
-        present = [r for r in rows if r is not None]
         present.sort(key=self.key, reverse=self.descending)
         self.rows = present
+        self._error = None
         self.done = True
         return True
 
@@ -180,29 +205,106 @@ class SortedCollection(_MaterializedView[T]):
         self.base.refresh()
 
 
-class MergedCollection(_MaterializedView[Session]):
-    """Several profiles' session lists merged by start time, still paged from each."""
+class MergedCollection(Collection[Session]):
+    """Several profiles' session lists merged by start time, still paged from each.
+
+    Merged rows are made a chunk at a time and kept in a bounded window; the split at each
+    chunk's start is remembered (a few integers), so a chunk let go is made again from its
+    split. When every source can seek, the merge can too: ``len()`` is the sum of the
+    totals, the last rows come from merging the sources' last rows backward, and a chunk
+    far from any known split is found by :func:`~roomscope.tui.store.merge.select`.
+    """
+
+    WALK_CHUNKS = 4
+    """A chunk this close to a known split is reached by merging up to it; farther ones
+    are found by selection."""
 
     def __init__(self, sources: Sequence[Collection[Session]], descending: bool) -> None:
         super().__init__()
         self.sources = list(sources)
         self.descending = descending
-        self.heads = [0] * len(self.sources)
+        self.order = MergeOrder(descending)
+        sizes = [max(1, getattr(s, "page_size", 100)) for s in self.sources]
+        self.chunk = max(20, min(200, min(sizes)))
+        """Merged rows made at a time (no more than a source's page)."""
+        self.window = max(4, MAX_PAGES_IN_MEMORY * max(sizes) // self.chunk)
+        """Chunks kept in memory: as many rows as one list keeps."""
         for source in self.sources:
+            if isinstance(source, PagedCollection):
+                source.window = max(4, source.window // len(self.sources))
             source.changed.subscribe(self.changed.emit)
+        self._chunks: dict[int, list[Session]] = {}
+        self._sizes: dict[int, int] = {}
+        """Chunks made at least once, and their sizes (kept when let go)."""
+        self._splits: dict[int, Split] = {0: tuple(0 for _ in self.sources)}
+        self._frontier = 0
+        """Rows made front to back from the start (without seeking) so far."""
+        self.done = False
+        """Every row has been made (the merge walked to the end)."""
+        self._lock = asyncio.Lock()
+        self._error: ProviderError | None = None
+        self._started = False
+        self._jump: JumpTracker | None = None
+
+    # -- shape ---------------------------------------------------------------------------
 
     @property
-    def busy(self) -> bool:
-        return any(s.busy for s in self.sources)
+    def seekable(self) -> bool:
+        return all(s.seekable for s in self.sources)
+
+    def _length(self) -> int | None:
+        """The merged length, when every source knows its own."""
+        if self.seekable and self._started and all(s.started for s in self.sources):
+            totals = [s.total for s in self.sources]
+            if all(t is not None for t in totals):
+                return sum(t for t in totals if t is not None)
+        if self.done:
+            return self._frontier
+        return None
+
+    def __len__(self) -> int:
+        if not self._started:
+            return 0
+        length = self._length()
+        if length is not None:
+            return length
+        return self._frontier + 1
+
+    def row(self, index: int) -> Session | None:
+        if index < 0:
+            return None
+        rows = self._chunks.get(index // self.chunk)
+        offset = index % self.chunk
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def error_at(self, index: int) -> ProviderError | None:
+        return self._error if self.row(index) is None else None
+
+    @property
+    def loaded(self) -> int:
+        return sum(self._sizes.values())
 
     @property
     def total(self) -> int | None:
-        if self.done:
-            return len(self.rows)
+        length = self._length()
+        if length is not None:
+            return length
         totals = [s.total for s in self.sources]
         if all(t is not None for t in totals):
             return sum(t for t in totals if t is not None)
         return None
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def error(self) -> ProviderError | None:
+        return self._error
+
+    @property
+    def busy(self) -> bool:
+        return any(s.busy for s in self.sources)
 
     @property
     def freshness(self) -> Freshness | None:
@@ -210,7 +312,15 @@ class MergedCollection(_MaterializedView[Session]):
         return min(known, key=lambda f: f.fetched_at) if known else None
 
     @property
-    def activity(self) -> MergeProgress:
+    def jump(self) -> JumpProgress | None:
+        tracker = self._jump
+        return None if tracker is None else tracker.progress(self.loaded, self.total)
+
+    @property
+    def activity(self) -> ViewActivity:
+        jump = self.jump
+        if jump is not None:
+            return jump
         return MergeProgress(
             tuple(
                 (s.provider.profile, s.error)
@@ -219,45 +329,171 @@ class MergedCollection(_MaterializedView[Session]):
             )
         )
 
-    async def _step(self) -> bool:
-        batch = 50
-        await asyncio.gather(
-            *(s.ensure(h, h + batch) for s, h in zip(self.sources, self.heads, strict=True)),
-            return_exceptions=True,
-        )
-        added = 0
-        while added < batch:
-            best: int | None = None
-            best_key: float = 0.0
-            blocked = False
-            for i, source in enumerate(self.sources):
-                head = self.heads[i]
-                item = source.row(head)
-                if item is None:
-                    if head < len(source) and source.error is None:
-                        blocked = True  # this source has more rows, not loaded yet
-                    continue
-                stamp = item.started_at.timestamp() if item.started_at else 0.0
-                if best is None or (stamp > best_key if self.descending else stamp < best_key):
-                    best, best_key = i, stamp
-            if blocked or best is None:
-                break
-            item = self.sources[best].row(self.heads[best])
-            assert item is not None
-            self.rows.append(item)
-            self.heads[best] += 1
-            added += 1
-        if added == 0:
-            exhausted = all(
-                s.row(h) is None and (h >= len(s) or s.error is not None)
-                for s, h in zip(self.sources, self.heads, strict=True)
-            )
-            if exhausted:
+    # -- loading -------------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        if not self._started or not all(s.started for s in self.sources):
+            await asyncio.gather(*(s.ensure(0, 1) for s in self.sources), return_exceptions=True)
+            self._started = True
+
+    async def ensure(self, start: int, stop: int) -> None:
+        async with self._lock:
+            await self._start()
+            length = self._length()
+            if length is not None:
+                stop = min(stop, length)
+            try:
+                for c in range(max(0, start) // self.chunk, max(0, stop - 1) // self.chunk + 1):
+                    if stop <= start:
+                        break
+                    if c not in self._chunks and not await self._make(c):
+                        break
+                    if self.done and (c + 1) * self.chunk >= self._frontier:
+                        break
+            finally:
+                self.changed.emit()
+
+    async def ensure_all(self) -> None:
+        """Make every chunk once, front to back (the window still lets them go), reporting
+        how far it got through :attr:`jump`."""
+        self._jump = JumpTracker(self.loaded)
+        self.changed.emit()
+        try:
+            c = 0
+            while True:
+                await self.ensure(c * self.chunk, (c + 1) * self.chunk)
+                length = self._length()
+                if self._error is not None or (length is not None and (c + 1) * self.chunk >= length):
+                    return
+                if c not in self._chunks and c not in self._sizes:
+                    return
+                c += 1
+        finally:
+            self._jump = None
+            self.changed.emit()
+
+    async def _make(self, c: int) -> bool:
+        """Make chunk ``c``; False when it cannot be made now (``error`` says why)."""
+        start = c * self.chunk
+        length = self._length()
+        end = start + self.chunk if length is None else min(start + self.chunk, length)
+        try:
+            if start in self._splits:
+                await self._forward(c)
+            elif end in self._splits:
+                await self._backward(c)
+            elif self.seekable and length is not None:
+                await self._seek_to(c, length)
+            else:
+                await self._walk_forward_to(c)
+        except Blocked as blocked:
+            self._error = blocked.error or ProviderError("Could not load one profile's part of the list.")
+            return False
+        self._error = None
+        return c in self._chunks
+
+    async def _forward(self, c: int) -> None:
+        start = c * self.chunk
+        length = self._length()
+        count = self.chunk if length is None else min(self.chunk, length - start)
+        rows, split = await forward(self.sources, self._splits[start], count, self.order)
+        self._keep(c, rows)
+        self._splits[start + len(rows)] = split
+        if self._frontier >= start:
+            self._frontier = max(self._frontier, start + len(rows))
+            if len(rows) < count or (length is not None and self._frontier >= length):
                 self.done = True
-            errors = [s.error for s in self.sources if s.error is not None]
-            self._error = errors[0] if errors and len(errors) == len(self.sources) else None
-        return added > 0
+
+    async def _backward(self, c: int) -> None:
+        start = c * self.chunk
+        length = self._length()
+        end = start + self.chunk if length is None else min(start + self.chunk, length)
+        rows, split = await backward(self.sources, self._splits[end], end - start, self.order)
+        self._keep(c, rows)
+        self._splits[start] = split
+
+    async def _walk_forward_to(self, c: int) -> None:
+        """Make the chunks from the last known split before chunk ``c`` up to it."""
+        known = max(p for p in self._splits if p <= c * self.chunk)
+        k = known // self.chunk
+        while k <= c:
+            if (k + 1) * self.chunk in self._splits and k != c:
+                k += 1
+                continue
+            await self._forward(k)
+            if self.done and (k + 1) * self.chunk >= self._frontier and k < c:
+                return
+            k += 1
+
+    async def _seek_to(self, c: int, length: int) -> None:
+        start = c * self.chunk
+        tail = ((length - 1) // self.chunk) * self.chunk
+        self._splits.setdefault(length, tuple(len(s) for s in self.sources))
+        below = max(p for p in self._splits if p <= start)
+        above = min((p for p in self._splits if p > start), default=length)
+        if start - below <= self.WALK_CHUNKS * self.chunk:
+            await self._walk_forward_to(c)
+        elif above - start <= (self.WALK_CHUNKS + 1) * self.chunk:
+            # walk back from the split above: chunk by chunk down to c
+            k = (above - 1) // self.chunk if above == length else above // self.chunk - 1
+            k = min(k, tail // self.chunk)
+            while k >= c:
+                if k * self.chunk not in self._splits or k not in self._chunks:
+                    await self._backward(k)
+                k -= 1
+        else:
+            self._splits[start] = await select(self.sources, start, self.order, walk=self.chunk)
+            await self._forward(c)
+
+    def _keep(self, c: int, rows: list[Session]) -> None:
+        self._chunks[c] = rows
+        self._sizes[c] = len(rows)
+        self._started = True
+        length = self._length()
+        if length is not None and self.loaded >= length:
+            self.done = True
+        if len(self._chunks) > self.window:
+            far = sorted(self._chunks, key=lambda j: abs(j - c), reverse=True)
+            for j in far[: len(self._chunks) - self.window]:
+                del self._chunks[j]
+
+    async def stream(self, start: int = 0) -> AsyncGenerator[Session, None]:
+        """Every merged row from ``start``: a k-way merge of the sources' own streams (each
+        keeps its own bounded window), nothing else kept."""
+        if start > 0 and not self.seekable:
+            async with contextlib.aclosing(super().stream(start)) as rows:
+                async for item in rows:
+                    yield item
+            return
+        split: Split = tuple(0 for _ in self.sources)
+        if start > 0:
+            async with self._lock:
+                await self._start()
+                split = await select(self.sources, start, self.order, walk=self.chunk)
+        streams = [s.stream(o) for s, o in zip(self.sources, split, strict=True)]
+        try:
+            heap: list[tuple[float, int, Session]] = []
+            for i, rows in enumerate(streams):
+                with contextlib.suppress(StopAsyncIteration):
+                    item = await anext(rows)
+                    heap.append((self.order.value(item), i, item))
+            heapq.heapify(heap)
+            while heap:
+                _value, i, item = heapq.heappop(heap)
+                yield item
+                with contextlib.suppress(StopAsyncIteration):
+                    following = await anext(streams[i])
+                    heapq.heappush(heap, (self.order.value(following), i, following))
+        finally:
+            for rows in streams:
+                with contextlib.suppress(Exception):
+                    await rows.aclose()
 
     def refresh(self) -> None:
+        """Revalidate the sources; merged rows are made again from them when next asked."""
+        self._chunks.clear()
+        self._splits = {0: tuple(0 for _ in self.sources)}
+        self._frontier = 0
+        self.done = False
         for source in self.sources:
             source.refresh()

@@ -1,0 +1,127 @@
+"""Whole-list reads: headless exports and store streams deliver every row they promise, in
+order, at any size, while the list keeps only a bounded window of pages in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from roomscope.tui import cli, headless
+from roomscope.tui.cache import Cache
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.limits import MAX_PAGES_IN_MEMORY
+from roomscope.tui.models import SessionQuery
+from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.store import PagedCollection, Store
+from tests.conftest import NOW, fixed_now, fixed_time
+
+PAGE = DemoProvider.page_size
+BEYOND = MAX_PAGES_IN_MEMORY * PAGE + PAGE // 2
+"""More rows than one list keeps in memory (the window), and not a whole number of pages."""
+
+
+@pytest.fixture(scope="module")
+def big_world() -> DemoWorld:
+    return DemoWorld(seed=7, size=BEYOND + 300, now=NOW)
+
+
+def export(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("form", ["--csv", "--json"])
+def test_a_headless_export_larger_than_the_window_has_every_row_in_order(
+    form: str,
+    big_world: DemoWorld,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(headless, "run_command", partial(headless.run_command, clock=fixed_now))
+    argv = ["sessions", form, "--limit", str(BEYOND), "--demo-latency", "0"]
+    argv += ["--demo-size", str(big_world.size), "--cache-dir", str(tmp_path)]
+    code, out, err = export(capsys, *argv)
+    assert (code, err) == (0, "")
+    if form == "--csv":
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(out))]
+    else:
+        body = json.loads(out)
+        assert isinstance(body, list)
+        ids = [row["id"] for row in body]
+    assert len(ids) == BEYOND
+    assert ids == [big_world.session(i).id for i in range(BEYOND)]
+    # and again from the warm cache: the same rows
+    assert export(capsys, *argv)[1] == out
+
+
+async def test_a_stream_walks_every_page_and_lets_the_window_go(big_world: DemoWorld, tmp_path: Path) -> None:
+    provider = DemoProvider(latency_s=0.0, clock=fixed_now, world=big_world)
+    store = Store([provider], Cache.open(tmp_path, clock=fixed_time), clock=fixed_time)
+    try:
+        col = store.sessions(SessionQuery())
+        assert isinstance(col, PagedCollection)
+        col.window = 3
+        held: list[int] = []
+        ids = []
+        async for session in col.stream():
+            ids.append(session.id)
+            held.append(sum(1 for slot in col.pages.values() if slot.items is not None))
+        assert ids == [big_world.session(i).id for i in range(big_world.size)]
+        assert max(held) <= 3
+        assert provider.requests == -(-big_world.size // PAGE)  # each page once
+        tail = [s.id async for s in col.stream(big_world.size - 250)]
+        assert tail == [big_world.session(i).id for i in range(big_world.size - 250, big_world.size)]
+    finally:
+        await store.aclose()
+
+
+async def test_a_stream_raises_the_error_that_stops_it(world: DemoWorld, tmp_path: Path) -> None:
+    from roomscope.tui.providers.base import UnavailableError
+
+    class DiesAfterTwoPages(DemoProvider):
+        async def _latency(self) -> None:
+            await super()._latency()
+            if self.requests > 2:
+                raise UnavailableError("Could not reach the demo API.", provider=self.name, network=True)
+
+    provider = DiesAfterTwoPages(latency_s=0.0, clock=fixed_now, world=world)
+    provider.page_size = 100
+    store = Store([provider], Cache.open(tmp_path, clock=fixed_time), clock=fixed_time)
+    try:
+        seen: list[str] = []
+        with pytest.raises(UnavailableError):
+            async for session in store.sessions(SessionQuery()).stream():
+                seen.append(session.id)
+        assert len(seen) == 200
+    finally:
+        await store.aclose()
+
+
+def test_an_export_that_fails_midway_keeps_what_it_wrote_and_warns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from roomscope.tui.providers.base import UnavailableError
+
+    real: Callable[..., object] = DemoProvider.list_sessions
+
+    async def failing(self: DemoProvider, query: SessionQuery, cursor: str | None, limit: int) -> object:
+        if cursor is not None and int(cursor) >= 2 * limit:
+            raise UnavailableError("Could not reach the demo API.", provider="demo", network=True)
+        return await real(self, query, cursor, limit)  # type: ignore[misc]
+
+    monkeypatch.setattr(DemoProvider, "list_sessions", failing)
+    monkeypatch.setattr(headless, "run_command", partial(headless.run_command, clock=fixed_now))
+    argv = ["sessions", "--json", "--limit", "1000", "--demo-latency", "0", "--demo-size", "1000"]
+    code, out, err = export(capsys, *argv, "--cache-dir", str(tmp_path))
+    assert code == 0
+    assert len(json.loads(out)) == 2 * PAGE  # a whole, valid array of what could be read
+    assert "stopped early" in err
