@@ -10,7 +10,11 @@ How the world maps:
 * a world room ``daily-standup`` is the Whereby room ``/daily-standup``; rooms exist once a
   session has started in them;
 * room totals are estimates from the sessions' sizes and durations (exact totals would mean
-  generating every participant of every session up front); session totals are exact;
+  generating every participant of every session up front), and, until the fake has read the
+  whole world, from the sessions it has read, scaled to the world's size: the fake reads
+  the world lazily from its newest and oldest ends (:mod:`.rooms`), so a room list and the
+  newest sessions of a room cost what they show, at any world size; session totals are
+  exact;
 * a world session is a room session (``roomSessionId`` = the world session id); a live one
   has ``endedAt: null``;
 * each connection of a world participant is one Whereby participant (a reconnecting user
@@ -37,6 +41,7 @@ from typing import Any
 import httpx
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.demo.data import ROOM_NAMES
 from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld, Interval
 from roomscope.tui.fakes.common import (
     FakeApi,
@@ -46,6 +51,7 @@ from roomscope.tui.fakes.common import (
     json_response,
 )
 from roomscope.tui.fakes.requests import BadParameter, bearer, integer, timestamp
+from roomscope.tui.fakes.rooms import RoomIndex
 from roomscope.tui.providers.parsing import iso, parse_time
 from roomscope.tui.providers.whereby import WherebyProvider
 
@@ -198,7 +204,7 @@ class FakeWhereby(FakeApi):
     ) -> None:
         super().__init__(world, clock=clock, latency_s=latency_s)
         self.api_key = api_key
-        self._by_room: dict[str, list[DemoSession]] | None = None
+        self.index = RoomIndex(world, ("/" + name for name in ROOM_NAMES), room_name)
         self._stats: dict[str, _Stats] = {}
 
     # -- protocol ------------------------------------------------------------------------
@@ -243,20 +249,13 @@ class FakeWhereby(FakeApi):
         session = self.world.session(index)
         return session if session.start <= self.clock() else None
 
-    def _rooms_index(self) -> dict[str, list[DemoSession]]:
-        """Room name -> its world sessions, oldest first (built once)."""
-        if self._by_room is None:
-            by_room: dict[str, list[DemoSession]] = {}
-            for index in range(self.world.size - 1, -1, -1):
-                session = self.world.session(index)
-                by_room.setdefault(room_name(session), []).append(session)
-            self._by_room = by_room
-        return self._by_room
+    def _started(self, sessions: list[DemoSession]) -> list[DemoSession]:
+        now = self.clock()
+        return [s for s in sessions if s.start <= now]
 
     def room_sessions_of(self, room: str) -> list[DemoSession]:
-        """The room's sessions that have started, oldest first."""
-        now = self.clock()
-        return [s for s in self._rooms_index().get(room, []) if s.start <= now]
+        """The room's sessions that have started, oldest first (reads the whole world)."""
+        return self._started(self.index.everything(room))
 
     def _session_of(self, session_id: str) -> DemoSession | None:
         index = self.world.index_of(session_id)
@@ -293,21 +292,29 @@ class FakeWhereby(FakeApi):
         return result
 
     def room_created(self, room: str) -> datetime:
-        first = self._rooms_index()[room][0]
+        first = self.index.first(room)
+        assert first is not None  # only rooms with sessions exist
         hours = int(hashlib.blake2b(room.encode(), digest_size=2).hexdigest(), 16) % 240
         return first.start - timedelta(days=1, hours=hours)
 
     # -- records -------------------------------------------------------------------------
 
     def room_record(self, room: str) -> dict[str, Any] | None:
-        sessions = self.room_sessions_of(room)
-        if not sessions:
+        first, last = self.index.first(room), self.index.last(room)
+        if first is None or last is None:
             return None
         now = self.clock()
+        seen, scale = self.index.sample(room)
+        seen = self._started(seen)
+        if last.start > now:
+            started = self._started(self.index.newest_first(room, 2))
+            if not started:
+                return None
+            last = started[0]
         created = self.room_created(room)
         minutes = recorder = 0
         recorded = False
-        for session in sessions:
+        for session in seen:
             present = (min(session.planned_end, now) - session.start).total_seconds()
             minutes += session.participant_count * _ceil_minutes(present)
             for r in self.world.recordings(session, now):
@@ -317,15 +324,15 @@ class FakeWhereby(FakeApi):
             "roomName": room,
             "createdAt": iso(created),
             "endAt": iso(created + timedelta(days=3650)),
-            "firstSessionStartedAt": iso(sessions[0].start),
-            "lastSessionStartedAt": iso(sessions[-1].start),
-            "totalParticipantMinutes": minutes,
-            "totalRecorderMinutes": recorder,
+            "firstSessionStartedAt": iso(first.start),
+            "lastSessionStartedAt": iso(last.start),
+            "totalParticipantMinutes": round(minutes * scale),
+            "totalRecorderMinutes": round(recorder * scale),
             "totalStreamerMinutes": 0,
-            "totalUniqueParticipants": sum(s.participant_count for s in sessions),
+            "totalUniqueParticipants": round(sum(s.participant_count for s in seen) * scale),
             "totalUniqueRecorders": 1 if recorded else 0,
             "totalUniqueStreamers": 0,
-            "totalSessions": len(sessions),
+            "totalSessions": max(1, round(len(seen) * scale)),
             "rating": None,
             "totalRatings": None,
         }
@@ -427,7 +434,7 @@ class FakeWhereby(FakeApi):
         created_from = self._date(params, "createdAt[from]")
         created_to = self._date(params, "createdAt[to]")
         records = []
-        for room in self._rooms_index():
+        for room in self.index.rooms():
             if not _name_matches(room, params):
                 continue
             created = self.room_created(room)
@@ -443,7 +450,17 @@ class FakeWhereby(FakeApi):
         limit = self._check(params, default=10, required=("roomName",))
         room = params["roomName"]
         wanted = params.get("roomSessionId")
-        sessions = [s for s in self.room_sessions_of(room) if wanted is None or s.id == wanted]
+        sort = params.get("sortBy")
+        need = _cursor_offset(params) + limit + 1  # a page and one more, to know if more follow
+        if wanted is not None:
+            found = self._session_of(wanted)
+            sessions = [found] if found is not None and room_name(found) == room else []
+        elif sort == "startedAt:desc":
+            sessions = self._started(self.index.newest_first(room, need))
+        elif sort is None:
+            sessions = self._started(self.index.oldest_first(room, need))
+        else:
+            sessions = self.room_sessions_of(room)
         cheap = {
             "roomSessionId": lambda s: s.id,
             "startedAt": lambda s: iso(s.start),
@@ -598,6 +615,13 @@ class FakeWhereby(FakeApi):
         chunk = [render(item) if render else item for item in items[offset : offset + limit]]
         more = offset + limit < len(items)
         return {"cursor": encode_cursor(f"{signature}:{offset + limit}") if more else None, "results": chunk}
+
+
+def _cursor_offset(params: httpx.QueryParams) -> int:
+    """Where a page starts (0 when its cursor is missing or unreadable: paging rejects that)."""
+    decoded = decode_cursor(params.get("cursor") or "") or ""
+    rest = decoded.partition(":")[2]
+    return int(rest) if rest.isdigit() else 0
 
 
 def _prism_rule(exc: BadParameter) -> str:
