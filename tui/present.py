@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         FilterProgress,
         JumpProgress,
         MergeProgress,
+        PartitionProgress,
         SortProgress,
         ViewActivity,
     )
@@ -36,6 +37,8 @@ def view_note(activity: ViewActivity | None) -> str | None:
         return sort_note(activity)
     if activity.kind == "jump":
         return jump_note(activity)
+    if activity.kind == "partitions":
+        return partition_note(activity)
     return merge_note(activity)
 
 
@@ -68,6 +71,15 @@ def jump_note(progress: JumpProgress, what: str = "sessions") -> str:
     elif progress.rate is not None:
         text += f" {progress.rate:,.0f}/s"
     return text + ", Esc cancels"
+
+
+def partition_note(progress: PartitionProgress) -> str | None:
+    """'newest first as rooms are read: 17 of 20 rooms still to read' (None once all are)."""
+    if not progress.unread and not progress.more:
+        return None
+    of = f"{progress.listed:,}+" if progress.more else f"{progress.listed:,}"
+    unread = f"{progress.unread:,}+" if progress.more else f"{progress.unread:,}"
+    return f"newest first as {progress.noun} are read: {unread} of {of} {progress.noun} still to read"
 
 
 def _time_left(seconds: float) -> str:

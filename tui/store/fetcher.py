@@ -31,6 +31,9 @@ from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 T = TypeVar("T")
 M = TypeVar("M")
 
+LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
+"""Pages of session lists: kept by their collections, not in the memo of details."""
+
 
 class _Memo(Generic[T]):
     def __init__(self, value: T, freshness: Freshness, expires_at: float | None) -> None:
@@ -126,7 +129,7 @@ class Fetcher:
     def _remember(
         self, kind: str, key: str, value: Any, freshness: Freshness, expires_at: float | None
     ) -> None:
-        if kind == "sessions":
+        if kind in LIST_KINDS:
             return  # list pages live in their collections (and the disk cache)
         self._memory[key] = _Memo(value, freshness, expires_at)
         self._memory.move_to_end(key)

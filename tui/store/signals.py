@@ -108,6 +108,21 @@ class MergeProgress:
 
 
 @dataclass(frozen=True)
+class PartitionProgress:
+    """A provider read partition by partition (Whereby: room by room): rows are shown newest
+    first as the partitions that can hold them are read."""
+
+    unread: int
+    """Partitions listed whose sessions have not all been read yet."""
+    listed: int
+    """Partitions listed so far."""
+    more: bool
+    """More partitions may be listed still."""
+    noun: str = "rooms"
+    kind: Literal["partitions"] = field(default="partitions", init=False)
+
+
+@dataclass(frozen=True)
 class JumpProgress:
     """A long load in progress: to the end of a list that cannot seek (``G`` on a cursor-only
     provider), or every row for a sort or a merge. The UI can cancel it (its worker)."""
@@ -165,5 +180,5 @@ class JumpTracker:
         return JumpProgress(loaded, target, rate, eta, elapsed)
 
 
-ViewActivity = FilterProgress | SortProgress | MergeProgress | JumpProgress
+ViewActivity = FilterProgress | SortProgress | MergeProgress | JumpProgress | PartitionProgress
 """What a view is doing beyond plain paging."""

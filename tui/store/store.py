@@ -39,8 +39,10 @@ from roomscope.tui.models import (
     SortKey,
 )
 from roomscope.tui.providers.base import Provider
+from roomscope.tui.providers.partitioned import PartitionedSessions
 from roomscope.tui.store.collections import Collection, PagedCollection
 from roomscope.tui.store.fetcher import Fetcher
+from roomscope.tui.store.partitioned import PartitionedCollection
 from roomscope.tui.store.planner import plan_query, sort_value
 from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 from roomscope.tui.store.views import FilteredCollection, MergedCollection, SortedCollection
@@ -129,16 +131,23 @@ class Store:
         plan = plan_query(query, providers)
         sources: list[Collection[Session]] = []
         for part in plan.sources:
-            source: Collection[Session] = self._paged_sessions(part.provider, part.query)
-            if part.sort_by_start:
+            source: Collection[Session]
+            if part.sort_by_start and query.descending and isinstance(part.provider, PartitionedSessions):
+                # Listed partition by partition: newest first as the partitions are read.
+                source = PartitionedCollection(
+                    provider=part.provider, fetcher=self.fetcher, query=part.query, clock=self.clock
+                )
+            elif part.sort_by_start:
                 # This API cannot list in start order: read it all and sort it here.
                 source = SortedCollection(
-                    source,
+                    self._paged_sessions(part.provider, part.query),
                     sort_value(SortKey.START),
                     query.descending,
                     SortKey.START,
                     profile=part.provider.profile,
                 )
+            else:
+                source = self._paged_sessions(part.provider, part.query)
             sources.append(source)
         base: Collection[Session]
         if len(sources) == 1:

@@ -15,6 +15,7 @@ probing rooms whose session dates can contain the session (see ``_find_session``
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -47,6 +48,7 @@ from roomscope.tui.providers.base import (
 )
 from roomscope.tui.providers.http import BearerAuth, HttpClient
 from roomscope.tui.providers.parsing import as_utc, iso, parse_records, parse_time, text
+from roomscope.tui.providers.partitioned import Partition, PartitionPage, PartitionSessions
 from roomscope.tui.providers.whereby import mapping
 from roomscope.tui.providers.whereby.cursors import (
     Walk,
@@ -78,6 +80,11 @@ RECORDING_SORT = "startDate:desc"
 PARTICIPANT_SORT = "joinedAt:asc"
 SLACK = timedelta(hours=1)
 """Tolerance when comparing session times with participant join times or room dates."""
+CONCURRENCY = 4
+"""Requests in flight at once when the store reads rooms side by side. Whereby budgets
+points per organisation per minute (a GET costs 1; 1,000 a minute on Grow plans, 100 on
+Build): four at a time stays near the Grow budget at common latencies, and a 429 answer is
+waited out (Retry-After) by the HTTP layer."""
 
 
 class WherebyProvider(BaseProvider):
@@ -96,7 +103,11 @@ class WherebyProvider(BaseProvider):
     )
     page_size = MAX_LIMIT
     newest_first = False
-    """Sessions arrive room by room (each room newest first): the store sorts them."""
+    """Sessions arrive room by room (each room newest first): the store sorts them, room
+    by room as :class:`~roomscope.tui.providers.partitioned.PartitionedSessions`."""
+    partition_concurrency = CONCURRENCY
+    partition_page_size = MAX_LIMIT
+    partition_noun = "rooms"
     missing: Mapping[Capability, str] = {
         Capability.ARTIFACTS: (
             "Whereby's insights API links no chat log, transcript or summary to a room session."
@@ -314,6 +325,71 @@ class WherebyProvider(BaseProvider):
                 walk.after, walk.room, walk.sessions_cursor = walk.room, None, None
                 walk.room_index += 1
         return Page[Session](items=items, next_cursor=walk.encode())
+
+    # -- the rooms as partitions (the store merges them newest first) --------------------
+
+    async def list_partitions(self, query: SessionQuery, cursor: str | None) -> PartitionPage:
+        """A page of rooms that can hold sessions of ``query``'s time range, with the time of
+        each room's last session (rooms with none, or none in the range, are left out)."""
+        since, until = as_utc(query.since), as_utc(query.until)
+        page, _cost = await self._rooms_page(cursor, True, until)
+        ordered = page.sorted and self._room_order.honoured is True
+        partitions: list[Partition] = []
+        unreadable: list[Session] = []
+        for room in page.rooms:
+            if isinstance(room, BadRoom):
+                unreadable.append(mapping.bad_room_placeholder(room, profile=self.profile))
+                continue
+            verdict = room_verdict(room, since, until, newest_first=ordered)
+            if verdict == "stop":
+                return PartitionPage(partitions, None, ordered, unreadable)
+            if verdict == "list":
+                count = room.totalSessions
+                partitions.append(
+                    Partition(
+                        room.roomName,
+                        as_utc(room.lastSessionStartedAt),
+                        as_utc(room.firstSessionStartedAt),
+                        int(count) if count is not None and count == count else None,
+                    )
+                )
+        following = page.next_cursor if page.next_cursor != cursor else None
+        return PartitionPage(partitions, following, ordered, unreadable)
+
+    async def list_partition_sessions(
+        self, query: SessionQuery, key: str, cursor: str | None, limit: int
+    ) -> PartitionSessions:
+        """One request for a room's sessions in ``query``'s time range, newest first when the
+        API honours that sort (the page says whether it did)."""
+        since, until = as_utc(query.since), as_utc(query.until)
+        params: list[tuple[str, str | int]] = [("roomName", key), ("limit", max(1, min(limit, MAX_LIMIT)))]
+        if cursor:
+            params.append(("cursor", cursor))
+        sort = SESSION_SORT if self._session_sort_ok else None
+        body, used = await self._sorted_or_not(
+            "/insights/room-sessions", params, sort, self._reject_session_sort
+        )
+        sessions = self._parse_sessions(body, key)
+        starts = [s.started_at for s in sessions if s.problem is None and s.started_at is not None]
+        if used:
+            self._session_order.observe(starts)
+        in_order = all(a >= b for a, b in itertools.pairwise(starts))
+        ordered = used and in_order and self._session_order.honoured is not False
+        items: list[Session] = []
+        past_since = False
+        for session in sessions:
+            start = session.started_at
+            if session.problem is None and start is not None:
+                if since is not None and start < since:
+                    past_since = True
+                    continue
+                if until is not None and start > until:
+                    continue
+            items.append(session)
+        following = next_cursor(body)
+        if following == cursor or (past_since and ordered):
+            following = None  # the rest of the room is older than the range
+        return PartitionSessions(items, following, ordered)
 
     async def _room_sessions_into(
         self,
