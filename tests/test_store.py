@@ -813,3 +813,72 @@ def test_the_store_does_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_a_cursor_only_list_reloads_pages_let_go_of_from_the_cache(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    cursor_only = provider(CursorOnly, world)
+    store = make_store([cursor_only])
+    col = store.sessions(SessionQuery())
+    assert isinstance(col, PagedCollection) and not col.seekable
+    col.window = 2
+    await col.ensure_all()
+    assert col.row(0) is None and col.row(150) is None  # let go of: far from the end
+    requests = cursor_only.requests
+    await col.ensure(150, 160)  # page 1, whose cursor comes from page 0 (let go of too)
+    assert [s.id for s in (col.row(i) for i in range(150, 160)) if s] == [
+        world.session(i).id for i in range(150, 160)
+    ]
+    assert cursor_only.requests == requests  # from the disk cache
+
+
+class GatedCursorOnly(Gated, CursorOnly):
+    """Cursors only, and every request waits for the gate."""
+
+
+async def test_a_long_load_reports_its_progress(make_store: StoreFactory, world: DemoWorld) -> None:
+    gated = provider(GatedCursorOnly, world)
+    store = make_store([gated])
+    col = store.sessions(SessionQuery())
+    await col.ensure(0, 1)
+    assert (col.jump, col.activity) == (None, None)
+    gated.gate.clear()
+    jumping = asyncio.ensure_future(col.ensure_all())
+    await until(lambda: col.jump is not None, "the jump starts")
+    progress = col.jump
+    assert progress is not None and (progress.loaded, progress.target) == (100, None)
+    assert present.view_note(col.activity) == "loading 100 sessions…, Esc cancels"
+    gated.gate.set()
+    await jumping
+    assert col.jump is None and col.complete
+
+
+def test_jump_progress_in_words() -> None:
+    from roomscope.tui.store.signals import JumpProgress, JumpTracker
+
+    ticks = iter([100.0, 110.0])
+    tracker = JumpTracker(1000, 0.1, timer=lambda: next(ticks))
+    progress = tracker.progress(5000, None, 0.5)
+    assert progress.rate == 400.0 and progress.eta_s == 12.5  # 0.4 of the range in 10 s: 0.5 left
+    assert present.jump_note(progress) == "loading 5,000 sessions… ~13 s left, Esc cancels"
+    known = JumpProgress(loaded=12_300, target=50_000, rate=300.0, eta_s=125.6, elapsed_s=41.0)
+    assert present.jump_note(known) == "loading 12,300 of 50,000 sessions… ~3 min left, Esc cancels"
+    assert known.fraction == 12_300 / 50_000
+    rate_only = JumpProgress(loaded=900, target=None, rate=450.0, eta_s=None, elapsed_s=2.0)
+    assert present.jump_note(rate_only) == "loading 900 sessions… 450/s, Esc cancels"
+
+
+async def test_a_time_range_applied_here_stops_reading_past_its_start(
+    make_store: StoreFactory, world: DemoWorld
+) -> None:
+    no_time = provider(CursorOnly, world)
+    no_time.capabilities = CursorOnly.capabilities - {Capability.TIME_FILTER}
+    store = make_store([no_time])
+    since = world.session(230).start
+    col = store.sessions(SessionQuery(since=since))
+    assert isinstance(col, FilteredCollection)
+    await col.ensure_all()
+    assert [s.id for s in rows(col)] == [world.session(i).id for i in range(231)]
+    assert no_time.requests == 3  # pages of 100 down to the range's start, not all 5
+    assert [s.id async for s in col.stream()] == [world.session(i).id for i in range(231)]

@@ -42,11 +42,25 @@ class QueryPlan:
     """Some provider cannot filter by time: the time range is applied here."""
     sort: bool
     """The combined list is sorted here by ``query.sort``."""
+    newest_first: bool = False
+    """The list the local filter reads is in start order, newest first."""
 
     @property
     def filters(self) -> bool:
         """Whether anything is filtered here."""
         return self.filter_text or self.filter_status or self.filter_time
+
+    def past_range(self, session: Session) -> bool:
+        """No session after this one can be in the time range: the list is newest first and
+        this one started before the range did (only while the time range is applied here)."""
+        since = self.query.since
+        return (
+            self.filter_time
+            and self.newest_first
+            and since is not None
+            and session.started_at is not None
+            and session.started_at < since
+        )
 
     def keep(self, session: Session) -> bool:
         """The local filter: the parts of the query some provider could not apply."""
@@ -74,6 +88,7 @@ def plan_query(query: SessionQuery, providers: Sequence[Provider]) -> QueryPlan:
     sources: list[SourcePlan] = []
     client_text = client_status = client_time = False
     all_sorted = True
+    newest_first = True
     by_start = query.sort is SortKey.START
     for provider in providers:
         caps = provider.capabilities
@@ -92,19 +107,27 @@ def plan_query(query: SessionQuery, providers: Sequence[Provider]) -> QueryPlan:
         client_text |= bool(query.text.strip()) and server.text != query.text
         client_status |= query.status is not None and server.status is None
         client_time |= (query.since or query.until) is not None and server.since is None
-        sources.append(SourcePlan(provider, server, sort_by_start=by_start and not sorts))
+        sort_by_start = by_start and not sorts
+        if sort_by_start:
+            newest_first &= query.descending
+        else:
+            natural = server.sort is SortKey.START and server.descending and provider.newest_first
+            newest_first &= natural or (server.sort is SortKey.START and server.descending and sorts)
+        sources.append(SourcePlan(provider, server, sort_by_start=sort_by_start))
     if len(sources) == 1:
         sort_here = not by_start and not all_sorted
     else:
         sort_here = not by_start
+    merge_descending = query.descending if by_start else True
     return QueryPlan(
         query=query,
         sources=tuple(sources),
-        merge_descending=query.descending if by_start else True,
+        merge_descending=merge_descending,
         filter_text=client_text,
         filter_status=client_status,
         filter_time=client_time,
         sort=sort_here,
+        newest_first=newest_first and (len(sources) == 1 or merge_descending),
     )
 
 

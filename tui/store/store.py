@@ -155,7 +155,12 @@ class Store:
         else:
             base = MergedCollection(sources, descending=plan.merge_descending)
         if plan.filters:
-            base = FilteredCollection(base, plan.keep)
+            base = FilteredCollection(
+                base,
+                plan.keep,
+                past=plan.past_range if plan.newest_first and plan.filter_time else None,
+                position=self._time_position(query) if plan.newest_first else None,
+            )
         if plan.sort:
             base = SortedCollection(base, sort_value(query.sort), query.descending, query.sort)
         return base
@@ -177,7 +182,27 @@ class Store:
             page_size=provider.page_size,
             seek=(lambda offset, limit: provider.page_cursor(query, offset, limit)) if seekable else None,
             clock=self.clock,
+            position=self._time_position(query) if query.sort is SortKey.START and query.descending else None,
         )
+
+    def _time_position(self, query: SessionQuery) -> Callable[[Session], float | None] | None:
+        """How far through a newest-first list with a start of its time range a session is
+        (0: the range's end, 1: its start), for the time left of a long load; None when the
+        list has no such bound."""
+        since = query.since
+        if since is None:
+            return None
+        floor = since.timestamp()
+
+        def position(session: Session) -> float | None:
+            if session.started_at is None:
+                return None
+            top = query.until.timestamp() if query.until is not None else self.clock()
+            if top <= floor:
+                return None
+            return min(1.0, max(0.0, (top - session.started_at.timestamp()) / (top - floor)))
+
+        return position
 
     # -- one session and what hangs off it -----------------------------------------------
 

@@ -88,13 +88,29 @@ class _MaterializedView(Collection[T]):
 
 
 class FilteredCollection(_MaterializedView[T]):
-    """The rows of ``base`` that satisfy ``predicate``, found by scanning ``base``."""
+    """The rows of ``base`` that satisfy ``predicate``, found by scanning ``base``.
 
-    def __init__(self, base: Collection[T], predicate: Callable[[T], bool]) -> None:
+    ``past`` says that no row after this one can match (a newest-first list past the start
+    of the time range): the scan stops there. ``position`` says how far through the list a
+    row is (0 to 1), for the time left of a long scan.
+    """
+
+    def __init__(
+        self,
+        base: Collection[T],
+        predicate: Callable[[T], bool],
+        *,
+        past: Callable[[T], bool] | None = None,
+        position: Callable[[T], float | None] | None = None,
+    ) -> None:
         super().__init__()
         self.base = base
         self.predicate = predicate
+        self.past = past
+        self.position = position
         self.scanned = 0
+        self._reached: float | None = None
+        self._jump: JumpTracker | None = None
         base.changed.subscribe(self.changed.emit)
 
     @property
@@ -106,21 +122,40 @@ class FilteredCollection(_MaterializedView[T]):
         return self.base.freshness
 
     @property
-    def activity(self) -> FilterProgress:
-        return FilterProgress(len(self.rows), self.scanned, self.base.total, self.done)
+    def jump(self) -> JumpProgress | None:
+        tracker = self._jump
+        return None if tracker is None else tracker.progress(self.scanned, self.base.total, self._reached)
+
+    @property
+    def activity(self) -> FilterProgress | JumpProgress:
+        return self.jump or FilterProgress(len(self.rows), self.scanned, self.base.total, self.done)
+
+    async def ensure_all(self) -> None:
+        self._jump = JumpTracker(self.scanned, self._reached)
+        self.changed.emit()
+        try:
+            await super().ensure_all()
+        finally:
+            self._jump = None
+            self.changed.emit()
 
     async def _step(self) -> bool:
-        target = self.scanned + 4 * max(1, getattr(self.base, "page_size", 100))
+        target = self.scanned + max(1, getattr(self.base, "page_size", 100))  # a page at a time
         await self.base.ensure(self.scanned, target)
         progressed = False
         while self.scanned < target:
             item = self.base.row(self.scanned)
             if item is None:
                 break
+            if self.past is not None and self.past(item):
+                self.done = True  # nothing after this row can match
+                return True
             if self.predicate(item):
                 self.rows.append(item)
             self.scanned += 1
             progressed = True
+            if self.position is not None:
+                self._reached = self.position(item)
         self._error = None
         total = self.base.total
         if total is not None and self.scanned >= total:
@@ -140,6 +175,8 @@ class FilteredCollection(_MaterializedView[T]):
         skipped = 0
         async with contextlib.aclosing(self.base.stream()) as rows:
             async for item in rows:
+                if self.past is not None and self.past(item):
+                    return
                 if not self.predicate(item):
                     continue
                 if skipped < start:
