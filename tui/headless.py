@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -40,6 +41,9 @@ M = TypeVar("M")
 
 
 def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
+    # Third-party pydantic plugins have nothing to instrument in a one-shot command; looking
+    # them up scans every installed package's metadata (a user's own setting still wins).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     fmt.set_utc(bool(getattr(args, "utc", False)))
     if args.command == "config":
         return _config(args)

@@ -407,10 +407,11 @@ class PagedCollection(Collection[T]):
                         raise self._last_error
                     return
                 following = self._following(k, slot)
-                if following is not None and ahead is None:
-                    ahead = asyncio.ensure_future(self._page(following))
-                for item in items[skip:]:
+                for n, item in enumerate(items[skip:]):
                     yield item
+                    if n == 0 and following is not None and ahead is None:
+                        # the reader wants more than one row: load the next page meanwhile
+                        ahead = asyncio.ensure_future(self._page(following))
                 skip = 0
                 if ahead is not None:
                     await ahead

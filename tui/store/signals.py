@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from roomscope.tui.errors import ProviderError
 from roomscope.tui.models import SortKey
@@ -69,8 +69,7 @@ class StoreStatus:
     errors_by_profile: dict[str, ProviderError] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class FilterProgress:
+class FilterProgress(NamedTuple):
     """A filter scanning the list under it."""
 
     matched: int
@@ -80,11 +79,10 @@ class FilterProgress:
     of: int | None
     """Rows of the list under it, when known."""
     done: bool
-    kind: Literal["filter"] = field(default="filter", init=False)
+    kind: Literal["filter"] = "filter"
 
 
-@dataclass(frozen=True)
-class SortProgress:
+class SortProgress(NamedTuple):
     """A list sorted in memory, because the API cannot sort by this column."""
 
     by: SortKey
@@ -96,19 +94,17 @@ class SortProgress:
     of: int | None
     """Rows of the list under it, when known."""
     done: bool
-    kind: Literal["sort"] = field(default="sort", init=False)
+    kind: Literal["sort"] = "sort"
 
 
-@dataclass(frozen=True)
-class MergeProgress:
+class MergeProgress(NamedTuple):
     """Several profiles' lists merged; the profiles whose latest load failed."""
 
     failures: tuple[tuple[str, ProviderError], ...]
-    kind: Literal["merge"] = field(default="merge", init=False)
+    kind: Literal["merge"] = "merge"
 
 
-@dataclass(frozen=True)
-class PartitionProgress:
+class PartitionProgress(NamedTuple):
     """A provider read partition by partition (Whereby: room by room): rows are shown newest
     first as the partitions that can hold them are read."""
 
@@ -119,11 +115,10 @@ class PartitionProgress:
     more: bool
     """More partitions may be listed still."""
     noun: str = "rooms"
-    kind: Literal["partitions"] = field(default="partitions", init=False)
+    kind: Literal["partitions"] = "partitions"
 
 
-@dataclass(frozen=True)
-class JumpProgress:
+class JumpProgress(NamedTuple):
     """A long load in progress: to the end of a list that cannot seek (``G`` on a cursor-only
     provider), or every row for a sort or a merge. The UI can cancel it (its worker)."""
 
@@ -137,7 +132,7 @@ class JumpProgress:
     """Seconds left, when they can be estimated (from the total, or from how far through
     the time range the rows loaded so far reach)."""
     elapsed_s: float
-    kind: Literal["jump"] = field(default="jump", init=False)
+    kind: Literal["jump"] = "jump"
 
     @property
     def fraction(self) -> float | None:

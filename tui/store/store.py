@@ -18,11 +18,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from roomscope.tui import quality
 from roomscope.tui.cache import Cache
 from roomscope.tui.errors import Capability, NotFoundError, ProviderError, unsupported
 from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
@@ -39,13 +38,14 @@ from roomscope.tui.models import (
     SortKey,
 )
 from roomscope.tui.providers.base import Provider
-from roomscope.tui.providers.partitioned import PartitionedSessions
 from roomscope.tui.store.collections import Collection, PagedCollection
 from roomscope.tui.store.fetcher import Fetcher
-from roomscope.tui.store.partitioned import PartitionedCollection
 from roomscope.tui.store.planner import plan_query, sort_value
 from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 from roomscope.tui.store.views import FilteredCollection, MergedCollection, SortedCollection
+
+if TYPE_CHECKING:
+    from roomscope.tui import quality
 
 T = TypeVar("T")
 
@@ -132,8 +132,10 @@ class Store:
         sources: list[Collection[Session]] = []
         for part in plan.sources:
             source: Collection[Session]
-            if part.sort_by_start and query.descending and isinstance(part.provider, PartitionedSessions):
+            if part.sort_by_start and query.descending and _partitioned(part.provider):
                 # Listed partition by partition: newest first as the partitions are read.
+                from roomscope.tui.store.partitioned import PartitionedCollection
+
                 source = PartitionedCollection(
                     provider=part.provider, fetcher=self.fetcher, query=part.query, clock=self.clock
                 )
@@ -360,6 +362,8 @@ class Store:
     def _report(
         session_id: str, participant_id: str, series: list[QualitySeries], freshness: Freshness
     ) -> QualityReport:
+        from roomscope.tui import quality  # the metrics maths, only once a report is asked for
+
         full = quality.order_series(quality.with_mos(series))
         return QualityReport(session_id, participant_id, full, quality.assess(full), freshness)
 
@@ -393,6 +397,14 @@ class Store:
                 await provider.aclose()
         if self.cache is not None:
             self.cache.close()
+
+
+def _partitioned(provider: Provider) -> bool:
+    """The provider lists its sessions partition by partition (imported only when a list
+    cannot be had in start order, which a first screen usually does not need)."""
+    from roomscope.tui.providers.partitioned import PartitionedSessions
+
+    return isinstance(provider, PartitionedSessions)
 
 
 # Validators are built on first use: the first page should not pay for the quality models.
