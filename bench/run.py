@@ -37,6 +37,11 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench("scroll_rss", "scroll_rss.py", ("--procs", "1"), ("--procs", "1", "--size", "20000")),
     Bench("quality_frame", "quality_frame.py", ("--procs", "3", "--updates", "20"), ("--procs", "1")),
+    Bench("export_rows", "export_rows.py", ("--runs", "3"), ("--runs", "1", "--size", "20000")),
+    Bench("merged_jump", "merged_jump.py", ("--runs", "3"), ("--runs", "1")),
+    Bench("whereby_first_rows", "whereby_first_rows.py", ("--runs", "3"), ("--runs", "1")),
+    Bench("signalwire_jump", "signalwire_jump.py", (), ("--size", "5000")),
+    Bench("headless_start", "headless_start.py", ("--runs", "15"), ("--runs", "3")),
 )
 
 

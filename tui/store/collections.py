@@ -31,8 +31,10 @@ log = logging.getLogger("roomscope.store")
 
 T = TypeVar("T")
 
-STREAM_STEP = 500
-"""Rows a stream asks a view for at a time (a paged list streams page by page instead)."""
+STREAM_FIRST = 50
+STREAM_STEP = 800
+"""Rows a stream asks a view for at a time: a screenful first, then more (a paged list
+streams page by page instead)."""
 
 
 class Collection(Generic[T]):
@@ -120,8 +122,9 @@ class Collection(Generic[T]):
         """
         index = start
         stalls = 0
+        step = STREAM_FIRST
         while True:
-            await self.ensure(index, index + STREAM_STEP)
+            await self.ensure(index, index + step)
             progressed = False
             while (item := self.row(index)) is not None:
                 yield item
@@ -129,6 +132,7 @@ class Collection(Generic[T]):
                 progressed = True
             if progressed:
                 stalls = 0
+                step = min(STREAM_STEP, step * 2)  # a reader that goes on is given more at a time
                 continue
             if index >= len(self):
                 return
