@@ -115,59 +115,42 @@ def _print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
         writer.writerow(_csv_cells(row))
 
 
-async def _stream_json(
-    first: BaseModel | None, rest: AsyncGenerator[BaseModel, None], out: TextIO | None = None
-) -> int:
-    """A JSON array written a batch of rows at a time, byte for byte what
+async def _stream_json(batches: AsyncGenerator[list[Any], None], out: TextIO | None = None) -> int:
+    """A JSON array of models written a batch at a time, byte for byte what
     :func:`_print_json` prints for the whole list (the rows' JSON comes from their models;
     they are never all in memory)."""
     from pydantic import TypeAdapter
 
     stream = out or sys.stdout
-    if first is None:
-        stream.write("[]\n")
-        return 0
-    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[type(first)])  # type: ignore[misc, arg-type]
+    adapter: TypeAdapter[list[Any]] | None = None
     count = 0
-    async for batch in _batches(first, rest):
+    async for batch in batches:
+        if adapter is None:
+            adapter = TypeAdapter(list[type(batch[0])])  # type: ignore[misc, arg-type]
         body = adapter.dump_json(batch, indent=2).decode()
         # "[\n  {...},\n  {...}\n]": the rows without the brackets
         stream.write(("[\n" if count == 0 else ",\n") + body[2:-2])
         count += len(batch)
-    stream.write("\n]\n")
+    stream.write("\n]\n" if count else "[]\n")
     return count
 
 
 async def _stream_csv(
     header: Sequence[str],
-    first: M | None,
-    rest: AsyncGenerator[M, None],
+    batches: AsyncGenerator[list[M], None],
     cells: Callable[[M], Sequence[Any]],
     out: TextIO | None = None,
 ) -> int:
     """CSV written a batch of rows at a time, as :func:`_print_csv` writes a whole list."""
     stream = out or sys.stdout
     csv.writer(stream, lineterminator="\n").writerow(header)
-    if first is None:
-        return 0
     count = 0
-    async for batch in _batches(first, rest):
+    async for batch in batches:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(_csv_cells(cells(item)) for item in batch)
         stream.write(buffer.getvalue())
         count += len(batch)
     return count
-
-
-async def _batches(first: M, rest: AsyncGenerator[M, None], size: int = 500) -> AsyncGenerator[list[M], None]:
-    batch = [first]
-    async for item in rest:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _csv_cells(row: Sequence[Any]) -> list[Any]:
@@ -261,16 +244,17 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
     )
     collection = store.sessions(query)
     stopped: list[ProviderError] = []
-    async with contextlib.aclosing(_limited(collection.stream(), args.limit, stopped)) as rows:
-        first = await _first(rows)
+    async with contextlib.aclosing(_batched(collection.stream(), args.limit, stopped)) as batches:
+        first = await _first(batches)
         if first is None and stopped:
             raise stopped[0]
+        rows = _again(first, batches)
         if args.json:
-            written = await _stream_json(first, rows)
+            written = await _stream_json(rows)
         elif args.csv:
-            written = await _stream_csv(SESSION_CSV_HEADER, first, rows, _session_csv_row)
+            written = await _stream_csv(SESSION_CSV_HEADER, rows, _session_csv_row)
         else:
-            kept = [] if first is None else [first, *[s async for s in rows]]
+            kept = [s async for batch in rows for s in batch]
             _sessions_table(store, kept)
             written = len(kept)
     if stopped:
@@ -299,31 +283,48 @@ def _sessions_table(store: Store, rows: Sequence[Session]) -> None:
     _print_table(header, table)
 
 
-async def _first(rows: AsyncGenerator[Session, None]) -> Session | None:
+async def _first(batches: AsyncGenerator[list[M], None]) -> list[M] | None:
     try:
-        return await anext(rows)
+        return await anext(batches)
     except StopAsyncIteration:
         return None
 
 
-async def _limited(
-    rows: AsyncGenerator[Session, None], limit: int, stopped: list[ProviderError]
-) -> AsyncGenerator[Session, None]:
-    """At most ``limit`` rows of a stream; the error that ends it early goes into ``stopped``."""
+async def _again(first: list[M] | None, rest: AsyncGenerator[list[M], None]) -> AsyncGenerator[list[M], None]:
+    if first is None:
+        return
+    yield first
+    async for batch in rest:
+        yield batch
+
+
+async def _batched(
+    rows: AsyncGenerator[M, None], limit: int, stopped: list[ProviderError]
+) -> AsyncGenerator[list[M], None]:
+    """At most ``limit`` rows of a stream, in batches (a few first, so the first rows of a
+    slow list are out soon); the error that ends it early goes into ``stopped``."""
     from roomscope.tui.errors import ProviderError
 
     if limit <= 0:
         return
     count = 0
+    size = 50
+    batch: list[M] = []
     try:
         async with contextlib.aclosing(rows):
             async for item in rows:
-                yield item
+                batch.append(item)
                 count += 1
                 if count >= limit:
-                    return
+                    break
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+                    size = 1000
     except ProviderError as exc:
         stopped.append(exc)
+    if batch:
+        yield batch
 
 
 async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
