@@ -234,7 +234,11 @@ class PartitionedCollection(Collection[Session]):
         self._jump = JumpTracker(self._count, self._position())
         self.changed.emit()
         try:
-            await self.ensure(1 << 62, 1 << 62)
+            while not self.done:  # a step at a time, so rows asked for meanwhile get their turn
+                before = self._count
+                await self.ensure(before, before + CHUNK * 4)
+                if self._count == before and not self.done:
+                    return  # a request failed: ``error`` says which
         finally:
             self._jump = None
             self.changed.emit()
