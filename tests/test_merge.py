@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from roomscope.tui import present
 from roomscope.tui.cache import Cache
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.errors import Capability
@@ -190,3 +191,25 @@ async def test_select_forward_and_backward_agree_with_a_sort_even_with_ties() ->
         behind, before = await backward(sources, split, 9, order)
         assert [s.id for s in behind] == want[max(0, position - 9) : position]
         assert sum(before) == max(0, position - 9)
+
+
+async def test_a_profile_that_fails_is_left_out_of_the_merge_and_named(tmp_path: Path) -> None:
+    from roomscope.tui.providers.base import UnavailableError
+
+    class Down(DemoProvider):
+        async def _latency(self) -> None:
+            await super()._latency()
+            raise UnavailableError("Could not reach the demo API.", provider=self.name, network=True)
+
+    providers = [demo(DemoProvider, 0, 300, 100), demo(Down, 1, 300, 100)]
+    store = Store(providers, Cache.open(tmp_path, clock=fixed_time), clock=fixed_time)
+    try:
+        col = store.sessions(SessionQuery())
+        assert isinstance(col, MergedCollection)
+        await col.ensure(0, 50)
+        alone = [s.id async for s in store.sessions(SessionQuery(), profiles=["p0"]).stream()]
+        assert ids(col, 0, 50) == alone[:50]
+        assert col.error is None
+        assert present.view_note(col.activity) == "p1: Could not reach the demo API."
+    finally:
+        await store.aclose()

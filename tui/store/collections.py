@@ -519,7 +519,7 @@ class PagedCollection(Collection[T]):
 
     def _accept(self, k: int, cursor: str | None, page: Page[T], freshness: Freshness) -> None:
         slot = self.pages.setdefault(k, _PageSlot())
-        if slot.items is not None and not self.seekable and slot.next_cursor != page.next_cursor:
+        if slot.size is not None and not self.seekable and slot.next_cursor != page.next_cursor:
             for later in [j for j in self.pages if j > k]:
                 del self.pages[later]  # the chain changed: later pages are no longer valid
         slot.items = list(page.items)

@@ -113,14 +113,15 @@ async def backward(
 
 
 def _head(source: Collection[Session], i: int, offset: int) -> Session | None:
-    """Row ``offset`` of a source; None past its end; :class:`Blocked` when it has the row
-    but could not load it."""
+    """Row ``offset`` of a source; None past its end, or when the source failed to load it
+    (a profile that fails is left out of the merge, and says so, rather than stopping it);
+    :class:`Blocked` when the row should be there and is not."""
     item = source.row(offset)
     if item is None and offset < len(source):
         total = source.total
-        if total is not None and offset >= total:
+        if (total is not None and offset >= total) or source.error_at(offset) or source.error:
             return None
-        raise Blocked(i, source.error_at(offset) or source.error)
+        raise Blocked(i, None)
     return item
 
 
