@@ -92,7 +92,7 @@ async def test_the_first_rows_need_only_the_first_page_of_the_newest_rooms(
     assert isinstance(progress, PartitionProgress) and progress.unread == rooms
     assert (
         present.view_note(progress)
-        == f"newest first as rooms are read: {rooms} of {rooms} rooms still to read"
+        == f"40 sessions so far, newest first: {rooms} of {rooms} rooms still to read"
     )
 
 

@@ -74,12 +74,13 @@ def jump_note(progress: JumpProgress, what: str = "sessions") -> str:
 
 
 def partition_note(progress: PartitionProgress) -> str | None:
-    """'newest first as rooms are read: 17 of 20 rooms still to read' (None once all are)."""
+    """'1,200 sessions so far, newest first: 17 of 20 rooms still to read' (None once every
+    room is read)."""
     if not progress.unread and not progress.more:
         return None
     of = f"{progress.listed:,}+" if progress.more else f"{progress.listed:,}"
     unread = f"{progress.unread:,}+" if progress.more else f"{progress.unread:,}"
-    return f"newest first as {progress.noun} are read: {unread} of {of} {progress.noun} still to read"
+    return f"{progress.shown:,} sessions so far, newest first: {unread} of {of} {progress.noun} still to read"
 
 
 def _time_left(seconds: float) -> str:

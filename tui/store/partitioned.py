@@ -203,6 +203,7 @@ class PartitionedCollection(Collection[Session]):
             return None
         unread = sum(1 for p in self._parts if not p.exhausted)
         return PartitionProgress(
+            shown=self._count,
             unread=unread,
             listed=len(self._parts),
             more=not self._listing_done,

@@ -108,6 +108,8 @@ class PartitionProgress(NamedTuple):
     """A provider read partition by partition (Whereby: room by room): rows are shown newest
     first as the partitions that can hold them are read."""
 
+    shown: int
+    """Sessions shown so far (newest first)."""
     unread: int
     """Partitions listed whose sessions have not all been read yet."""
     listed: int
