@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from roomscope import __version__
+from roomscope.tui.errors import RejectedError
 from roomscope.tui.providers import http as http_module
 from roomscope.tui.providers.base import (
     AuthError,
@@ -261,12 +262,13 @@ async def test_rate_limit_exhausting_attempts(make: Callable[..., HttpClient], s
 @pytest.mark.parametrize(
     ("status", "kind"),
     [
-        (400, ProviderError),
+        (400, RejectedError),
         (401, AuthError),
         (403, ForbiddenError),
         (404, NotFoundError),
-        (405, ProviderError),
-        (422, ProviderError),
+        (405, RejectedError),
+        (418, RejectedError),
+        (422, RejectedError),
     ],
 )
 async def test_client_errors_are_not_retried(

@@ -36,6 +36,7 @@ from urllib.parse import urljoin
 import httpx
 
 from roomscope import __version__
+from roomscope.tui.errors import RejectedError
 from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
@@ -292,6 +293,12 @@ class HttpClient:
     def url_for(self, path_or_url: str) -> httpx.URL:
         if path_or_url.startswith(("http://", "https://")):
             return httpx.URL(path_or_url)
+        step = path_step(path_or_url)
+        if step is not None:
+            raise NotFoundError(
+                f"{self.label}: no such id {step!r} (an id cannot be empty, '.' or '..').",
+                provider=self.provider,
+            )
         return httpx.URL(self.base_url + "/" + path_or_url.lstrip("/"))
 
     def _same_origin(self, url: httpx.URL) -> bool:
@@ -416,7 +423,7 @@ class HttpClient:
             return UnavailableError(
                 f"{name} failed with HTTP {status}{said}.", provider=self.provider, status=status
             ), self._backoff(attempt)
-        return ProviderError(
+        return RejectedError(
             f"{name} rejected the request (HTTP {status}{said}).", provider=self.provider, status=status
         ), 0.0
 
@@ -425,6 +432,21 @@ class HttpClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+_DOT_SEGMENTS = frozenset({".", "..", "%2e", "%2e%2e", ".%2e", "%2e."})
+
+
+def path_step(path: str) -> str | None:
+    """The segment of a request path that is not a name: empty (an empty id, inside the
+    path or at its end), ``.`` or ``..`` (also percent-encoded), which a URL resolves to another endpoint
+    (``sessions/..`` is the API root); ``None`` when there is none. Every adapter builds
+    its paths from ids; this stops a bad id whichever adapter quoted it."""
+    segments = path.split("?", 1)[0].split("#", 1)[0].lstrip("/").split("/")
+    for segment in segments:
+        if segment.lower() in _DOT_SEGMENTS or (not segment and len(segments) > 1):
+            return segment
+    return None
 
 
 def _clean_params(params: QueryParams) -> list[tuple[str, str | int | float | bool | None]]:
