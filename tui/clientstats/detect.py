@@ -75,9 +75,9 @@ def _is_rtcstats_line(item: Any) -> TypeGuard[list[Any]]:
     return (
         isinstance(item, list)
         and len(item) >= 3
-        and isinstance(item[0], str | int)
-        and not isinstance(item[0], bool)
-        and (item[1] is None or isinstance(item[1], str | int))
+        and isinstance(item[0], str)
+        and bool(item[0])
+        and (item[1] is None or (isinstance(item[1], str | int) and not isinstance(item[1], bool)))
         and (len(item) < 4 or isinstance(item[-1], int | float))
     )
 

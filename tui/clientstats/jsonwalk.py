@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 WHITESPACE = " \t\n\r"
 _LITERAL_TAIL = 16
 """A decode error this close to the end of the buffered text may be a cut literal or number."""
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+_PARTIAL_NUMBER = re.compile(r"-?\d*(\.\d*)?([eE][-+]?\d*)?")
+
+
+def _cut_short(rest: str) -> bool:
+    """Whether ``rest`` (the text from a decode error to the end) is a cut-off value."""
+    rest = rest.strip()
+    return not rest or any(lit.startswith(rest) for lit in _LITERALS) or bool(_PARTIAL_NUMBER.fullmatch(rest))
 
 
 class JsonEnded(Exception):
@@ -120,7 +129,9 @@ class JsonWalker:
                 if near_end and not self._eof:
                     self._grow()
                     continue
-                if self._eof and near_end:
+                if self._eof and (
+                    err.msg.startswith("Unterminated string") or _cut_short(self._buf[err.pos :])
+                ):
                     raise JsonEnded(self._base + len(self._buf)) from None
                 raise JsonInvalid(self._base + err.pos, err.msg) from None
             if end >= len(self._buf) - _LITERAL_TAIL and not self._eof:

@@ -50,7 +50,9 @@ DEFAULT_LIMITS = ReadLimits()
 def _size_words(size: int) -> str:
     if size >= 1 << 30:
         return f"{size / (1 << 30):.1f} GiB"
-    return f"{size / MIB:.0f} MiB"
+    if size >= MIB:
+        return f"{size / MIB:.0f} MiB"
+    return f"{size >> 10} KiB"
 
 
 class _BoundedRaw(io.RawIOBase):
@@ -76,7 +78,7 @@ class _BoundedRaw(io.RawIOBase):
             count = self._handle.readinto(view)
         else:
             try:
-                data = self._gzip.read(len(view))
+                data = self._gzip.read1(len(view))  # read() would drop data it has when the end is cut
             except EOFError:
                 self.truncated = True
                 data = b""
