@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from roomscope.tui.clientstats.raw import KEPT_TYPES, as_number
+from roomscope.tui.clientstats.raw import KEPT_TYPES, QLD, as_number
 
 METHODS: dict[str, str] = {
     "g": "getStats",
@@ -131,19 +131,23 @@ def merge_stats(base: dict[str, dict[str, Any]], delta: dict[str, Any]) -> float
             if old is None:
                 base[stat_id] = {"type": stat_type}
             continue
-        plain: dict[str, Any] = {PROPERTIES.get(str(key), str(key)): value for key, value in report.items()}
+        compressed = bool(report.keys() & PROPERTIES.keys())
+        plain: dict[str, Any] = (
+            {PROPERTIES.get(str(key), str(key)): value for key, value in report.items()}
+            if compressed
+            else report
+        )
         plain["type"] = stat_type
         if old is None:
             base[stat_id] = plain
             if "timestamp" not in plain and top_t is not None:
                 plain["timestamp"] = top_t
             continue
-        for key, value in plain.items():
-            previous = old.get(key)
-            if isinstance(value, dict) and isinstance(previous, dict):
-                old[key] = {**previous, **value}
-            else:
-                old[key] = value
+        before = old.get(QLD)
+        old.update(plain)
+        after = plain.get(QLD)
+        if isinstance(before, dict) and isinstance(after, dict):
+            old[QLD] = {**before, **after}  # a delta carries only the reasons that changed
         if "timestamp" not in plain and top_t is not None:
             old["timestamp"] = top_t
     if top_t is not None:

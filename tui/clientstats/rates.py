@@ -38,24 +38,25 @@ class Deltas:
 def deltas(times: array[float], counter: array[float], *, signed: bool = False) -> Deltas:
     """Per-interval increases of a cumulative counter. ``signed``: decreases are values (a
     signed count such as ``packetsLost``), not resets."""
-    n = len(counter)
-    out = empty(n)
+    out = empty(len(counter))
     resets: list[int] = []
     prev_t = prev_v = NAN
-    for i in range(n):
-        t = times[i]
-        v = counter[i]
+    started = False
+    for i, (t, v) in enumerate(zip(times, counter, strict=True)):
         if t != t or v != v:
             continue
-        if prev_v == prev_v and 0.0 < t - prev_t <= MAX_GAP_MS:
+        if started:
             d = v - prev_v
-            if d >= 0.0 or signed:
-                out[i] = d
-            else:
+            if 0.0 < t - prev_t <= MAX_GAP_MS:
+                if d >= 0.0 or signed:
+                    out[i] = d
+                else:
+                    resets.append(i)
+            elif d < 0.0 and not signed:
                 resets.append(i)
-        elif prev_v == prev_v and v < prev_v and not signed:
-            resets.append(i)
-        prev_t, prev_v = t, v
+        prev_t = t
+        prev_v = v
+        started = True
     return Deltas(out, tuple(resets))
 
 
@@ -63,14 +64,13 @@ def per_second(times: array[float], counter: array[float], scale: float = 1.0) -
     """The rate of a cumulative counter over each interval, per second, times ``scale``."""
     base = deltas(times, counter)
     out = empty(len(counter))
+    factor = 1000.0 * scale
     prev_t = NAN
-    for i in range(len(counter)):
-        t = times[i]
-        if t != t or counter[i] != counter[i]:
+    for i, (t, v, d) in enumerate(zip(times, counter, base.values, strict=True)):
+        if t != t or v != v:
             continue
-        d = base.values[i]
         if d == d:
-            out[i] = d * 1000.0 / (t - prev_t) * scale
+            out[i] = d * factor / (t - prev_t)
         prev_t = t
     return Deltas(out, base.resets)
 

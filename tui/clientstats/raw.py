@@ -19,6 +19,7 @@ from roomscope.tui.clientstats.model import Skipped, StateChange
 from roomscope.tui.text import clean
 
 NAN = math.nan
+INF = math.inf
 MIN_TIME_MS = 946_684_800_000.0
 """2000-01-01: an earlier sample time is absurd."""
 FUTURE_SLACK_MS = 86_400_000.0
@@ -75,6 +76,10 @@ STATIC: dict[str, tuple[str, ...]] = {
     "transport": (),
 }
 """Properties that describe a statistic (the first value seen is kept)."""
+PLAIN_NUMERIC: dict[str, tuple[str, ...]] = {
+    kind: tuple(p for p in props if "." not in p) for kind, props in NUMERIC.items()
+}
+"""``NUMERIC`` without the keys of ``qualityLimitationDurations``."""
 KEPT_TYPES = frozenset(STATIC)
 STATIC_ONLY = frozenset({"local-candidate", "remote-candidate"})
 SIGNED = frozenset({"packetsLost"})
@@ -196,7 +201,7 @@ def text_runs(values: Iterable[Any], offset: int = 0) -> list[tuple[int, str]]:
 class RawStat:
     """The kept samples of one statistic (one stats id) of one peer connection."""
 
-    __slots__ = ("id", "last_t", "nums", "static", "texts", "times", "type")
+    __slots__ = ("_raw_texts", "_static_seen", "id", "last_t", "nums", "static", "texts", "times", "type")
 
     def __init__(self, stat_id: str, stat_type: str) -> None:
         self.id = stat_id
@@ -209,10 +214,13 @@ class RawStat:
         """Text properties as ``(sample index, new value)`` changes."""
         self.static: dict[str, Any] = {}
         self.last_t = -math.inf
+        self._static_seen = -1
+        self._raw_texts: dict[str, Any] = {}
 
     def keep_static(self, report: Mapping[str, Any]) -> None:
         wanted = STATIC[self.type]
-        if len(self.static) < len(wanted):
+        if len(self.static) < len(wanted) and len(report) != self._static_seen:
+            self._static_seen = len(report)  # look again only when the report gains properties
             for prop in wanted:
                 if prop not in self.static:
                     value = report.get(prop)
@@ -225,24 +233,33 @@ class RawStat:
         index = len(self.times)
         self.times.append(t)
         self.last_t = t
-        qld = report.get(QLD) if self.type == "outbound-rtp" else None
-        for prop in NUMERIC[self.type]:
-            if prop.startswith(QLD):
-                raw = qld.get(prop[len(QLD) + 1 :]) if isinstance(qld, dict) else None
-            else:
-                raw = report.get(prop)
-            value = NAN if raw is None else number(raw, prop, where, notes)
-            column = self.nums.get(prop)
+        nums = self.nums
+        props = PLAIN_NUMERIC[self.type]
+        pairs: Iterable[tuple[str, Any]] = zip(props, map(report.get, props), strict=True)
+        if self.type == "outbound-rtp":
+            qld = report.get(QLD)
+            durations = qld if isinstance(qld, dict) else {}
+            pairs = [*pairs, *((f"{QLD}.{reason}", durations.get(reason)) for reason in QLD_REASONS)]
+        for prop, raw in pairs:  # the hot loop of line-based dumps: kept free of calls
+            column = nums.get(prop)
+            if raw is None:
+                if column is not None:
+                    column.append(NAN)
+                continue
+            kind = type(raw)
+            value = (
+                raw if (kind is int or kind is float) and 0 <= raw < INF else number(raw, prop, where, notes)
+            )
             if column is None:
                 if value != value:
                     continue
-                column = array("d", [NAN]) * index
-                self.nums[prop] = column
+                column = nums[prop] = array("d", [NAN]) * index
             column.append(value)
         for prop in TEXT.get(self.type, ()):
             raw = report.get(prop)
-            if raw is None:
+            if raw is None or raw == self._raw_texts.get(prop):
                 continue
+            self._raw_texts[prop] = raw
             runs = self.texts.setdefault(prop, [])
             value_text = text(raw)
             if not runs or runs[-1][1] != value_text:
@@ -280,7 +297,9 @@ class RawPeerConnection:
             if stat_type in STATIC_ONLY:
                 self.stat(stat_id, stat_type).keep_static(report)
                 continue
-            t = as_number(report.get("timestamp")) or fallback_t
+            raw_t = report.get("timestamp")
+            t = raw_t if type(raw_t) is float or type(raw_t) is int else None
+            t = t or fallback_t
             if t is None:
                 notes.add(f"{self.id}/{stat_id}", "report without a time")
                 continue
