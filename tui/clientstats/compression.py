@@ -143,6 +143,9 @@ def merge_stats(base: dict[str, dict[str, Any]], delta: dict[str, Any]) -> float
             if "timestamp" not in plain and top_t is not None:
                 plain["timestamp"] = top_t
             continue
+        if not compressed and "id" in plain and "timestamp" in plain:
+            base[stat_id] = plain  # a whole report (Chrome's export; deltas drop "id") replaces the last
+            continue
         before = old.get(QLD)
         old.update(plain)
         after = plain.get(QLD)

@@ -76,10 +76,24 @@ STATIC: dict[str, tuple[str, ...]] = {
     "transport": (),
 }
 """Properties that describe a statistic (the first value seen is kept)."""
-PLAIN_NUMERIC: dict[str, tuple[str, ...]] = {
-    kind: tuple(p for p in props if "." not in p) for kind, props in NUMERIC.items()
-}
-"""``NUMERIC`` without the keys of ``qualityLimitationDurations``."""
+AUDIO_ONLY = frozenset({"concealedSamples", "totalSamplesReceived"})
+VIDEO_ONLY = frozenset(
+    {"framesPerSecond", "framesDecoded", "framesEncoded", "frameWidth", "frameHeight", "freezeCount"}
+    | {"totalFreezesDuration"}
+    | {f"{QLD}.{reason}" for reason in QLD_REASONS}
+)
+
+
+def _row_props(stat_type: str, kind: Any) -> tuple[str, ...]:
+    """The numeric properties one sample of a statistic holds (by type and media kind)."""
+    props = NUMERIC[stat_type]
+    if kind == "audio":
+        return tuple(p for p in props if p not in VIDEO_ONLY)
+    if kind == "video":
+        return tuple(p for p in props if p not in AUDIO_ONLY)
+    return props
+
+
 KEPT_TYPES = frozenset(STATIC)
 STATIC_ONLY = frozenset({"local-candidate", "remote-candidate"})
 SIGNED = frozenset({"packetsLost"})
@@ -199,23 +213,56 @@ def text_runs(values: Iterable[Any], offset: int = 0) -> list[tuple[int, str]]:
 
 
 class RawStat:
-    """The kept samples of one statistic (one stats id) of one peer connection."""
+    """The kept samples of one statistic (one stats id) of one peer connection.
 
-    __slots__ = ("_raw_texts", "_static_seen", "id", "last_t", "nums", "static", "texts", "times", "type")
+    Samples taken from whole reports are stored row by row (one ``extend`` per report, the
+    hot path of line-based dumps) and split into columns when ``nums`` is first read.
+    """
+
+    __slots__ = (
+        "_nums",
+        "_qld_at",
+        "_raw_texts",
+        "_row_props",
+        "_rows",
+        "_static_seen",
+        "id",
+        "last_t",
+        "static",
+        "texts",
+        "times",
+        "type",
+    )
 
     def __init__(self, stat_id: str, stat_type: str) -> None:
         self.id = stat_id
         self.type = stat_type
         self.times: array[float] = array("d")
         """Sample times (ms); NaN marks a sample whose time was unusable."""
-        self.nums: dict[str, array[float]] = {}
-        """Numeric properties, each as long as ``times`` (NaN: no value)."""
+        self._nums: dict[str, array[float]] = {}
         self.texts: dict[str, list[tuple[int, str]]] = {}
         """Text properties as ``(sample index, new value)`` changes."""
         self.static: dict[str, Any] = {}
         self.last_t = -math.inf
         self._static_seen = -1
         self._raw_texts: dict[str, Any] = {}
+        self._row_props: tuple[str, ...] = ()
+        self._qld_at: tuple[tuple[int, str], ...] = ()
+        self._rows: array[float] | None = None
+
+    @property
+    def nums(self) -> dict[str, array[float]]:
+        """Numeric properties, each as long as ``times`` (NaN: no value); a property that
+        never had a value is absent."""
+        rows = self._rows
+        if rows is not None:
+            self._rows = None
+            width = len(self._row_props)
+            for k, prop in enumerate(self._row_props):
+                column = rows[k::width]
+                if any(v == v for v in column):
+                    self._nums[prop] = column
+        return self._nums
 
     def keep_static(self, report: Mapping[str, Any]) -> None:
         wanted = STATIC[self.type]
@@ -233,28 +280,36 @@ class RawStat:
         index = len(self.times)
         self.times.append(t)
         self.last_t = t
-        nums = self.nums
-        props = PLAIN_NUMERIC[self.type]
-        pairs: Iterable[tuple[str, Any]] = zip(props, map(report.get, props), strict=True)
-        if self.type == "outbound-rtp":
-            qld = report.get(QLD)
-            durations = qld if isinstance(qld, dict) else {}
-            pairs = [*pairs, *((f"{QLD}.{reason}", durations.get(reason)) for reason in QLD_REASONS)]
-        for prop, raw in pairs:  # the hot loop of line-based dumps: kept free of calls
-            column = nums.get(prop)
-            if raw is None:
-                if column is not None:
-                    column.append(NAN)
-                continue
-            kind = type(raw)
-            value = (
-                raw if (kind is int or kind is float) and 0 <= raw < INF else number(raw, prop, where, notes)
+        rows = self._rows
+        if rows is None:
+            self._row_props = _row_props(self.type, report.get("kind") or report.get("mediaType"))
+            self._qld_at = tuple(
+                (k, prop[len(QLD) + 1 :]) for k, prop in enumerate(self._row_props) if prop.startswith(QLD)
             )
-            if column is None:
-                if value != value:
-                    continue
-                column = nums[prop] = array("d", [NAN]) * index
-            column.append(value)
+            rows = self._rows = array("d")
+        props = self._row_props
+        row: list[Any] = list(map(report.get, props))
+        if self._qld_at:
+            durations = report.get(QLD)
+            for k, reason in self._qld_at:
+                row[k] = durations.get(reason) if isinstance(durations, dict) else None
+        missing = [k for k, v in enumerate(row) if v is None] if None in row else ()
+        for k in missing:
+            row[k] = 0.0
+        values: array[float]
+        try:
+            values = array("d", row)
+            total = sum(values)
+            suspect = total != total or total == INF or min(values) < 0.0
+        except TypeError:
+            suspect = True
+        if suspect:  # something is not a plain non-negative number: look at each value
+            values = array(
+                "d", (NAN if k in missing else number(v, props[k], where, notes) for k, v in enumerate(row))
+            )
+        for k in missing:
+            values[k] = NAN
+        rows.extend(values)
         for prop in TEXT.get(self.type, ()):
             raw = report.get(prop)
             if raw is None or raw == self._raw_texts.get(prop):
@@ -308,9 +363,8 @@ class RawPeerConnection:
                 if t < stat.last_t:
                     notes.add(f"{self.id}/{stat_id}", "sample time goes backwards")
                 continue
-            problem = time_problem(t, now_ms)
-            if problem:
-                notes.add(f"{self.id}/{stat_id}", problem)
+            if not MIN_TIME_MS <= t <= now_ms + FUTURE_SLACK_MS:
+                notes.add(f"{self.id}/{stat_id}", time_problem(t, now_ms) or "unusable sample time")
                 continue
             if stat is None or stat.type != stat_type:
                 stat = self.stat(stat_id, stat_type)
