@@ -23,35 +23,38 @@ def _list(values: array[float]) -> list[float | None]:
 def test_deltas_start_after_the_first_sample_and_skip_missing_ones() -> None:
     times = _a(0, 1000, 2000, 3000, 4000)
     counter = _a(0, 10, NAN, 40, 50)
-    out = rates.deltas(times, counter)
-    assert _list(out.values) == [None, 10, None, 30, 10]
+    out = rates.counted(times, counter)
+    assert _list(out.deltas) == [None, 10, None, 30, 10]
+    assert _list(out.per_second) == [None, 10, None, 15, 10]
     assert out.resets == ()
+    assert out.total == 50
 
 
 def test_a_counter_that_goes_down_was_reset() -> None:
     times = _a(0, 1000, 2000, 3000)
     counter = _a(100, 150, 20, 70)
-    out = rates.deltas(times, counter)
-    assert _list(out.values) == [None, 50, None, 50]
+    out = rates.counted(times, counter)
+    assert _list(out.deltas) == [None, 50, None, 50]
     assert out.resets == (2,)
-    assert rates.total(counter, out.resets) == 150 + 70
+    assert out.total == rates.total(counter, out.resets) == 150 + 70
 
 
 def test_signed_deltas_keep_decreases() -> None:
-    out = rates.deltas(_a(0, 1000, 2000), _a(5, 3, 4), signed=True)
-    assert _list(out.values) == [None, -2, 1]
+    out = rates.counted(_a(0, 1000, 2000), _a(5, 3, 4), signed=True)
+    assert _list(out.deltas) == [None, -2, 1]
     assert out.resets == ()
+    assert out.total == 4
 
 
 def test_no_rate_across_a_long_gap_or_a_time_that_does_not_move() -> None:
     times = _a(0, 1000, 1000 + rates.MAX_GAP_MS + 1, 1000 + rates.MAX_GAP_MS + 1)
-    out = rates.per_second(times, _a(0, 10, 20, 30))
-    assert _list(out.values) == [None, 10, None, None]
+    out = rates.counted(times, _a(0, 10, 20, 30))
+    assert _list(out.per_second) == [None, 10, None, None]
 
 
 def test_per_second_divides_by_the_interval_and_scales() -> None:
-    out = rates.per_second(_a(0, 500, 2500), _a(0, 1000, 3000), scale=8 / 1000)
-    assert _list(out.values) == pytest.approx([None, 16.0, 8.0])
+    out = rates.counted(_a(0, 500, 2500), _a(0, 1000, 3000), scale=8 / 1000)
+    assert _list(out.per_second) == pytest.approx([None, 16.0, 8.0])
 
 
 def test_total_of_a_counter_without_resets_is_its_last_value() -> None:
@@ -66,7 +69,7 @@ def test_loss_and_ratios() -> None:
 
 def test_share_of_interval() -> None:
     times = _a(0, 2000, 4000)
-    seconds = rates.deltas(times, _a(0, 1, 3)).values
+    seconds = rates.counted(times, _a(0, 1, 3)).deltas
     assert _list(rates.share_of_interval_pct(times, seconds)) == [None, 50.0, 100.0]
 
 

@@ -93,39 +93,36 @@ def _inbound(stat: RawStat) -> TrackStats:
     t = stat.times
     kind = _static_text(stat, "kind", "mediaType") or ""
     out = _SeriesSet()
-    received = rates.deltas(t, _col(stat, "packetsReceived"))
-    lost = rates.deltas(t, _col(stat, "packetsLost"), signed=True)
-    out.add("packets_per_s", "packets/s", t, rates.per_second(t, _col(stat, "packetsReceived")).values)
-    out.add("received_packets", "packets", t, received.values)
-    out.add("lost_packets", "packets", t, rates.clamp_min(lost.values))
-    out.add("loss_pct", "%", t, rates.loss_pct(lost.values, received.values))
+    received = rates.counted(t, _col(stat, "packetsReceived"))
+    lost = rates.counted(t, _col(stat, "packetsLost"), signed=True)
+    bitrate = rates.counted(t, _col(stat, "bytesReceived"), scale=KBPS)
+    out.add("packets_per_s", "packets/s", t, received.per_second)
+    out.add("received_packets", "packets", t, received.deltas)
+    out.add("lost_packets", "packets", t, rates.clamp_min(lost.deltas))
+    out.add("loss_pct", "%", t, rates.loss_pct(lost.deltas, received.deltas))
     out.add("jitter_ms", "ms", t, rates.scaled(_col(stat, "jitter"), 1000.0))
-    bitrate = rates.per_second(t, _col(stat, "bytesReceived"), KBPS)
-    out.add("bitrate_kbps", "kbps", t, bitrate.values)
+    out.add("bitrate_kbps", "kbps", t, bitrate.per_second)
     resets = set(received.resets) | set(bitrate.resets)
     freeze_count = freezes_s = concealment = None
     if kind != "audio":
-        decoded = rates.per_second(t, _col(stat, "framesDecoded"))
-        out.add("fps", "fps", t, rates.or_else(_col(stat, "framesPerSecond"), decoded.values))
+        decoded = rates.counted(t, _col(stat, "framesDecoded"))
+        out.add("fps", "fps", t, rates.or_else(_col(stat, "framesPerSecond"), decoded.per_second))
         out.add("frame_width", "px", t, _col(stat, "frameWidth"))
         out.add("frame_height", "px", t, _col(stat, "frameHeight"))
-        freezes = rates.deltas(t, _col(stat, "freezeCount"))
-        duration = rates.deltas(t, _col(stat, "totalFreezesDuration"))
-        out.add("freezes", "freezes", t, freezes.values)
-        out.add("freeze_duration_s", "s", t, duration.values)
-        if _has(stat, "freezeCount"):
-            freeze_count = _round(rates.total(_col(stat, "freezeCount"), freezes.resets))
-        if _has(stat, "totalFreezesDuration"):
-            freezes_s = rates.total(_col(stat, "totalFreezesDuration"), duration.resets)
+        freezes = rates.counted(t, _col(stat, "freezeCount"))
+        duration = rates.counted(t, _col(stat, "totalFreezesDuration"))
+        out.add("freezes", "freezes", t, freezes.deltas)
+        out.add("freeze_duration_s", "s", t, duration.deltas)
+        freeze_count = _round(freezes.total)
+        freezes_s = duration.total
     if kind != "video" and _has(stat, "concealedSamples") and _has(stat, "totalSamplesReceived"):
-        concealed = rates.deltas(t, _col(stat, "concealedSamples"))
-        samples = rates.deltas(t, _col(stat, "totalSamplesReceived"))
-        out.add("concealment_pct", "%", t, rates.ratio_pct(concealed.values, samples.values))
-        all_concealed = rates.total(_col(stat, "concealedSamples"), concealed.resets)
-        all_samples = rates.total(_col(stat, "totalSamplesReceived"), samples.resets)
-        if all_concealed is not None and all_samples:
-            concealment = min(100.0, all_concealed / all_samples * 100.0)
-    packets = _round(rates.total(_col(stat, "packetsReceived"), received.resets))
+        concealed = rates.counted(t, _col(stat, "concealedSamples"))
+        samples = rates.counted(t, _col(stat, "totalSamplesReceived"))
+        out.add("concealment_pct", "%", t, rates.ratio_pct(concealed.deltas, samples.deltas))
+        if concealed.total is not None and samples.total:
+            concealment = min(100.0, concealed.total / samples.total * 100.0)
+    packets = _round(received.total)
+    # A stream that restarted restarted all its counters: sum the loss count over the restarts.
     packets_lost = _round(rates.total(_col(stat, "packetsLost"), received.resets))
     loss = None
     if packets is not None and packets_lost is not None and packets + max(0, packets_lost) > 0:
@@ -177,49 +174,47 @@ def _outbound(stat: RawStat, pc: RawPeerConnection) -> TrackStats:
     t = stat.times
     kind = _static_text(stat, "kind", "mediaType") or ""
     out = _SeriesSet()
-    sent = rates.per_second(t, _col(stat, "packetsSent"))
-    bitrate = rates.per_second(t, _col(stat, "bytesSent"), KBPS)
-    out.add("packets_per_s", "packets/s", t, sent.values)
-    out.add("bitrate_kbps", "kbps", t, bitrate.values)
+    sent = rates.counted(t, _col(stat, "packetsSent"))
+    bitrate = rates.counted(t, _col(stat, "bytesSent"), scale=KBPS)
+    out.add("packets_per_s", "packets/s", t, sent.per_second)
+    out.add("bitrate_kbps", "kbps", t, bitrate.per_second)
     resets = set(sent.resets) | set(bitrate.resets)
     limitation: list[tuple[str, float]] = []
     changes: list[LimitationChange] = []
     if kind != "audio":
-        encoded = rates.per_second(t, _col(stat, "framesEncoded"))
-        out.add("fps", "fps", t, rates.or_else(_col(stat, "framesPerSecond"), encoded.values))
+        encoded = rates.counted(t, _col(stat, "framesEncoded"))
+        out.add("fps", "fps", t, rates.or_else(_col(stat, "framesPerSecond"), encoded.per_second))
         out.add("frame_width", "px", t, _col(stat, "frameWidth"))
         out.add("frame_height", "px", t, _col(stat, "frameHeight"))
         for reason in LIMITATION_REASONS:
-            column = _col(stat, f"{QLD}.{reason}")
-            seconds = rates.deltas(t, column)
-            out.add(f"quality_limited_{reason}_pct", "%", t, rates.share_of_interval_pct(t, seconds.values))
-            spent = rates.total(column, seconds.resets)
-            if spent is not None:
-                limitation.append((reason, spent))
-        none_spent = rates.total(_col(stat, f"{QLD}.none"))
+            seconds = rates.counted(t, _col(stat, f"{QLD}.{reason}"))
+            out.add(f"quality_limited_{reason}_pct", "%", t, rates.share_of_interval_pct(t, seconds.deltas))
+            if seconds.total is not None:
+                limitation.append((reason, seconds.total))
+        none_spent = rates.counted(t, _col(stat, f"{QLD}.none")).total
         if none_spent is not None:
             limitation.insert(0, ("none", none_spent))
         for index, reason in stat.texts.get("qualityLimitationReason", ()):
             at = _at(t, index)
             if at is not None:
                 changes.append(LimitationChange(at, reason))
-    packets = _round(rates.total(_col(stat, "packetsSent"), sent.resets))
+    packets = _round(sent.total)
     packets_lost: int | None = None
     loss: float | None = None
     remote = _remote_for(stat, pc)
     if remote is not None:
         rt = remote.times
-        lost = rates.deltas(rt, _col(remote, "packetsLost"), signed=True)
+        lost = rates.counted(rt, _col(remote, "packetsLost"), signed=True)
         sent_at = rates.as_of(t, _col(stat, "packetsSent"), rt)
-        sent_in = rates.deltas(rt, sent_at)
-        lost_in = rates.clamp_min(lost.values)
+        sent_in = rates.counted(rt, sent_at)
+        lost_in = rates.clamp_min(lost.deltas)
         fraction = rates.scaled(_col(remote, "fractionLost"), 100.0)
-        out.add("sent_packets", "packets", rt, sent_in.values)
+        out.add("sent_packets", "packets", rt, sent_in.deltas)
         out.add("lost_packets", "packets", rt, lost_in)
-        out.add("loss_pct", "%", rt, rates.or_else(rates.ratio_pct(lost_in, sent_in.values), fraction))
+        out.add("loss_pct", "%", rt, rates.or_else(rates.ratio_pct(lost_in, sent_in.deltas), fraction))
         out.add("jitter_ms", "ms", rt, rates.scaled(_col(remote, "jitter"), 1000.0))
         out.add("rtt_ms", "ms", rt, rates.scaled(_col(remote, "roundTripTime"), 1000.0))
-        packets_lost = _round(rates.total(_col(remote, "packetsLost")))
+        packets_lost = _round(lost.total)
         if packets and packets_lost is not None:
             loss = min(100.0, max(0, packets_lost) / packets * 100.0)
     first, last = _time_bounds(t)

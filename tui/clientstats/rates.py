@@ -28,18 +28,30 @@ def empty(n: int) -> array[float]:
 
 
 @dataclass(frozen=True)
-class Deltas:
-    values: array[float]
+class Counted:
+    """What one pass over a cumulative counter gives."""
+
+    deltas: array[float]
     """The increase over each sample's interval (NaN: no interval, or a reset)."""
+    per_second: array[float]
+    """The increase per second over each interval, times the ``scale`` asked for."""
     resets: tuple[int, ...]
     """Sample indices at which the counter went down."""
+    total: float | None
+    """What the counter counted over the dump: its last value plus, for each reset, the value
+    it had reached before it (None: no value at all)."""
 
 
-def deltas(times: array[float], counter: array[float], *, signed: bool = False) -> Deltas:
-    """Per-interval increases of a cumulative counter. ``signed``: decreases are values (a
-    signed count such as ``packetsLost``), not resets."""
+def counted(
+    times: array[float], counter: array[float], *, signed: bool = False, scale: float = 1.0
+) -> Counted:
+    """Per-interval increases and rates of a cumulative counter. ``signed``: decreases are
+    values (a signed count such as ``packetsLost``), not resets."""
     out = empty(len(counter))
+    rate = empty(len(counter))
+    factor = 1000.0 * scale
     resets: list[int] = []
+    before_reset = 0.0
     prev_t = prev_v = NAN
     started = False
     for i, (t, v) in enumerate(zip(times, counter, strict=True)):
@@ -47,32 +59,21 @@ def deltas(times: array[float], counter: array[float], *, signed: bool = False) 
             continue
         if started:
             d = v - prev_v
-            if 0.0 < t - prev_t <= MAX_GAP_MS:
+            dt = t - prev_t
+            if 0.0 < dt <= MAX_GAP_MS:
                 if d >= 0.0 or signed:
                     out[i] = d
+                    rate[i] = d * factor / dt
                 else:
                     resets.append(i)
+                    before_reset += prev_v
             elif d < 0.0 and not signed:
                 resets.append(i)
+                before_reset += prev_v
         prev_t = t
         prev_v = v
         started = True
-    return Deltas(out, tuple(resets))
-
-
-def per_second(times: array[float], counter: array[float], scale: float = 1.0) -> Deltas:
-    """The rate of a cumulative counter over each interval, per second, times ``scale``."""
-    base = deltas(times, counter)
-    out = empty(len(counter))
-    factor = 1000.0 * scale
-    prev_t = NAN
-    for i, (t, v, d) in enumerate(zip(times, counter, base.values, strict=True)):
-        if t != t or v != v:
-            continue
-        if d == d:
-            out[i] = d * factor / (t - prev_t)
-        prev_t = t
-    return Deltas(out, base.resets)
+    return Counted(out, rate, tuple(resets), before_reset + prev_v if started else None)
 
 
 def total(counter: array[float], resets: Sequence[int] = ()) -> float | None:
@@ -91,7 +92,7 @@ def total(counter: array[float], resets: Sequence[int] = ()) -> float | None:
 
 
 def scaled(values: array[float], factor: float) -> array[float]:
-    return array("d", (v * factor for v in values))
+    return array("d", [v * factor for v in values])
 
 
 def ratio_pct(part: array[float], whole: array[float], *, clamp: bool = True) -> array[float]:
