@@ -190,6 +190,16 @@ def test_absurd_values_are_dropped_with_a_note(tmp_path: Path, fmt: str) -> None
     assert audio_in.packets == 350
 
 
+def test_ids_from_the_dump_are_made_safe_to_show(tmp_path: Path) -> None:
+    call = synth.call(polls=3)
+    for poll in call.pcs["PC_0"]:
+        poll.reports["IT\x1b[31mEVIL\u202e"] = {**poll.reports.pop("IT01A111"), "jitter": "x"}
+    dump = read(synth.write_rtcstats(tmp_path / "evil.jsonl", call))
+    (pc,) = dump.peer_connections
+    assert any(t.id == "ITEVIL" for t in pc.tracks)
+    assert [s.where for s in dump.skipped] == ["PC_0/ITEVIL.jitter"]
+
+
 def test_a_file_that_cannot_be_opened(tmp_path: Path) -> None:
     with pytest.raises(NotADumpError, match=r"missing.txt: cannot be read"):
         read(tmp_path / "missing.txt")

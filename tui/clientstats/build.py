@@ -129,7 +129,7 @@ def _inbound(stat: RawStat) -> TrackStats:
         loss = max(0, packets_lost) / (packets + max(0, packets_lost)) * 100.0
     first, last = _time_bounds(t)
     return TrackStats(
-        id=stat.id,
+        id=clean(stat.id, 80),
         direction=Direction.INBOUND,
         kind=kind,
         ssrc=_ssrc(stat),
@@ -219,7 +219,7 @@ def _outbound(stat: RawStat, pc: RawPeerConnection) -> TrackStats:
             loss = min(100.0, max(0, packets_lost) / packets * 100.0)
     first, last = _time_bounds(t)
     return TrackStats(
-        id=stat.id,
+        id=clean(stat.id, 80),
         direction=Direction.OUTBOUND,
         kind=kind,
         ssrc=_ssrc(stat),

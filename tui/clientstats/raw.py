@@ -137,7 +137,8 @@ class Notes:
         return len(self._counts) + (1 if self._overflow else 0)
 
     def items(self) -> tuple[Skipped, ...]:
-        out = [Skipped(where, why, count) for (where, why), count in self._counts.items()]
+        """The notes, places made safe to show (they hold keys and ids from the dump)."""
+        out = [Skipped(clean(where, 160), why, count) for (where, why), count in self._counts.items()]
         if self._overflow:
             out.append(Skipped("(more)", "further items skipped for other reasons", self._overflow))
         return tuple(out)
