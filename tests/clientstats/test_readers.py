@@ -169,9 +169,12 @@ def test_webrtc_internals_keeps_only_the_last_1000_samples(tmp_path: Path) -> No
     audio_in = _track(pc, Direction.INBOUND, "audio")
     assert audio_in.first_ms == pytest.approx(synth.T0 + 10 * 1000)
     assert audio_in.packets == 50 * 1009  # the counters still count from the start
-    # The same call over rtcstats is whole.
+    # The same call over rtcstats is whole, and so is a call of exactly 1,000 samples.
     whole = read(synth.write_rtcstats(tmp_path / "long.jsonl", call))
     assert not whole.peer_connections[0].stats_truncated
+    full = read(synth.write_internals(tmp_path / "full.txt", synth.call(polls=1000)))
+    assert not full.peer_connections[0].stats_truncated
+    assert full.complete
 
 
 def test_webrtc_internals_before_chrome_117_spaces_samples_evenly(tmp_path: Path) -> None:

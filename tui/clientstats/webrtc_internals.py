@@ -54,6 +54,9 @@ from roomscope.tui.text import clean
 
 MAX_SAMPLES = 1000
 """webrtc-internals keeps this many samples per series (older ones are shifted out)."""
+START_SLACK_MS = 5000.0
+"""A full series whose first sample comes this long after the connection's first event has
+lost its start."""
 LEGACY_TYPES = frozenset(
     {
         "ssrc",
@@ -227,7 +230,7 @@ class _PeerConnectionReader:
                     if first_kept is not None and (not kept or kept[0][0] > 0):
                         kept.insert(0, (0, first_kept))
                 stat.texts[prop] = kept
-            if n >= MAX_SAMPLES:
+            if n >= MAX_SAMPLES and self._start_missing(stat.times):
                 pc.stats_truncated = True
             pc.stats[stat_id] = stat
         self.stats.clear()
@@ -237,6 +240,15 @@ class _PeerConnectionReader:
                 f"webrtc-internals kept only the last {MAX_SAMPLES:,} samples of each statistic: "
                 "the start of the call is not in the dump",
             )
+
+    def _start_missing(self, times: array[float]) -> bool:
+        """Whether a full series (1,000 samples) starts well after the connection did (its
+        first logged event): then older samples were shifted out."""
+        first_sample = next((t for t in times if t == t), None)
+        first_event = min((e.at_ms for e in self.pc.events if e.at_ms is not None), default=None)
+        if first_sample is None or first_event is None:
+            return True
+        return first_sample - first_event > START_SLACK_MS
 
     def _aligned(self, stat_id: str, prop: str, column: array[float], n: int) -> array[float]:
         m = len(column)
