@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from roomscope.screens.navigation import Host
 from roomscope.tui import fmt
 from roomscope.tui.limits import LIVE_REFRESH_S, MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 from roomscope.widgets.breadcrumb import Breadcrumb
+from roomscope.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from datetime import datetime
