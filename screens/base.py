@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
@@ -90,6 +90,20 @@ class RoomscopeScreen(Screen[None]):
 
     def crumbs(self) -> list[str]:
         return ["Sessions"]
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the screen can be seen: it is on top, or under a translucent one (the
+        palette). Textual also counts the screen right under an opaque one, and repaints
+        the whole top screen whenever that covered screen draws anything (a status line
+        ticking under the session screen cost a screenful of output each second)."""
+        try:
+            top = self.app.screen
+        except ScreenStackError:
+            return False
+        if top is self:
+            return True
+        return top.styles.background.a < 1 and super().is_current
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(self.crumbs(), id="crumbs")

@@ -147,6 +147,9 @@ class SessionsScreen(RoomscopeScreen):
         self._unsubscribe.append(collection.changed.subscribe(self._status_soon))
         self._show_status()
 
+    def on_screen_resume(self) -> None:
+        self._show_status()  # not drawn while covered
+
     def on_unmount(self) -> None:
         super().on_unmount()
         for unsubscribe in self._unsubscribe:
@@ -181,7 +184,7 @@ class SessionsScreen(RoomscopeScreen):
 
     def _revalidate(self) -> None:
         """Pages past their freshness are fetched again while they are on screen."""
-        if self.collection is not None and self.collection.started:
+        if self.collection is not None and self.collection.started and self.is_current:
             self.table.request_visible()
 
     # -- the status line -----------------------------------------------------------------
@@ -193,6 +196,8 @@ class SessionsScreen(RoomscopeScreen):
         self.call_later(self._show_status)
 
     def _show_status(self) -> None:
+        if not self.is_current:
+            return  # covered by another screen: drawn again on_screen_resume
         try:
             bar = self.query_one(StatusBar)
         except NoMatches:  # a timer firing while the screen is torn down
