@@ -4,11 +4,15 @@ Only the rows on screen are ever rendered (Textual's line API: ``render_line``);
 collection is asked for the rows the viewport needs (plus one screen ahead) and draws a
 loading placeholder for rows that have not arrived. A list of 100,000 sessions costs the
 same to scroll as a list of 100.
+
+What reaches the terminal is kept small: moving the cursor repaints the two rows it left
+and entered (not the table), and a row is drawn as a few runs of one style each, so a
+cursor step costs a few hundred bytes of output, not a screenful.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -100,6 +104,23 @@ def _fit(text: str, width: int, right: bool) -> str:
     return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
 
 
+def merge_runs(parts: Iterable[tuple[str, Style]]) -> list[Segment]:
+    """One segment per run of equal style: each segment costs its own escape sequences on
+    the terminal, so a row of eight cells in two colours is written as three or four."""
+    segments: list[Segment] = []
+    texts: list[str] = []
+    current: Style | None = None
+    for text, style in parts:
+        if current is not None and style != current:
+            segments.append(Segment("".join(texts), current))
+            texts.clear()
+        current = style
+        texts.append(text)
+    if current is not None:
+        segments.append(Segment("".join(texts), current))
+    return segments
+
+
 class SessionHeader(Static):
     """The column titles above a :class:`SessionTable`, with the sort marker."""
 
@@ -182,7 +203,7 @@ class SessionTable(ScrollView, can_focus=True):
     SessionTable > .session-table--error { color: $error; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     """Index of the selected row."""
 
     class Selected(Message):
@@ -219,6 +240,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._now = clock()
+        self._looks: dict[str, Style] = {}
+        """The styles of one drawing pass (Textual computes ``rich_style`` afresh on each read)."""
 
     # -- data ----------------------------------------------------------------------------
 
@@ -286,6 +309,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._now = self.clock()
+        self._looks = {}
         self._missing.clear()
         lines = super().render_lines(crop)
         if self._missing:
@@ -309,12 +333,12 @@ class SessionTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         source = self.source
-        base = self.rich_style
+        base = self._look("base")
         if source is None or not source.started:
             text = "  ⋯ loading sessions…" if y == 0 else ""
             if source is not None and y == 0:
                 self._note_missing(0)
-            return self._text_line(text, width, self.get_component_rich_style("session-table--muted"))
+            return self._text_line(text, width, self._style("muted"))
         rows = len(source)
         if rows == 0:
             if y == 0:
@@ -344,29 +368,42 @@ class SessionTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"session-table--{name}")
 
+    def _look(self, name: str) -> Style:
+        """A style of this drawing pass: ``base`` (the table's), ``selected`` (the cursor bar),
+        or the foreground alone of a component (``live``, ``muted``, ``problem``)."""
+        look = self._looks.get(name)
+        if look is None:
+            if name == "base":
+                look = self.rich_style
+            elif name == "selected":
+                look = self._look("base") + self._style("cursor")
+            else:  # a cell's colour over the row's background (the table's, or the bar's)
+                look = Style(color=self._style(name).color)
+            self._looks[name] = look
+        return look
+
     def _text_line(self, text: str, width: int, style: Style) -> Strip:
         return Strip([Segment(_fit(text, width, False), style)], width)
 
     def _row_line(self, item: Session, width: int, selected: bool) -> Strip:
-        base = self.rich_style
-        segments: list[Segment] = []
+        """One row: the selected row is a bar across the whole width (the cursor's
+        background and weight), keeping the colour of the status and problem cells."""
+        base = self._look("selected" if selected else "base")
+        parts: list[tuple[str, Style]] = []
         used = 0
         for column, cells in self._columns():
             text = _fit(cell_text(column.key, item, self._now), cells, column.right)
             style = base
             if column.key == "status":
-                style = self._style("live") if item.is_live else self._style("muted")
+                style = base + self._look("live" if item.is_live else "muted")
             elif item.problem and column.key == "name":
-                style = self._style("problem")
-            segments.append(Segment(text, style))
-            segments.append(Segment(" ", base))
+                style = base + self._look("problem")
+            parts.append((text, style))
+            parts.append((" ", base))
             used += cells + 1
         if used < width:
-            segments.append(Segment(" " * (width - used), base))
-        strip = Strip(segments).crop(0, width)
-        if selected:
-            strip = strip.apply_style(self._style("cursor"))
-        return strip
+            parts.append((" " * (width - used), base))
+        return Strip(merge_runs(parts)).crop(0, width)
 
     def _note_missing(self, index: int) -> None:
         self._missing.append(index)
@@ -385,7 +422,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._asked = None
         self._request(top, top + max(1, self.scrollable_content_region.height))
 
-    # -- cursor --------------------------------------------------------------------------
+    # -- cursor ----------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_row(old)
@@ -393,9 +430,11 @@ class SessionTable(ScrollView, can_focus=True):
         self._scroll_into_view(new)
 
     def _refresh_row(self, index: int) -> None:
+        """Mark one row's cells for repainting (the region is in content coordinates: the
+        padding and the scrollbar are left alone)."""
         y = index - self.scroll_offset.y
-        if 0 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+        if 0 <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _scroll_into_view(self, index: int) -> None:
         height = max(1, self.scrollable_content_region.height)
