@@ -8,6 +8,11 @@ same to scroll as a list of 100.
 What reaches the terminal is kept small: moving the cursor repaints the two rows it left
 and entered (not the table), and a row is drawn as a few runs of one style each, so a
 cursor step costs a few hundred bytes of output, not a screenful.
+
+Keys that move or open (j/k/g/G/PgUp/PgDn/Enter) typed before the list has rows are kept,
+in order, and applied once the rows are there, as a terminal keeps type-ahead. The mouse
+wheel moves the selection with the rows, and a click selects the clicked row (a click on
+the selected row opens it, as Enter does).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -119,6 +125,11 @@ def merge_runs(parts: Iterable[tuple[str, Style]]) -> list[Segment]:
     if current is not None:
         segments.append(Segment("".join(texts), current))
     return segments
+
+
+QUEUED_ACTIONS = frozenset({"cursor_down", "cursor_up", "top", "bottom", "page_down", "page_up", "select"})
+"""The list's actions kept while it has no rows yet, and applied when they arrive."""
+MAX_QUEUED = 64
 
 
 class SessionHeader(Static):
@@ -242,6 +253,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._now = clock()
         self._looks: dict[str, Style] = {}
         """The styles of one drawing pass (Textual computes ``rich_style`` afresh on each read)."""
+        self._queued: list[str] = []
+        """Actions typed before the rows arrived, oldest first."""
 
     # -- data ----------------------------------------------------------------------------
 
@@ -249,6 +262,8 @@ class SessionTable(ScrollView, can_focus=True):
         """Show ``source`` (the cursor returns to the top)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.source is not None:
+            self._queued.clear()  # keys typed for the list being replaced
         self.source = source
         self.multi_profile = multi_profile
         self._unsubscribe = source.changed.subscribe(self._source_changed)
@@ -268,6 +283,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._asked = None  # the world moved: ask again for whatever is still missing
         self._sync_size()
         self.refresh()
+        if self._queued:
+            self.call_after_refresh(self._replay)  # once the new size can be scrolled over
 
     def _rows(self) -> int:
         return len(self.source) if self.source is not None else 0
@@ -444,20 +461,102 @@ class SessionTable(ScrollView, can_focus=True):
         elif index >= top + height:
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """However the rows were scrolled (the scrollbar, the wheel), the selection stays on
+        screen: it moves to the nearest visible row."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._rows() == 0:
+            return
+        top = round(new_value)
+        height = max(1, self.scrollable_content_region.height)
+        if self.cursor < top:
+            self.move_to(top)
+        elif self.cursor >= top + height:
+            self.move_to(top + height - 1)
+
     def move_to(self, index: int) -> None:
         rows = self._rows()
         self.cursor = max(0, min(index, rows - 1)) if rows else 0
 
+    # -- keys typed before the rows arrive -----------------------------------------------
+
+    def _has_rows(self) -> bool:
+        source = self.source
+        return source is not None and source.started and len(source) > 0
+
+    def _waiting(self) -> bool:
+        """Whether a queued action must wait: no rows yet, or the selected row is still
+        loading (``G`` then Enter opens the last row once it is there)."""
+        source = self.source
+        if not self._has_rows() or source is None:
+            return True
+        return source.row(self.cursor) is None and source.error_at(self.cursor) is None
+
+    def run_action_when_ready(self, action: str) -> bool:
+        """Keep ``action`` for later if the list cannot apply it yet; True if kept."""
+        if action not in QUEUED_ACTIONS:
+            return False
+        if not self._queued and self._has_rows():
+            return False
+        if self.source is not None and self.source.started and len(self.source) == 0:
+            self._queued.clear()  # an empty list: nothing to move over or open
+            return True
+        if len(self._queued) < MAX_QUEUED:
+            self._queued.append(action)
+        return True
+
+    def _replay(self) -> None:
+        """Apply the kept actions in order while the list can take them."""
+        source = self.source
+        if source is not None and source.started and len(source) == 0:
+            self._queued.clear()
+            return
+        while self._queued and not self._waiting():
+            action = self._queued.pop(0)
+            getattr(self, f"_do_{action}")()
+
+    @property
+    def queued_actions(self) -> list[str]:
+        """Actions kept until the rows arrive (oldest first)."""
+        return list(self._queued)
+
+    def _act(self, action: str) -> None:
+        if not self.run_action_when_ready(action):
+            getattr(self, f"_do_{action}")()
+
+    # -- actions -------------------------------------------------------------------------
+
     def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
+        self._act("cursor_down")
 
     def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
+        self._act("cursor_up")
 
     def action_top(self) -> None:
-        self.move_to(0)
+        self._act("top")
 
     def action_bottom(self) -> None:
+        self._act("bottom")
+
+    def action_page_down(self) -> None:
+        self._act("page_down")
+
+    def action_page_up(self) -> None:
+        self._act("page_up")
+
+    def action_select(self) -> None:
+        self._act("select")
+
+    def _do_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def _do_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def _do_top(self) -> None:
+        self.move_to(0)
+
+    def _do_bottom(self) -> None:
         source = self.source
         if source is None:
             return
@@ -466,13 +565,56 @@ class SessionTable(ScrollView, can_focus=True):
             self.post_message(self.JumpToEnd())  # the end is not addressable yet: load up to it
         self.move_to(len(source) - 1)
 
-    def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+    def _do_page_down(self) -> None:
+        self.move_to(self.cursor + self._page())
 
-    def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+    def _do_page_up(self) -> None:
+        self.move_to(self.cursor - self._page())
 
-    def action_select(self) -> None:
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _do_select(self) -> None:
         item = self.selected
         if item is not None and not item.problem:
             self.post_message(self.Selected(item, self.cursor))
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if not (event.ctrl or event.shift):
+            event.stop()
+            event.prevent_default()
+            self._wheel(+1)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if not (event.ctrl or event.shift):
+            event.stop()
+            event.prevent_default()
+            self._wheel(-1)
+
+    def _wheel(self, direction: int) -> None:
+        """The wheel scrolls the rows and moves the selection by as many rows, so the
+        selected row keeps its place on screen (at either end of the list it moves on
+        to the first or last row)."""
+        if not self._has_rows():
+            return
+        step = max(1, round(self.app.scroll_sensitivity_y)) * direction
+        target = self.cursor + step
+        self.scroll_to(y=self.scroll_offset.y + step, animate=False, immediate=True)
+        self.move_to(target)
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click selects the clicked row; a click on the selected row opens it (as in
+        lazygit, and as Textual's DataTable does)."""
+        offset = event.get_content_offset(self)
+        if offset is None or not self._has_rows():
+            return
+        event.stop()
+        index = self.scroll_offset.y + offset.y
+        if index >= self._rows():
+            return
+        if index == self.cursor:
+            self._do_select()
+        else:
+            self.move_to(index)
