@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from roomscope import themes
 from roomscope.screens.navigation import Host
 from roomscope.tui import fmt
 from roomscope.tui.limits import LIVE_REFRESH_S, MIN_HEIGHT, MIN_WIDTH
@@ -25,21 +26,10 @@ if TYPE_CHECKING:
     from roomscope.tui.models import Event
     from roomscope.tui.quality import Verdict
 
-_VERDICT_LOOK: dict[str, tuple[str, str]] = {
-    "poor": ("bold", "error"),
-    "fair": ("bold", "warning"),
-    "good": ("", "success"),
-    "unknown": ("dim", ""),
-}
-"""Per verdict: the weight and the theme variable of its colour. The verdict is always written
-out too, so it reads without colour."""
-
 
 def verdict_style(variables: dict[str, str], verdict: Verdict) -> str:
     """The Rich style of ``verdict`` in the theme whose variables are given."""
-    weight, variable = _VERDICT_LOOK[verdict.value]
-    colour = variables.get(variable, "") if variable else ""
-    return f"{weight} {colour}".strip()
+    return themes.verdict_style(variables, verdict.value)
 
 
 def event_cells(event: Event, session_start: datetime | None, warning: str) -> tuple[str, str, Text]:

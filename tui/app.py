@@ -3,6 +3,9 @@
 Start-up is kept light: this module imports Textual and the first screen only. The store
 (pydantic models, sqlite cache, providers, httpx for real providers) is built in a worker
 thread after the first frame, and the screens wait for it.
+
+Colours are off under NO_COLOR and TERM=dumb (which gets a notice); verdicts then rely on
+weight (see roomscope.themes).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import Monochrome
 from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
 from roomscope.screens.sessions import SessionsScreen
-from roomscope.themes import DEFAULT_THEME, STYLESHEET, THEMES
+from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
 from roomscope.tui.clock import utcnow
 from roomscope.tui.commands import RoomscopeCommands
 from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
@@ -37,6 +41,13 @@ if TYPE_CHECKING:
 
 OSC52_LIMIT = 74_994
 """Bytes of base64 a terminal is trusted to accept in one OSC 52 sequence."""
+
+DUMB_TERMINAL_NOTICE = (
+    "TERM is 'dumb': roomscope is shown without colour, and a terminal that cannot move its "
+    "cursor will show it garbled. Set TERM to your terminal's type (for example "
+    "TERM=xterm-256color) for the full display, or use the headless commands "
+    "(roomscope sessions --help)."
+)
 
 
 class RoomscopeApp(App[int]):
@@ -71,6 +82,10 @@ class RoomscopeApp(App[int]):
         if wanted not in self.available_themes:
             names = ", ".join(sorted(self.available_themes))
             raise ValueError(f"unknown theme {wanted!r}; available: {names}")
+        self.dumb_terminal = os.environ.get("TERM", "") == "dumb"
+        """TERM=dumb: no colour (like NO_COLOR), and a notice once the screen is up."""
+        if self.dumb_terminal and not self.no_color:
+            self._filters.append(Monochrome())
         self.theme = wanted
         self.clock = clock
         self.source_label = source_label
@@ -89,10 +104,24 @@ class RoomscopeApp(App[int]):
         """The session list is the base screen (drawn in the very first frame)."""
         return SessionsScreen()
 
+    @property
+    def monochrome(self) -> bool:
+        """Colours are off (NO_COLOR or TERM=dumb): looks rely on weight, not hue."""
+        return self.no_color or getattr(self, "dumb_terminal", False)
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        if self.monochrome:
+            variables[MONOCHROME] = "on"
+            self.theme_variables[MONOCHROME] = "on"
+        return variables
+
     def on_mount(self) -> None:
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
         self._check_size()
+        if self.dumb_terminal:
+            self.notify(DUMB_TERMINAL_NOTICE, title="Plain terminal", severity="warning", timeout=20)
         if self._store is not None:
             self._store_ready.set()
         else:
