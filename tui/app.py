@@ -4,14 +4,13 @@ Start-up is kept light: this module imports Textual and the first screen only. T
 (pydantic models, sqlite cache, providers, httpx for real providers) is built in a worker
 thread after the first frame, and the screens wait for it.
 
-Colours are off under NO_COLOR and TERM=dumb (which gets a notice); verdicts then rely on
-weight (see roomscope.themes).
+It also speaks for the terminal: colours are off under NO_COLOR and TERM=dumb (which gets a
+notice), and ``copy_text`` says whether the clipboard was really reached.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import time
 import traceback
@@ -31,6 +30,7 @@ from textual.worker import Worker, WorkerState
 from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
+from roomscope.tui import clipboard
 from roomscope.tui.clock import utcnow
 from roomscope.tui.commands import RoomscopeCommands
 from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
@@ -38,9 +38,6 @@ from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
     from roomscope.tui.store import Store
-
-OSC52_LIMIT = 74_994
-"""Bytes of base64 a terminal is trusted to accept in one OSC 52 sequence."""
 
 DUMB_TERMINAL_NOTICE = (
     "TERM is 'dumb': roomscope is shown without colour, and a terminal that cannot move its "
@@ -216,20 +213,20 @@ class RoomscopeApp(App[int]):
         self.push_screen(QualityScreen(message.nav))
 
     def copy_text(self, text: str, what: str) -> None:
-        """Copy to the clipboard with OSC 52 (wrapped for tmux/screen); say what happened."""
-        payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        if len(payload) > OSC52_LIMIT:
+        """Copy to the clipboard with OSC 52 (through tmux or screen when they are in between);
+        say what happened, and under a tmux that drops it, how to enable it."""
+        copy = clipboard.osc52(text, os.environ)
+        if copy is None:
             self.notify(f"{what} is too long for the terminal clipboard: {text[:60]}…", severity="warning")
             return
-        sequence = f"\x1b]52;c;{payload}\x07"
-        if os.environ.get("TMUX"):
-            sequence = "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-        elif os.environ.get("TERM", "").startswith("screen"):
-            sequence = f"\x1bP{sequence}\x1b\\"
         self._clipboard = text
         if self._driver is not None:
-            self._driver.write(sequence)
-        self.notify(f"Copied {what}: {text}", timeout=4)
+            self._driver.write(copy.sequence)
+        note = clipboard.copied_note(copy, text, what)
+        if copy.doubtful:
+            self.notify(note, title="Clipboard", severity="warning", timeout=15)
+        else:
+            self.notify(note, timeout=4)
 
     def notify(
         self,
