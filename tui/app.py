@@ -5,7 +5,8 @@ Start-up is kept light: this module imports Textual and the first screen only. T
 thread after the first frame, and the screens wait for it.
 
 It also speaks for the terminal: colours are off under NO_COLOR and TERM=dumb (which gets a
-notice), and ``copy_text`` says whether the clipboard was really reached.
+notice), ``copy_text`` says whether the clipboard was really reached, and the palette's
+Screenshot command saves where it can and says where.
 """
 
 from __future__ import annotations
@@ -227,6 +228,30 @@ class RoomscopeApp(App[int]):
             self.notify(note, title="Clipboard", severity="warning", timeout=15)
         else:
             self.notify(note, timeout=4)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's Screenshot: an SVG of the screen, saved in the Downloads folder when
+        there is one, else under roomscope's user data directory, else here; the notice says
+        where (Textual's own would fail on a server without ~/Downloads)."""
+        from roomscope.tui.paths import screenshot_dir
+
+        directory = Path(path) if path else screenshot_dir()
+        try:
+            saved = self.save_screenshot(filename, str(directory), time_format)
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot in {directory}: {exc.strerror or exc}",
+                title="Screenshot",
+                severity="error",
+            )
+            return None
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", timeout=10)
+        return None
 
     def notify(
         self,
