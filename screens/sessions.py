@@ -146,6 +146,9 @@ class SessionsScreen(RoomscopeScreen):
         table.attach(collection, multi_profile=multi)
         self._unsubscribe.append(collection.changed.subscribe(self._status_soon))
         self._show_status()
+        # Ask for the first screenful now rather than when the table is next drawn and
+        # finds it missing: the rows are a frame or two sooner.
+        self._load_rows(0, 2 * max(1, table.scrollable_content_region.height))
 
     def on_screen_resume(self) -> None:
         self._show_status()  # not drawn while covered
@@ -160,10 +163,13 @@ class SessionsScreen(RoomscopeScreen):
 
     @on(SessionTable.NeedRows)
     def _need_rows(self, event: SessionTable.NeedRows) -> None:
+        self._load_rows(event.first, event.end)
+
+    def _load_rows(self, first: int, end: int) -> None:
         collection = self.collection
         if collection is not None:
             self.run_worker(
-                collection.ensure(event.first, event.end),
+                collection.ensure(first, end),
                 group="rows",
                 exit_on_error=False,
                 description="Loading sessions",
