@@ -26,7 +26,7 @@ COLUMNS = ("Start", "Session", "Room", "Status", "Duration", "People", "Id", "Pr
 
 def table_rows(count: int = TABLE_ROWS) -> list[tuple[str, ...]]:
     """Rows like the session list's; the first one carries the marker."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i in range(count):
         name = MARKER if i == 0 else f"Weekly sync {i}"
         status = "● live" if i % 7 == 0 else "ended"

@@ -18,6 +18,7 @@ from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     SOURCE_LABEL,
     AppFactory,
+    current_screen,
     settle,
     wait_for_session_screen,
     wait_for_sessions,
@@ -69,7 +70,7 @@ async def test_enter_pressed_twice_quickly_opens_the_session_once(make_app: AppF
         await wait_for_session_screen(pilot)
         assert sessions_on_stack(app).count("SessionScreen") == 1
         assert isinstance(app.screen, SessionScreen)
-        assert app.screen.session.id == world().session(0).id
+        assert current_screen(app, SessionScreen).session.id == world().session(0).id
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, SessionsScreen), what="the list")
         assert sessions_on_stack(app) == ["SessionsScreen"]
@@ -117,7 +118,7 @@ async def test_G_and_enter_typed_early_open_the_last_session(make_app: AppFactor
         gate.set()
         await wait_for_session_screen(pilot)
         assert isinstance(app.screen, SessionScreen)
-        assert app.screen.session.id == world().session(499).id
+        assert current_screen(app, SessionScreen).session.id == world().session(499).id
 
 
 async def test_early_keys_on_an_empty_list_are_dropped(make_app: AppFactory) -> None:
@@ -191,7 +192,7 @@ async def test_a_click_selects_and_a_click_on_the_selected_row_opens_it(make_app
         assert isinstance(app.screen, SessionsScreen)  # a first click only selects
         await pilot.click(SessionTable, offset=(10, 4))
         await wait_for_session_screen(pilot)
-        assert app.screen.session.id == world().session(4).id
+        assert current_screen(app, SessionScreen).session.id == world().session(4).id
 
 
 async def test_a_double_click_opens_the_row(make_app: AppFactory) -> None:
@@ -200,4 +201,4 @@ async def test_a_double_click_opens_the_row(make_app: AppFactory) -> None:
         await wait_for_sessions(pilot)
         await pilot.double_click(SessionTable, offset=(10, 6))
         await wait_for_session_screen(pilot)
-        assert app.screen.session.id == world().session(6).id
+        assert current_screen(app, SessionScreen).session.id == world().session(6).id

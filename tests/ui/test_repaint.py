@@ -21,7 +21,15 @@ from roomscope.screens.sessions import SessionsScreen
 from roomscope.widgets.session_table import SessionTable, merge_runs
 from roomscope.widgets.status_bar import StatusBar
 from roomscope.widgets.tables import TEXTUAL_PRIVATE_API, VimTable, merge_same_look
-from tests.ui.conftest import AppFactory, open_session_at, screen_text, settle, wait_for_sessions, wait_until
+from tests.ui.conftest import (
+    AppFactory,
+    open_session_at,
+    screen_text,
+    sessions_screen,
+    settle,
+    wait_for_sessions,
+    wait_until,
+)
 
 LOSS_SPIKE = 21  # "All-hands": seven participants
 
@@ -218,7 +226,7 @@ async def test_an_unchanged_status_line_is_not_redrawn(make_app: AppFactory) -> 
         await next_frame(pilot)
         bar = app.screen.query_one(StatusBar)
         frames = Frames(app)
-        app.screen._show_status()  # what the one-second timer does
+        sessions_screen(app)._show_status()  # what the one-second timer does
         await next_frame(pilot)
         assert not frames.lines()
         bar.show(["something else"], ["demo world"])
