@@ -177,6 +177,15 @@ class RejectedError(ProviderError):
     exit_code = 9
 
 
+class InvalidIdError(ProviderError):
+    """An id that cannot name anything: empty, ``.``/``..``, or holding characters that
+    would change the request's path (``/ ? # %``, whitespace, control characters).
+    Checked before any request is made; a usage error."""
+
+    kind = "invalid_id"
+    exit_code = 2
+
+
 class UnsupportedError(ProviderError):
     """The provider has no such data (a declared missing capability)."""
 
