@@ -98,7 +98,6 @@ async def hostile() -> AsyncIterator[Hostile]:
         pytest.param(hs.nested_objects(5000), "nested more than", id="nested-objects"),
         pytest.param(hs.nested_arrays(100_000), "nested more than", id="nested-arrays"),
         pytest.param(b'{"data": [{"id": "a", "na', "not valid JSON", id="truncated"),
-        pytest.param(b"<html><body>busy</body></html>", "not valid JSON", id="html"),
         pytest.param(b"\xff\xfe\x00garbage", "not valid JSON", id="binary"),
     ],
 )
@@ -143,6 +142,47 @@ async def test_realtimekit_success_false_is_a_rejection(hostile: Hostile) -> Non
         assert result.exit_code == 9
         assert "rejected the request" in str(result) and "is locked" in str(result)
         assert "\x1b" not in str(result) and "\x07" not in str(result)
+
+
+@pytest.mark.parametrize("provider_name", NAMES)
+@pytest.mark.parametrize(
+    ("responder", "said"),
+    [
+        pytest.param(
+            hs.fixed(b"<html><body>Gateway</body></html>", content_type="text/html"),
+            "not valid JSON",
+            id="html-page",
+        ),
+        pytest.param(
+            hs.fixed(b"\x1f\x8b\x08garbage", headers={"Content-Encoding": "gzip"}),
+            "does not decode as gzip",
+            id="broken-gzip",
+        ),
+        pytest.param(hs.fixed(b"", status=200), "not valid JSON", id="empty"),
+    ],
+)
+async def test_answers_of_the_wrong_kind_are_unreadable(
+    hostile: Hostile, provider_name: str, responder: hs.Responder, said: str
+) -> None:
+    hostile.responder = responder
+    provider = hostile.provider(provider_name)
+    result = await outcome(provider, endpoints()["list_sessions"])
+    assert isinstance(result, BadPayloadError), result
+    assert said in str(result)
+
+
+@pytest.mark.parametrize("provider_name", NAMES)
+async def test_json_under_another_content_type_is_still_read(hostile: Hostile, provider_name: str) -> None:
+    fake = ADAPTERS[provider_name].fake(world())
+
+    async def as_text(request: httpx.Request, writer: asyncio.StreamWriter) -> None:
+        answer = await fake.handler(request)
+        await hs.send(writer, answer.status_code, answer.content, content_type="text/plain; charset=latin-1")
+
+    hostile.responder = as_text
+    page = await outcome(hostile.provider(provider_name), endpoints()["list_sessions"])
+    assert not isinstance(page, ProviderError), page
+    assert page.items
 
 
 @pytest.mark.parametrize("provider_name", NAMES)
