@@ -453,8 +453,7 @@ class HttpClient:
         url = self.url_for(path_or_url)
         if params:
             url = url.copy_merge_params(_clean_params(params))
-        spent = 0.0
-        """Seconds of the budget used: attempts (from their turn at the gate) and waits."""
+        spent = 0.0  # of the budget: attempts (from their turn at the gate) and waits
         attempt = 0
         while True:
             attempt += 1
