@@ -86,11 +86,16 @@ async def run_command(provider: str, base_url: str, *argv: str, budget_s: float 
     )
 
 
-def assert_one_clean_error_line(run: Run, code: int, *, secrets: tuple[str, ...] = ()) -> str:
-    """Exit ``code`` with one inert line on stderr, nothing on stdout; returns the message."""
+def assert_one_clean_error_line(
+    run: Run, code: int, *, secrets: tuple[str, ...] = (), usage: bool = False
+) -> str:
+    """Exit ``code`` with one inert line on stderr (a usage error may add its ``(see: …
+    --help)`` hint), nothing on stdout; returns the message."""
     assert run.code == code, str(run)
     assert "Traceback" not in run.err, str(run)
     lines = run.err.strip("\n").split("\n")
+    if usage and len(lines) == 2 and lines[1].startswith("(see: "):
+        lines = lines[:1]
     assert len(lines) == 1, str(run)
     line = lines[0]
     assert line.startswith("roomscope: error: "), str(run)

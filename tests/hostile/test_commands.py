@@ -221,8 +221,8 @@ async def test_ids_that_would_change_the_request_path_are_usage_errors(provider:
     adapter = ADAPTERS[provider]
     async with hs.serving(hs.through(adapter.fake(world()).handler)) as server:
         run = await run_command(provider, server.url, "session", "..")
-    message = assert_one_clean_error_line(run, 2, secrets=adapter.secrets)
-    assert "id" in message
+    message = assert_one_clean_error_line(run, 2, secrets=adapter.secrets, usage=True)
+    assert "not a valid session id" in message
     assert server.seen == []
 
 
