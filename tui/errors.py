@@ -177,10 +177,11 @@ class RejectedError(ProviderError):
     exit_code = 9
 
 
-class InvalidIdError(ProviderError):
+class InvalidIdError(NotFoundError):
     """An id that cannot name anything: empty, ``.``/``..``, or holding characters that
     would change the request's path (``/ ? # %``, whitespace, control characters).
-    Checked before any request is made; a usage error."""
+    Checked before any request is made. Nothing has such an id (so it is not found), but
+    the mistake is the caller's: a usage error, exit 2."""
 
     kind = "invalid_id"
     exit_code = 2

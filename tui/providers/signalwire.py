@@ -520,8 +520,9 @@ class SignalWireProvider(BaseProvider):
     async def _session_list(
         self, session_id: str, tail: str, filters: list[tuple[str, str]], cursor: str | None, limit: int
     ) -> tuple[list[Any], str | None]:
+        path = self._session_path(session_id, tail)  # a bad id is not a 404: checked first
         try:
-            return await self._list(self._session_path(session_id, tail), filters, cursor, limit, tail[1:])
+            return await self._list(path, filters, cursor, limit, tail[1:])
         except NotFoundError as exc:
             raise self._no_session(session_id, exc) from None
 
@@ -549,8 +550,9 @@ class SignalWireProvider(BaseProvider):
         return Page[Session](items=items, next_cursor=next_cursor)
 
     async def get_session(self, session_id: str) -> Session:
+        path = self._session_path(session_id)  # a bad id is not a 404: checked first
         try:
-            body = await self._http.get_json(self._session_path(session_id))
+            body = await self._http.get_json(path)
         except NotFoundError as exc:
             raise self._no_session(session_id, exc) from None
         return mark_replaced(body, self._session(self._one(body, SwRoomSession, "room session")))

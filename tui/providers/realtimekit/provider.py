@@ -345,6 +345,7 @@ class RealtimeKitProvider(BaseProvider):
     ) -> dict[str, Any] | None:
         """``data.participant`` of a peer report; None when the API has none (404) or it
         belongs to another session."""
+        self.http.segment(peer_id, "participant id")  # a bad id is not a 404: checked first
         try:
             body = await self._get(
                 ["sessions", "peer-report", peer_id], {"filters": section} if section else None
@@ -498,6 +499,7 @@ class RealtimeKitProvider(BaseProvider):
 
     async def list_artifacts(self, session_id: str) -> list[Artifact]:
         """Chat (CSV), transcript and summary links; a 404 for one means it does not exist."""
+        self.http.segment(session_id, "session id")  # a bad id is not a 404: checked first
         answers = await asyncio.gather(
             *(self._get(["sessions", session_id, path]) for _k, path, *_ in mapping.ARTIFACTS),
             return_exceptions=True,
