@@ -177,6 +177,16 @@ class RejectedError(ProviderError):
     exit_code = 9
 
 
+class InvalidIdError(NotFoundError):
+    """An id that cannot name anything: empty, ``.``/``..``, or holding characters that
+    would change the request's path (``/ ? # %``, whitespace, control characters).
+    Checked before any request is made. Nothing has such an id (so it is not found), but
+    the mistake is the caller's: a usage error, exit 2."""
+
+    kind = "invalid_id"
+    exit_code = 2
+
+
 class UnsupportedError(ProviderError):
     """The provider has no such data (a declared missing capability)."""
 

@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from roomscope.tui.demo.world import DemoSession, DemoWorld
-from roomscope.tui.errors import RejectedError
 from roomscope.tui.fakes.telnyx import DEMO_API_KEY, FakeTelnyx, demo_provider
 from roomscope.tui.models import Session, SessionQuery, SessionStatus
 from roomscope.tui.providers.base import (
@@ -23,6 +22,7 @@ from roomscope.tui.providers.base import (
     NotFoundError,
     ProviderError,
     RateLimitedError,
+    RejectedError,
     UnavailableError,
     UnsupportedError,
 )
@@ -710,6 +710,7 @@ async def test_error_statuses_map_to_typed_errors(
     with pytest.raises(ProviderError) as invalid:
         await provider.list_sessions(q, None, 10)
     assert type(invalid.value) is RejectedError and invalid.value.status == 422
+    assert invalid.value.exit_code == 9
     assert "page[size]: must be between 1 and 250" in no_secret(invalid.value)
     fake.inject(
         422, fake.error_body("10015", "Invalid value", "Expected a boolean.", parameter="filter[active]")
