@@ -101,7 +101,7 @@ def _milliseconds(text: str) -> float:
 _NOT_IN_IDS = frozenset("/?#%\\")
 
 
-def id_problem(text: str, *, room_prefix: bool = False) -> str | None:
+def id_problem(text: str, *, room_prefix: bool = False, slash: bool = False) -> str | None:
     """Why ``text`` cannot be a session or participant id, or ``None``.
 
     Ids go into request paths: an empty one, ``.`` or ``..`` (which a URL resolves to the
@@ -109,7 +109,9 @@ def id_problem(text: str, *, room_prefix: bool = False) -> str | None:
     control characters (which change the path, or are no one's id) are refused before
     any path is built. With ``room_prefix``, a session id may name its room first,
     ``<roomName>|<id>`` (Whereby, whose room names start with ``/`` and travel as a query
-    parameter): the room part may hold ``/``, the id after the last ``|`` follows the rules."""
+    parameter): the room part may hold ``/``, the id after the last ``|`` follows the rules.
+    With ``slash``, ``/`` is allowed inside the id (participant ids: Whereby's start with
+    ``/`` and travel as a query value; adapters that put one in a path refuse it there)."""
     if room_prefix and "|" in text:
         room, _, text = text.rpartition("|")
         if any(ch in "?#%\\" or ch.isspace() or not ch.isprintable() for ch in room):
@@ -118,7 +120,9 @@ def id_problem(text: str, *, room_prefix: bool = False) -> str | None:
         return "it is empty"
     if text in (".", ".."):
         return "a path step, not an id"
-    if any(ch in _NOT_IN_IDS for ch in text):
+    if text.startswith("../") or "/../" in text or text.endswith("/.."):
+        return "a path step, not an id"
+    if any(ch in _NOT_IN_IDS and not (slash and ch == "/") for ch in text):
         return "ids have no '/', '?', '#', '%' or '\\'"
     if any(ch.isspace() or not ch.isprintable() for ch in text):
         return "ids have no spaces or control characters"
@@ -127,7 +131,7 @@ def id_problem(text: str, *, room_prefix: bool = False) -> str | None:
 
 def _identifier(kind: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
-        problem = id_problem(text, room_prefix=kind == "session")
+        problem = id_problem(text, room_prefix=kind == "session", slash=kind == "participant")
         if problem is not None:
             raise argparse.ArgumentTypeError(f"not a valid {kind} id: {text!r} ({problem})")
         return text
