@@ -1,21 +1,25 @@
-"""First paint in a real (pseudo-)terminal: the session list vs a bare Textual app.
+"""First paint in a real (pseudo-)terminal: the session list vs bare Textual apps.
 
-Both programs are started on a 120x40 pseudo-terminal (``pty``, TERM=xterm-256color) and
+Every program is started on a 120x40 pseudo-terminal (``pty``, TERM=xterm-256color) and
 the clock runs from just before the fork to the read that completes a marker in the
 terminal output (escape sequences stripped):
 
 * bare app (``bench/minimal_app.py``: Header, Static, Footer): ``READY``;
+* bare table app (``bench/minimal_app.py --table``: Header, a 200-row ``DataTable``,
+  Footer): ``READY``, the text of its first row, so the clock stops at its rows;
 * ``roomscope --provider demo --demo-latency 0 --cache-dir <tmp>``, first frame: the
   ``Sessions`` breadcrumb (the first frame shows the breadcrumb, the column titles,
   "⋯ loading sessions…" and the footer; the store is built after it);
-* the same run, first session rows: a row's status cell followed by its duration
-  (``● live 12m05s`` or ``ended 46m00s``), which only a painted row contains.
+* the same run, first session rows painted: a row's status cell followed by its duration
+  (``● live 12m05s`` or ``ended 46m00s``), which only a painted row contains. This is
+  compared with the bare table app's first paint (target: at most 1.5 times it).
 
-The two programs alternate (the order flips every round), after one warm-up run of each.
-Both run with bytecode caches, as an installed program does (see ``_common.bench_env``).
+The programs take turns (the order rotates every round), after one warm-up run of each.
+All run with bytecode caches, as an installed program does (see ``_common.bench_env``).
 Every run is quit with ``q`` and reaped. The roomscope runs share one cache directory, so
 from the second run on the rows come from the disk cache, as they do for a returning
-user (``--fresh-cache`` gives every run an empty one).
+user (``--fresh-cache`` gives every run an empty one). ``--roomscope PATH`` times another
+installed ``roomscope`` (an older checkout's, for a before/after comparison).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import struct
 import tempfile
 import termios
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +65,7 @@ _ESCAPES = re.compile(
     rb"|\x1b[@-Z\\-_=>]"  # two-byte escapes
 )
 RATIO_TARGET = 1.2
+ROWS_RATIO_TARGET = 1.5
 ROWS_BUDGET_MS = 500.0
 
 
@@ -69,6 +74,8 @@ class Run:
     """One spawn: when each marker appeared (ms after spawn), and how it ended."""
 
     marks: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU time the program had used (ms, all its threads) when each marker appeared."""
     exit_code: int | None = None
     error: str | None = None
     tail: str = ""
@@ -124,6 +131,9 @@ def spawn_and_watch(
             for name, pattern in markers.items():
                 if name not in run.marks and pattern.search(plain):
                     run.marks[name] = (arrived - started) * 1000.0
+                    cpu = _cpu_ms(pid)
+                    if cpu is not None:
+                        run.cpu[name] = cpu
     run.exit_code = _reap(pid)
     os.close(fd)
     if len(run.marks) < len(markers):
@@ -136,6 +146,18 @@ def spawn_and_watch(
     elif quit_sent_at is not None and not eof:
         run.error = "did not quit within 5 s of 'q' (killed)"
     return run
+
+
+def _cpu_ms(pid: int) -> float | None:
+    """User + system CPU time ``pid`` has used so far, in ms (Linux ``/proc``; 10 ms steps).
+    On a busy machine this says more than the wall clock: it is what the program itself
+    spent, not how long it waited for a core."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def _reap(pid: int) -> int | None:
@@ -158,25 +180,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="counted runs of each program (default 7)")
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds before a run is abandoned")
     parser.add_argument("--fresh-cache", action="store_true", help="an empty cache directory for every run")
+    parser.add_argument("--roomscope", metavar="PATH", help="roomscope command to time (default: .venv's)")
     args = parser.parse_args()
     cmd_args = [f"--runs {args.runs}"] + (["--fresh-cache"] if args.fresh_cache else [])
+    if args.roomscope:
+        cmd_args.append(f"--roomscope {args.roomscope}")
     cmd = command("first_paint.py", *cmd_args)
+    cache_kind = " (empty cache)" if args.fresh_cache else " (warm cache)"
     names = (
         "first paint, session list vs bare Textual app",
-        "spawn to first session rows painted" + (" (empty cache)" if args.fresh_cache else " (warm cache)"),
+        "spawn to first session rows painted" + cache_kind,
+        "session rows painted vs bare Textual table app's first paint" + cache_kind,
     )
     python = ROOT / ".venv" / "bin" / "python"
-    roomscope = ROOT / ".venv" / "bin" / "roomscope"
+    roomscope = Path(args.roomscope) if args.roomscope else ROOT / ".venv" / "bin" / "roomscope"
     problem = None
     if not hasattr(os, "openpty") or not Path("/dev/ptmx").exists():
         problem = "no pseudo-terminals on this system (/dev/ptmx)"
     elif not roomscope.exists():
-        problem = f"{roomscope.relative_to(ROOT)} is not installed (make run installs it)"
+        problem = f"{roomscope} is not installed (make run installs it)"
     if problem is not None:
         emit(
             [
                 not_measured(names[0], problem, cmd, f"<= {RATIO_TARGET}"),
                 not_measured(names[1], problem, cmd),
+                not_measured(names[2], problem, cmd, f"<= {ROWS_RATIO_TARGET}"),
             ],
             args.json,
         )
@@ -192,37 +220,38 @@ def main() -> None:
         cache = root_tmp / f"cache-{counter}" if args.fresh_cache else shared_cache
         return [str(roomscope), "--provider", "demo", "--demo-latency", "0", "--cache-dir", str(cache)]
 
-    minimal_argv = [str(python), str(ROOT / "bench" / "minimal_app.py")]
-    minimal_markers = {"frame": MINIMAL_MARKER}
-    app_markers = {"frame": FRAME_MARKER, "rows": ROWS_MARKER}
-    bare: list[float] = []
-    first: list[float] = []
-    rows: list[float] = []
+    minimal = [str(python), str(ROOT / "bench" / "minimal_app.py")]
+    programs: dict[str, tuple[str, Callable[[], list[str]], dict[str, re.Pattern[bytes]]]] = {
+        "bare": ("bare app", lambda: minimal, {"frame": MINIMAL_MARKER}),
+        "table": ("bare table app", lambda: [*minimal, "--table"], {"frame": MINIMAL_MARKER}),
+        "app": ("roomscope", roomscope_argv, {"frame": FRAME_MARKER, "rows": ROWS_MARKER}),
+    }
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in programs}
+    cpu: dict[str, dict[str, list[float]]] = {name: {} for name in programs}
     errors: list[str] = []
     try:
-        progress(f"first paint: 1 warm-up + {args.runs} runs of each program, alternating")
+        progress(f"first paint: 1 warm-up + {args.runs} runs of each program, taking turns")
+        order = list(programs)
         for round_no in range(args.runs + 1):
-            order = ("bare", "app") if round_no % 2 == 0 else ("app", "bare")
-            for which in order:
-                if which == "bare":
-                    run = spawn_and_watch(minimal_argv, minimal_markers, timeout=args.timeout)
-                else:
-                    run = spawn_and_watch(roomscope_argv(), app_markers, timeout=args.timeout)
+            turn = order[round_no % len(order) :] + order[: round_no % len(order)]
+            for which in turn:
+                label, argv, markers = programs[which]
+                run = spawn_and_watch(argv(), markers, timeout=args.timeout)
                 if run.error:
-                    label = "bare app" if which == "bare" else "roomscope"
                     errors.append(f"{label}: {run.error}" + (f"; screen: {run.tail}" if run.tail else ""))
                 if round_no == 0:
                     continue  # warm-up
-                if which == "bare" and "frame" in run.marks:
-                    bare.append(run.marks["frame"])
-                elif which == "app":
-                    if "frame" in run.marks:
-                        first.append(run.marks["frame"])
-                    if "rows" in run.marks:
-                        rows.append(run.marks["rows"])
+                for mark, value in run.marks.items():
+                    times[which].setdefault(mark, []).append(value)
+                for mark, value in run.cpu.items():
+                    cpu[which].setdefault(mark, []).append(value)
     finally:
         shutil.rmtree(root_tmp, ignore_errors=True)
 
+    bare = times["bare"].get("frame", [])
+    table = times["table"].get("frame", [])
+    first = times["app"].get("frame", [])
+    rows = times["app"].get("rows", [])
     figures: list[Figure] = []
     why = errors[0] if errors else "no run finished"
     if bare and first:
@@ -251,10 +280,43 @@ def main() -> None:
             f"{summary_ms(rows)} ({median(after):.0f} ms after the first frame; "
             f"budget from perf-anchors: <= {ROWS_BUDGET_MS:.0f} ms; {len(rows)} runs)"
         )
-        figures.append(Figure(names[1], text, cmd, data={"rows_ms": rows}))
+        figures.append(Figure(names[1], text, cmd, data={"rows_ms": rows, "after_first_frame_ms": after}))
     else:
         figures.append(not_measured(names[1], why, cmd))
-    if errors and (bare or first):
+    if rows and table:
+        ratio = median(rows) / median(table)
+        paired = [a / b for a, b in zip(rows, table, strict=False)]
+        rows_cpu, table_cpu = cpu["app"].get("rows", []), cpu["table"].get("frame", [])
+        cpu_text = ""
+        if rows_cpu and table_cpu:
+            cpu_text = (
+                f"; CPU used by then {median(rows_cpu):.0f} ms vs {median(table_cpu):.0f} ms, "
+                f"{median(rows_cpu) / median(table_cpu):.2f}x"
+            )
+        text = (
+            f"{ratio:.2f}x ({fmt_ms(median(rows))} vs {fmt_ms(median(table))}; "
+            f"bare table app {summary_ms(table)}, per-round ratio {min(paired):.2f}–{max(paired):.2f}"
+            f"{cpu_text}; {len(rows)}+{len(table)} runs)"
+        )
+        figures.append(
+            Figure(
+                names[2],
+                text,
+                cmd,
+                target=f"<= {ROWS_RATIO_TARGET}",
+                met=ratio <= ROWS_RATIO_TARGET,
+                data={
+                    "ratio": ratio,
+                    "rows_ms": rows,
+                    "table_ms": table,
+                    "rows_cpu_ms": cpu["app"].get("rows", []),
+                    "table_cpu_ms": cpu["table"].get("frame", []),
+                },
+            )
+        )
+    else:
+        figures.append(not_measured(names[2], why, cmd, f"<= {ROWS_RATIO_TARGET}"))
+    if errors and (bare or first or table):
         figures[-1].data["errors"] = errors
         progress(f"{len(errors)} run(s) had problems; first: {errors[0]}")
     emit(figures, args.json)

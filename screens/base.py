@@ -6,17 +6,19 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from roomscope import themes
 from roomscope.screens.navigation import Host
 from roomscope.tui import fmt
 from roomscope.tui.limits import LIVE_REFRESH_S, MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 from roomscope.widgets.breadcrumb import Breadcrumb
+from roomscope.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -24,21 +26,10 @@ if TYPE_CHECKING:
     from roomscope.tui.models import Event
     from roomscope.tui.quality import Verdict
 
-_VERDICT_LOOK: dict[str, tuple[str, str]] = {
-    "poor": ("bold", "error"),
-    "fair": ("bold", "warning"),
-    "good": ("", "success"),
-    "unknown": ("dim", ""),
-}
-"""Per verdict: the weight and the theme variable of its colour. The verdict is always written
-out too, so it reads without colour."""
-
 
 def verdict_style(variables: dict[str, str], verdict: Verdict) -> str:
     """The Rich style of ``verdict`` in the theme whose variables are given."""
-    weight, variable = _VERDICT_LOOK[verdict.value]
-    colour = variables.get(variable, "") if variable else ""
-    return f"{weight} {colour}".strip()
+    return themes.verdict_style(variables, verdict.value)
 
 
 def event_cells(event: Event, session_start: datetime | None, warning: str) -> tuple[str, str, Text]:
@@ -89,6 +80,20 @@ class RoomscopeScreen(Screen[None]):
 
     def crumbs(self) -> list[str]:
         return ["Sessions"]
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the screen can be seen: it is on top, or under a translucent one (the
+        palette). Textual also counts the screen right under an opaque one, and repaints
+        the whole top screen whenever that covered screen draws anything (a status line
+        ticking under the session screen cost a screenful of output each second)."""
+        try:
+            top = self.app.screen
+        except ScreenStackError:
+            return False
+        if top is self:
+            return True
+        return top.styles.background.a < 1 and super().is_current
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(self.crumbs(), id="crumbs")

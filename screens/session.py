@@ -20,6 +20,8 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
 from roomscope.screens.navigation import OpenParticipant, ParticipantNav
 from roomscope.tui import fmt
+from roomscope.tui.kinds import Metric
+from roomscope.tui.quality import Verdict
 from roomscope.tui.text import clean
 from roomscope.widgets.tables import VimTable
 
@@ -42,7 +44,7 @@ def issue_cell(report: QualityReport | None) -> str:
         return ""
     assessment = report.assessment
     metric = assessment.metrics[tripped]
-    level = metric.threshold.poor if assessment.verdict.value == "poor" else metric.threshold.fair
+    level = metric.threshold.poor if assessment.verdict is Verdict.POOR else metric.threshold.fair
     label = SHORT_LABELS.get(tripped, metric.threshold.label)
     text = f"{label} {metric.threshold.condition(level or 0.0)} · {fmt.duration(assessment.tripped_for_s)}"
     if assessment.tripped_at is not None:
@@ -50,12 +52,12 @@ def issue_cell(report: QualityReport | None) -> str:
     return text
 
 
-SHORT_LABELS = {
-    "packet_loss_send": "loss send",
-    "packet_loss_recv": "loss recv",
-    "jitter": "jitter",
-    "rtt": "RTT",
-    "mos": "MOS",
+SHORT_LABELS: dict[str, str] = {
+    Metric.LOSS_SEND: "loss send",
+    Metric.LOSS_RECV: "loss recv",
+    Metric.JITTER: "jitter",
+    Metric.RTT: "RTT",
+    Metric.MOS: "MOS",
 }
 
 
@@ -316,8 +318,6 @@ class SessionScreen(RoomscopeScreen):
         line2 = Text(" · ".join(bits))
         line3 = Text(f"id {clean(s.id, 60)} · {clean(s.profile or s.provider, 30)}", style="dim")
         if self.reports:
-            from roomscope.tui.quality import Verdict
-
             counts = Counter(report.assessment.verdict for report in self.reports.values())
             line3.append("  ·  ")
             for verdict in (Verdict.POOR, Verdict.FAIR, Verdict.GOOD):

@@ -146,6 +146,12 @@ class SessionsScreen(RoomscopeScreen):
         table.attach(collection, multi_profile=multi)
         self._unsubscribe.append(collection.changed.subscribe(self._status_soon))
         self._show_status()
+        # Ask for the first screenful now rather than when the table is next drawn and
+        # finds it missing: the rows are a frame or two sooner.
+        self._load_rows(0, 2 * max(1, table.scrollable_content_region.height))
+
+    def on_screen_resume(self) -> None:
+        self._show_status()  # not drawn while covered
 
     def on_unmount(self) -> None:
         super().on_unmount()
@@ -157,10 +163,13 @@ class SessionsScreen(RoomscopeScreen):
 
     @on(SessionTable.NeedRows)
     def _need_rows(self, event: SessionTable.NeedRows) -> None:
+        self._load_rows(event.first, event.end)
+
+    def _load_rows(self, first: int, end: int) -> None:
         collection = self.collection
         if collection is not None:
             self.run_worker(
-                collection.ensure(event.first, event.end),
+                collection.ensure(first, end),
                 group="rows",
                 exit_on_error=False,
                 description="Loading sessions",
@@ -181,7 +190,7 @@ class SessionsScreen(RoomscopeScreen):
 
     def _revalidate(self) -> None:
         """Pages past their freshness are fetched again while they are on screen."""
-        if self.collection is not None and self.collection.started:
+        if self.collection is not None and self.collection.started and self.is_current:
             self.table.request_visible()
 
     # -- the status line -----------------------------------------------------------------
@@ -193,6 +202,8 @@ class SessionsScreen(RoomscopeScreen):
         self.call_later(self._show_status)
 
     def _show_status(self) -> None:
+        if not self.is_current:
+            return  # covered by another screen: drawn again on_screen_resume
         try:
             bar = self.query_one(StatusBar)
         except NoMatches:  # a timer firing while the screen is torn down

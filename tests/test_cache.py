@@ -321,3 +321,46 @@ def test_a_file_broken_while_in_use_degrades_to_memory(cache: Cache) -> None:
     assert cache.note is not None and "without a disk cache" in cache.note
     put(cache, "after")
     assert cache.get("after") is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Text the encoder refuses
+
+
+def test_keys_of_text_that_is_not_unicode() -> None:
+    """A command-line byte that was not UTF-8 arrives as a lone surrogate."""
+    key = make_key("p:\udcff", "sessions", {"text": "caf\udce9", "id": "\ud800"}, "\udfff", 10)
+    assert key == make_key("p:\udcff", "sessions", {"text": "caf\udce9", "id": "\ud800"}, "\udfff", 10)
+    assert key != make_key("p:\udcfe", "sessions", {"text": "caf\udce9", "id": "\ud800"}, "\udfff", 10)
+
+
+async def test_an_answer_the_encoder_refuses_is_served_not_cached(cache: Cache) -> None:
+    from pydantic import TypeAdapter
+
+    from roomscope.tui.models import Page, Session
+    from roomscope.tui.store.fetcher import Fetcher
+    from roomscope.tui.store.signals import Signal, StoreStatus
+
+    class Source:
+        name = "test"
+        profile = "work"
+        identity = "test:work"
+
+    page = Page[Session](items=[Session(provider="test", id="s1", name="bad \ud800 name")])
+
+    async def loader() -> Page[Session]:
+        return page
+
+    fetcher = Fetcher(cache, StoreStatus(), Signal(), offline=False, swr=False, clock=fixed_time)
+    value, freshness = await fetcher.fetch(
+        provider=Source(),  # type: ignore[arg-type]
+        kind="sessions",
+        params={},
+        cursor=None,
+        limit=10,
+        loader=loader,
+        adapter=TypeAdapter(Page[Session]),
+        ttl=lambda _v: 60.0,
+    )
+    assert value is page and not freshness.from_cache
+    assert cache.info().entries == 0

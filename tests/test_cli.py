@@ -7,57 +7,25 @@ Data goes to stdout, diagnostics to stderr, and no failure shows a traceback.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 import pytest
 
-from roomscope.tui import cli, headless, sources
+from roomscope.tui import cli, sources
 from roomscope.tui.demo.world import DemoWorld
 from tests.conftest import NOW, fixed_now
-
-FAST = ["--demo-latency", "0", "--demo-size", "500"]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> object:
-        return json.loads(self.out)
-
-    def csv(self) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self.out)))
-
-
-Run = Callable[..., Result]
+from tests.support.cli import Run, runner
 
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
     """``run("sessions", "--json")``: roomscope.tui.cli.main in process, on the fixed clock."""
-    monkeypatch.setattr(headless, "run_command", partial(headless.run_command, clock=fixed_now))
-
-    def invoke(*argv: str, fast: bool = True) -> Result:
-        capsys.readouterr()
-        code = cli.main([*argv, *(FAST if fast else [])])
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err, captured.err
-        return Result(code, captured.out, captured.err)
-
-    return invoke
+    return runner(capsys, monkeypatch)
 
 
 @pytest.fixture(scope="module")

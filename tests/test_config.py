@@ -147,7 +147,7 @@ theme = "roomscope-dark"
 
 [keymap]
 "sessions.filter" = "slash,f"
-session.back = "escape,q"
+nav.back = "escape,q"
 
 [profiles.prod-video]
 provider = "signalwire"
@@ -179,7 +179,7 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     assert list(config.profiles) == ["prod-video", "tx", "rtk", "sandbox"]
     assert config.default_profile == "prod-video"
     assert config.theme == "roomscope-dark"
-    assert config.keymap == {"sessions.filter": "slash,f", "session.back": "escape,q"}
+    assert config.keymap == {"sessions.filter": "slash,f", "nav.back": "escape,q"}
     assert config.warnings == ()
     sw = config.profiles["prod-video"]
     assert sw.provider == "signalwire" and sw.source == path
@@ -273,7 +273,7 @@ def test_unknown_provider(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         """
-        theme = "x"
+        theme = "nord"
 
         [profiles.prod]
         # a comment
@@ -323,7 +323,7 @@ def test_unknown_keys_at_every_level(tmp_path: Path) -> None:
         ('default_profile = ["a"]\n', 1, "default_profile", "expected a string, got an array"),
         ("profiles = 3\n", 1, "profiles", "expected a table of profiles, got an integer"),
         ('keymap = "x"\n', 1, "keymap", "expected a table of binding id = keys, got a string"),
-        ('[keymap]\n"a.b" = "x"\nc = 3\n', 3, "keymap.c", "expected a string, got an integer"),
+        ('[keymap]\n"list.top" = "g,home"\nc = 3\n', 3, "keymap.c", "expected a string, got an integer"),
         ("[profiles]\nprod = 3\n", 2, "profiles.prod", "expected a table ([profiles.prod]), got an integer"),
         ("[profiles.p]\nprovider = 1\n", 2, "profiles.p.provider", "expected a string, got an integer"),
         (
@@ -385,14 +385,15 @@ def test_unknown_keys_at_every_level(tmp_path: Path) -> None:
             'base_url = "https://u:pw@api.example.com"\n',
             4,
             "profiles.p.base_url",
-            "must not hold credentials (use token / token_env)",
+            "must not hold credentials (user:password@): "
+            "use token / token_env, or the provider's environment variables",
         ),
         (
             '[profiles.p]\nprovider = "telnyx"\ntoken_env = "TELNYX_API_KEY"\n'
             'base_url = "https://api.example.com:99999"\n',
             4,
             "profiles.p.base_url",
-            "not a valid URL",
+            "not a valid URL: the port must be a number from 1 to 65535",
         ),
         (
             "[profiles.p]\nseed = 1\n",
@@ -670,7 +671,7 @@ def test_without_default_several_profiles_means_all_and_one_means_it(tmp_path: P
 
 
 def test_a_file_without_profiles_means_the_builtin_demo(tmp_path: Path) -> None:
-    config = load(write(tmp_path, 'theme = "x"\n'))
+    config = load(write(tmp_path, 'theme = "nord"\n'))
     assert config.exists
     assert select_profiles(config, None) == [DEMO_PROFILE]
     assert select_profiles(config, "all") == [DEMO_PROFILE]
@@ -1064,7 +1065,7 @@ async def test_check_profile_ok_and_closes(stub_telnyx: type[StubTelnyx]) -> Non
             422,
             {"errors": [{"detail": "page[size] must be at most 250"}]},
             "Telnyx Rooms rejected the request (HTTP 422: page[size] must be at most 250).",
-            1,
+            9,
         ),
         (503, {"message": "maintenance"}, "Telnyx Rooms failed with HTTP 503: maintenance.", 5),
         (

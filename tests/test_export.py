@@ -125,3 +125,41 @@ def test_an_export_that_fails_midway_keeps_what_it_wrote_and_warns(
     assert code == 0
     assert len(json.loads(out)) == 2 * PAGE  # a whole, valid array of what could be read
     assert "stopped early" in err
+
+
+def test_streamed_json_is_byte_for_byte_the_inert_json_of_the_whole_list() -> None:
+    """The export writes each batch with the models' compiled serialiser; what it writes must
+    be exactly ``inert_json`` of the rows: the same escapes (terminal controls, bidi,
+    separators) and the numbers as Python writes them (1e-05, not 0.00001)."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from roomscope.tui.models import Session, SessionStatus
+    from roomscope.tui.text import inert_json
+
+    rng = random.Random(3)
+    pieces = ["a", "é", "名", "\x1b[31m", "\u202e", "\u2028", "\x7f", "\x85", "\n", '"', "\\", "😀", "\ufeff"]
+    pieces += [": 0.00001", "1e-7"]
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+
+    def number() -> float | None:
+        return rng.choice([None, 0.0, 1e-5, 1.2345e-7, 123.456, 1e16, 2.5e20, -3e-6, rng.uniform(0, 1e6)])
+
+    for _ in range(100):
+        batch = [
+            Session(
+                provider=text() or "p",
+                id=text() or "x",
+                name=text(),
+                room_name=text() or None,
+                status=rng.choice(list(SessionStatus)),
+                started_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 10**7)),
+                duration_s=number(),
+                extra={text(): number(), "list": [number(), text(), {"n": number()}]},
+                problem=rng.choice([None, text()]),
+            )
+            for _ in range(rng.randint(1, 4))
+        ]
+        assert headless._sessions_json(batch) == inert_json(headless._dump(batch), indent=2)

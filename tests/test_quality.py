@@ -400,3 +400,45 @@ def test_format_duration() -> None:
     assert quality.format_duration(42) == "42s"
     assert quality.format_duration(94) == "1m34s"
     assert quality.format_duration(3 * 3600 + 120) == "3h02m"
+
+
+# ---------------------------------------------------------------------------------------
+# Any float: the maths never raises (inf, nan, huge, tiny, negative)
+
+ODD = [math.inf, -math.inf, math.nan, 1e308, -1e308, float(2**63), 5e-324, -1.0, 0.0]
+
+
+@pytest.mark.parametrize("odd", ODD, ids=repr)
+def test_the_verdict_survives_any_sample_value(odd: float) -> None:
+    values = [odd, 10.0, odd, odd, odd, 1.0, None, odd]
+    full = order_series(
+        with_mos([series(m, values) for m in (Metric.RTT, Metric.JITTER, Metric.LOSS_RECV, Metric.FPS)])
+    )
+    verdict = assess(full)
+    assert verdict.verdict in set(Verdict)
+    assert isinstance(verdict.reason(), str)
+    for s in full:
+        stats = summarize(s.values)
+        assert stats is None or all(math.isfinite(v) for v in (stats.min, stats.avg, stats.p95, stats.max))
+        downsample(s.values, 3)
+
+
+@pytest.mark.parametrize("odd", ODD, ids=repr)
+def test_the_verdict_survives_any_interval_or_offset(odd: float) -> None:
+    bad = [1.0, 9.0, 9.0, 9.0, 9.0, 9.0]
+    regular = series(Metric.LOSS_SEND, bad, interval_s=odd)
+    irregular = series(Metric.LOSS_RECV, bad, offsets_s=[0.0, odd, odd, 3 * odd, 1e300, odd])
+    late = series(Metric.RTT, [500.0] * 6, start=datetime(9999, 12, 31, 23, 0, tzinfo=UTC), interval_s=odd)
+    verdict = assess(with_mos([regular, irregular, late]))
+    assert verdict.verdict is Verdict.POOR
+    assert isinstance(verdict.reason(), str)
+
+
+def test_absurd_sums_and_durations_do_not_overflow() -> None:
+    assert summarize([1e308, 1e308, 1e308]) is not None
+    assert quality.format_duration(math.inf) == "—"
+    assert quality.format_duration(math.nan) == "—"
+    assert quality.format_duration(1e300).endswith("m")
+    for odd in ODD:
+        assert 1.0 <= mos_estimate(odd, odd, odd) <= 4.5
+        assert 1.0 <= mos_estimate(odd, 0.0, 0.0) <= 4.5

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from roomscope.tui import fmt
 from roomscope.tui.demo.data import HOSTILE_NAMES, NON_LATIN_NAMES, NON_LATIN_TITLES
-from roomscope.tui.text import clean
+from roomscope.tui.text import clean, inert_json, terminal_safe
 from tests.conftest import NOW
 
 # -- clean ---------------------------------------------------------------------------------------
@@ -233,3 +233,54 @@ def test_clean_keeps_joiners_that_scripts_and_emoji_need() -> None:
     assert clean("👩\u200d💻 dev") == "👩\u200d💻 dev"  # one emoji, not two
     assert clean("می\u200cخواهم") == "می\u200cخواهم"  # Persian needs the non-joiner
     assert clean("line\u2028break") == "line break"
+
+
+# -- terminal_safe and inert_json ------------------------------------------------------------
+
+TERMINAL_ACTIVE = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) + (
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def test_terminal_safe_keeps_everything_but_what_a_terminal_acts_on() -> None:
+    assert terminal_safe("plain ASCII, kept as is: 100% ok?") == "plain ASCII, kept as is: 100% ok?"
+    assert terminal_safe("  padded  ") == "  padded  "  # nothing stripped or cut: a cell keeps its value
+    assert terminal_safe("x" * 5000) == "x" * 5000
+    assert terminal_safe(None) == "" and terminal_safe(12) == "12"
+    assert terminal_safe("a\nb\r\nc\td") == "a b c d"  # one record, one line
+    assert terminal_safe("\u001b]2;PWNED\u0007\u001b]52;c;ZXZpbA==\u0007") == ""
+    assert terminal_safe("Trent\u202eevil") == "Trentevil"
+    assert terminal_safe("lone \ud800 surrogate") == "lone \ufffd surrogate"
+    for name in (*NON_LATIN_NAMES, *NON_LATIN_TITLES, "Zoë 👩‍💻", "میرزا\u200cزاده"):
+        assert terminal_safe(name) == name
+
+
+@pytest.mark.parametrize("character", list(TERMINAL_ACTIVE))
+def test_terminal_safe_drops_every_active_character(character: str) -> None:
+    out = terminal_safe(f"a{character}")
+    assert out in ("a", "a ")
+    assert clean(f"a{character}") == "a"
+    if character != "\x1b":  # ESC b is an escape sequence: it goes whole
+        assert terminal_safe(f"a{character}b") in ("ab", "a b")
+
+
+def test_inert_json_parses_back_to_the_exact_value() -> None:
+    import json
+
+    hostile = [
+        "\u001b]2;PWNED\u0007\u001b]52;c;ZXZpbA==\u0007",
+        "Trent\u202eevil",
+        "c1\x9b31m\x85\x90x\x7f",
+        "line\u2028sep\u2029para",
+        "lone \ud800 surrogate",
+        "zero\u200bwidth\ufeff\u061c",
+        "Zoë 日本 👩‍💻 \u200c",
+    ]
+    value = {"names": hostile, "nested": {"k\u202e": hostile[0]}, "n": 1.5, "none": None}
+    text = inert_json(value)
+    assert json.loads(text) == value
+    assert not any(ch in TERMINAL_ACTIVE and ch != "\n" for ch in text)
+    assert "\\ud800" in text and "\\u202e" in text and "\\u009b" in text
+    assert "Zoë 日本 👩‍💻 \u200c" in text  # readable text stays readable
+    assert text.encode("utf-8")  # no lone surrogate left to fail on the way out
+    assert inert_json([1, "a"], indent=None) == '[1, "a"]'

@@ -1,12 +1,16 @@
-"""The themes roomscope ships, registered as Textual themes, and the app's stylesheet.
+"""The themes roomscope ships, registered as Textual themes, the app's stylesheet, and how
+quality verdicts look.
 
 ``roomscope-dark`` is the default; ``roomscope-light`` suits bright terminals. Textual's
 built-in themes (including ``ansi-dark`` and ``ansi-light``, which use the terminal's own
-palette) stay available; ``NO_COLOR`` is honoured by Textual itself.
+palette) stay available. ``NO_COLOR`` is honoured by Textual itself (every colour becomes a
+grey); the app then sets :data:`MONOCHROME` among the theme's variables, and verdicts are
+told apart by weight (bold, reverse, underline) rather than by a grey that may be dark.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual.theme import Theme
@@ -58,3 +62,33 @@ ROOMSCOPE_LIGHT = Theme(
 
 THEMES: tuple[Theme, ...] = (ROOMSCOPE_DARK, ROOMSCOPE_LIGHT)
 DEFAULT_THEME = ROOMSCOPE_DARK.name
+
+MONOCHROME = "roomscope-monochrome"
+"""A theme variable the app sets (to ``on``) when colours are off: NO_COLOR, TERM=dumb."""
+
+_VERDICT_LOOK: dict[str, tuple[str, str]] = {
+    "poor": ("bold", "error"),
+    "fair": ("bold", "warning"),
+    "good": ("", "success"),
+    "unknown": ("dim", ""),
+}
+"""In colour, per verdict: the weight and the theme variable of its colour."""
+
+_VERDICT_LOOK_MONOCHROME: dict[str, str] = {
+    "poor": "bold reverse not dim",
+    "fair": "bold underline not dim",
+    "good": "not dim",
+    "unknown": "italic not dim",
+}
+"""Without colour, per verdict: weight only, never dim (a dim grey on a dark background is
+what NO_COLOR users could not read), even inside a line that is dim itself."""
+
+
+def verdict_style(variables: Mapping[str, str], verdict: str) -> str:
+    """The Rich style of ``verdict`` ("poor", "fair", "good", "unknown") in the theme whose
+    variables are given. The verdict is always written out too, so it reads without colour."""
+    if variables.get(MONOCHROME) == "on":
+        return _VERDICT_LOOK_MONOCHROME[verdict]
+    weight, variable = _VERDICT_LOOK[verdict]
+    colour = variables.get(variable, "") if variable else ""
+    return f"{weight} {colour}".strip()

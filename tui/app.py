@@ -3,12 +3,15 @@
 Start-up is kept light: this module imports Textual and the first screen only. The store
 (pydantic models, sqlite cache, providers, httpx for real providers) is built in a worker
 thread after the first frame, and the screens wait for it.
+
+It also speaks for the terminal: colours are off under NO_COLOR and TERM=dumb (which gets a
+notice), ``copy_text`` says whether the clipboard was really reached, and the palette's
+Screenshot command saves where it can and says where.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import time
 import traceback
@@ -20,13 +23,15 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import Monochrome
 from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
 from roomscope.screens.sessions import SessionsScreen
-from roomscope.themes import DEFAULT_THEME, STYLESHEET, THEMES
+from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
+from roomscope.tui import clipboard
 from roomscope.tui.clock import utcnow
 from roomscope.tui.commands import RoomscopeCommands
 from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
@@ -35,8 +40,12 @@ from roomscope.tui.text import clean
 if TYPE_CHECKING:
     from roomscope.tui.store import Store
 
-OSC52_LIMIT = 74_994
-"""Bytes of base64 a terminal is trusted to accept in one OSC 52 sequence."""
+DUMB_TERMINAL_NOTICE = (
+    "TERM is 'dumb': roomscope is shown without colour, and a terminal that cannot move its "
+    "cursor will show it garbled. Set TERM to your terminal's type (for example "
+    "TERM=xterm-256color) for the full display, or use the headless commands "
+    "(roomscope sessions --help)."
+)
 
 
 class RoomscopeApp(App[int]):
@@ -71,6 +80,10 @@ class RoomscopeApp(App[int]):
         if wanted not in self.available_themes:
             names = ", ".join(sorted(self.available_themes))
             raise ValueError(f"unknown theme {wanted!r}; available: {names}")
+        self.dumb_terminal = os.environ.get("TERM", "") == "dumb"
+        """TERM=dumb: no colour (like NO_COLOR), and a notice once the screen is up."""
+        if self.dumb_terminal and not self.no_color:
+            self._filters.append(Monochrome())
         self.theme = wanted
         self.clock = clock
         self.source_label = source_label
@@ -89,10 +102,24 @@ class RoomscopeApp(App[int]):
         """The session list is the base screen (drawn in the very first frame)."""
         return SessionsScreen()
 
+    @property
+    def monochrome(self) -> bool:
+        """Colours are off (NO_COLOR or TERM=dumb): looks rely on weight, not hue."""
+        return self.no_color or getattr(self, "dumb_terminal", False)
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        if self.monochrome:
+            variables[MONOCHROME] = "on"
+            self.theme_variables[MONOCHROME] = "on"
+        return variables
+
     def on_mount(self) -> None:
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
         self._check_size()
+        if self.dumb_terminal:
+            self.notify(DUMB_TERMINAL_NOTICE, title="Plain terminal", severity="warning", timeout=20)
         if self._store is not None:
             self._store_ready.set()
         else:
@@ -187,20 +214,44 @@ class RoomscopeApp(App[int]):
         self.push_screen(QualityScreen(message.nav))
 
     def copy_text(self, text: str, what: str) -> None:
-        """Copy to the clipboard with OSC 52 (wrapped for tmux/screen); say what happened."""
-        payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        if len(payload) > OSC52_LIMIT:
+        """Copy to the clipboard with OSC 52 (through tmux or screen when they are in between);
+        say what happened, and under a tmux that drops it, how to enable it."""
+        copy = clipboard.osc52(text, os.environ)
+        if copy is None:
             self.notify(f"{what} is too long for the terminal clipboard: {text[:60]}…", severity="warning")
             return
-        sequence = f"\x1b]52;c;{payload}\x07"
-        if os.environ.get("TMUX"):
-            sequence = "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-        elif os.environ.get("TERM", "").startswith("screen"):
-            sequence = f"\x1bP{sequence}\x1b\\"
         self._clipboard = text
         if self._driver is not None:
-            self._driver.write(sequence)
-        self.notify(f"Copied {what}: {text}", timeout=4)
+            self._driver.write(copy.sequence)
+        note = clipboard.copied_note(copy, text, what)
+        if copy.doubtful:
+            self.notify(note, title="Clipboard", severity="warning", timeout=15)
+        else:
+            self.notify(note, timeout=4)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's Screenshot: an SVG of the screen, saved in the Downloads folder when
+        there is one, else under roomscope's user data directory, else here; the notice says
+        where (Textual's own would fail on a server without ~/Downloads)."""
+        from roomscope.tui.paths import screenshot_dir
+
+        directory = Path(path) if path else screenshot_dir()
+        try:
+            saved = self.save_screenshot(filename, str(directory), time_format)
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot in {directory}: {exc.strerror or exc}",
+                title="Screenshot",
+                severity="error",
+            )
+            return None
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", timeout=10)
+        return None
 
     def notify(
         self,

@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from roomscope import __version__
+from roomscope.tui import diagnostics
 from roomscope.tui.clock import utcnow
+from roomscope.tui.config.validate import DEMO_BOUNDS
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES
 from roomscope.tui.sources import (
@@ -42,6 +44,7 @@ EXIT_CODES: dict[int, str] = {
     6: "rate limited by the provider",
     7: "the provider sent something unreadable",
     8: "the provider does not have this data (missing capability)",
+    9: "the provider rejected the request (HTTP 400, 418 and other 4xx, or a failure it reported)",
     130: "interrupted (Ctrl+C)",
     141: "the reader of stdout went away (e.g. piped into head)",
 }
@@ -73,14 +76,68 @@ def _demo_size(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    low, high = DEMO_BOUNDS["seed"]
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high:,}")
+    return value
+
+
 def _milliseconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of milliseconds: {text!r}") from None
-    if value < 0 or value > 60_000:
-        raise argparse.ArgumentTypeError("must be between 0 and 60000 ms")
+    low, high = DEMO_BOUNDS["latency_ms"]
+    if not low <= value <= high:  # NaN is not between anything
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high} ms")
     return value
+
+
+_NOT_IN_IDS = frozenset("/?#%\\")
+
+
+def id_problem(text: str, *, room_prefix: bool = False, slash: bool = False) -> str | None:
+    """Why ``text`` cannot be a session or participant id, or ``None``.
+
+    Ids go into request paths: an empty one, ``.`` or ``..`` (which a URL resolves to the
+    list endpoint or the API root), and ``/``, ``?``, ``#``, ``%``, ``\\``, whitespace or
+    control characters (which change the path, or are no one's id) are refused before
+    any path is built. With ``room_prefix``, a session id may name its room first,
+    ``<roomName>|<id>`` (Whereby, whose room names start with ``/`` and travel as a query
+    parameter): the room part may hold ``/``, the id after the last ``|`` follows the rules.
+    With ``slash``, ``/`` is allowed inside the id (participant ids: Whereby's start with
+    ``/`` and travel as a query value; adapters that put one in a path refuse it there)."""
+    if room_prefix and "|" in text:
+        room, _, text = text.rpartition("|")
+        if any(ch in "?#%\\" or ch.isspace() or not ch.isprintable() for ch in room):
+            return "the room name before '|' has a space, a control character or one of ? # % \\"
+    if not text:
+        return "it is empty"
+    if text in (".", ".."):
+        return "a path step, not an id"
+    if text.startswith("../") or "/../" in text or text.endswith("/.."):
+        return "a path step, not an id"
+    if any(ch in _NOT_IN_IDS and not (slash and ch == "/") for ch in text):
+        return "ids have no '/', '?', '#', '%' or '\\'"
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        return "ids have no spaces or control characters"
+    return None
+
+
+def _identifier(kind: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        problem = id_problem(text, room_prefix=kind == "session", slash=kind == "participant")
+        if problem is not None:
+            raise argparse.ArgumentTypeError(f"not a valid {kind} id: {text!r} ({problem})")
+        return text
+
+    parse.__name__ = f"{kind} id"
+    return parse
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -119,7 +176,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help=f"sessions in the demo world (default {DEMO_SIZE})",
     )
     group.add_argument(
-        "--demo-seed", type=int, default=default, metavar="N", help=f"demo world seed (default {DEMO_SEED})"
+        "--demo-seed", type=_seed, default=default, metavar="N", help=f"demo world seed (default {DEMO_SEED})"
     )
     group.add_argument(
         "--demo-latency",
@@ -179,26 +236,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     formats(sub)
 
+    session_id = _identifier("session")
+    participant_id = _identifier("participant")
+
     sub = command("session", "one session with its participants")
-    sub.add_argument("session_id", metavar="ID")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
     formats(sub, csv=False)
 
     sub = command("participants", "the participants of a session")
-    sub.add_argument("session_id", metavar="ID")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
     formats(sub)
 
     sub = command("events", "the events of a session")
-    sub.add_argument("session_id", metavar="ID")
-    sub.add_argument("--participant", metavar="PARTICIPANT_ID", help="only this participant's events")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
+    sub.add_argument(
+        "--participant", type=participant_id, metavar="PARTICIPANT_ID", help="only this participant's events"
+    )
     formats(sub)
 
     sub = command("recordings", "the recordings of a session")
-    sub.add_argument("session_id", metavar="ID")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
     formats(sub)
 
     sub = command("quality", "a participant's quality summary and samples")
-    sub.add_argument("session_id", metavar="SESSION_ID")
-    sub.add_argument("participant_id", metavar="PARTICIPANT_ID")
+    sub.add_argument("session_id", type=session_id, metavar="SESSION_ID")
+    sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")
     formats(sub)
 
     sub = command("cache", "show or clear the disk cache")
@@ -235,8 +297,11 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
     fmt.set_utc(bool(opt(args, "utc", False)))
     sources = resolve_sources(args)
     for warning in sources.warnings:
-        print(f"roomscope: warning: {warning}", file=sys.stderr)
-    theme = opt(args, "theme") or sources.theme
+        diagnostics.warning(warning)
+    theme = opt(args, "theme")
+    if theme is not None and not theme.strip():
+        raise UsageError("--theme: must not be empty")
+    theme = theme or sources.theme
     keymap = sources.keymap
     try:
         return RoomscopeApp(
@@ -267,10 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_command(args)
     except UsageError as exc:
-        print(f"roomscope: error: {exc}", file=sys.stderr)
+        diagnostics.error(exc)
         return 2
     except KeyboardInterrupt:
-        print("roomscope: interrupted", file=sys.stderr)
+        diagnostics.note("roomscope: interrupted")
         return 130
     except BrokenPipeError:
         # `roomscope sessions --json | head`: the reader has what it wanted. No traceback, and

@@ -169,6 +169,24 @@ class BadPayloadError(ProviderError):
         self.field = field
 
 
+class RejectedError(ProviderError):
+    """The provider refused the request as it was made (HTTP 400, 405, 409, 418, 422 ..., or
+    a failure its answer reports): not the network, not the credentials, not a missing id."""
+
+    kind = "rejected"
+    exit_code = 9
+
+
+class InvalidIdError(NotFoundError):
+    """An id that cannot name anything: empty, ``.``/``..``, or holding characters that
+    would change the request's path (``/ ? # %``, whitespace, control characters).
+    Checked before any request is made. Nothing has such an id (so it is not found), but
+    the mistake is the caller's: a usage error, exit 2."""
+
+    kind = "invalid_id"
+    exit_code = 2
+
+
 class UnsupportedError(ProviderError):
     """The provider has no such data (a declared missing capability)."""
 
@@ -193,6 +211,17 @@ def unsupported(provider: DeclaresCapabilities, capability: Capability) -> Unsup
     """The one sentence for "this provider lacks X": its declared reason, or a plain default."""
     reason = provider.missing.get(capability) or f"{provider.label} does not provide {capability}."
     return UnsupportedError(reason, provider=provider.name, capability=capability)
+
+
+def exit_code_of(error: ProviderError) -> int:
+    """The headless exit code of ``error``: its class's, except for a plain
+    :class:`ProviderError` that names its provider. That is an adapter saying the provider
+    reported a failure in an answer it sent (RealtimeKit's ``{"success": false}``), which
+    is the provider rejecting the request (9); a plain one naming no provider is a wrapped
+    bug (1, unexpected error)."""
+    if type(error) is ProviderError and error.provider:
+        return RejectedError.exit_code
+    return error.exit_code
 
 
 def missing(provider: DeclaresCapabilities, capability: Capability) -> str | None:

@@ -11,27 +11,30 @@ import asyncio
 import contextlib
 import csv
 import io
-import json
+import math
 import os
+import re
 import sys
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from roomscope.tui import fmt, present
+from roomscope.tui import diagnostics, fmt, present
 from roomscope.tui.clock import utcnow
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
+    check_host,
+    checked_base_url,
     configure_logging,
     make_store,
     parse_since,
     resolve_sources,
 )
-from roomscope.tui.text import clean
+from roomscope.tui.text import clean, inert_json, terminal_safe
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    from pydantic import BaseModel, TypeAdapter
 
     from roomscope.tui.errors import ProviderError
     from roomscope.tui.models import Session
@@ -45,20 +48,21 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
     # them up scans every installed package's metadata (a user's own setting still wins).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     fmt.set_utc(bool(getattr(args, "utc", False)))
+    configure_logging(args)
     if args.command == "config":
         return _config(args)
     if args.command == "cache":
         return _cache(args)
 
-    configure_logging(args)
     sources = resolve_sources(args)
     for warning in sources.warnings:
-        print(f"roomscope: warning: {warning}", file=sys.stderr)
+        diagnostics.warning(warning)
     return asyncio.run(_run_store_command(args, sources, clock))
 
 
 async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
     from roomscope.tui.config import ConfigError
+    from roomscope.tui.errors import exit_code_of
     from roomscope.tui.providers.base import ProviderError
 
     try:
@@ -66,10 +70,10 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     except ProviderError as exc:
-        print(f"roomscope: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        diagnostics.error(exc)
+        return exit_code_of(exc)
     if store.status.cache_note:
-        print(f"roomscope: warning: {store.status.cache_note}", file=sys.stderr)
+        diagnostics.warning(store.status.cache_note)
     try:
         handler = {
             "sessions": _sessions,
@@ -81,14 +85,11 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
-            print(
-                f"roomscope: warning: {store.status.last_error} Showing cached data.",
-                file=sys.stderr,
-            )
+            diagnostics.warning(f"{store.status.last_error} Showing cached data.")
         return 0
     except ProviderError as exc:
-        print(f"roomscope: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        diagnostics.error(exc)
+        return exit_code_of(exc)
     finally:
         await store.aclose()
 
@@ -102,8 +103,9 @@ def _dump(models: Sequence[BaseModel]) -> list[Any]:
 
 
 def _print_json(value: Any, out: TextIO | None = None) -> None:
+    """JSON that parses back to the exact strings, with nothing a terminal would act on."""
     stream = out or sys.stdout
-    json.dump(value, stream, ensure_ascii=False, indent=2)
+    stream.write(inert_json(value, indent=2))
     stream.write("\n")
 
 
@@ -115,24 +117,55 @@ def _print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
         writer.writerow(_csv_cells(row))
 
 
-async def _stream_json(batches: AsyncGenerator[list[Any], None], out: TextIO | None = None) -> int:
-    """A JSON array of models written a batch at a time, byte for byte what
-    :func:`_print_json` prints for the whole list (the rows' JSON comes from their models;
-    they are never all in memory)."""
-    from pydantic import TypeAdapter
-
+async def _stream_json(batches: AsyncGenerator[list[Session], None], out: TextIO | None = None) -> int:
+    """A JSON array of sessions written a batch at a time: byte for byte what
+    :func:`_print_json` prints for the whole list, without ever holding it."""
     stream = out or sys.stdout
-    adapter: TypeAdapter[list[Any]] | None = None
     count = 0
     async for batch in batches:
-        if adapter is None:
-            adapter = TypeAdapter(list[type(batch[0])])  # type: ignore[misc, arg-type]
-        body = adapter.dump_json(batch, indent=2).decode()
+        body = _sessions_json(batch)
         # "[\n  {...},\n  {...}\n]": the rows without the brackets
         stream.write(("[\n" if count == 0 else ",\n") + body[2:-2])
         count += len(batch)
     stream.write("\n]\n" if count else "[]\n")
     return count
+
+
+def _sessions_json(batch: list[Session]) -> str:
+    """``inert_json(_dump(batch))``, written by the models' own (compiled) serialiser when it
+    gives the same text, which is nearly always and several times faster: numbers are
+    rewritten the way Python writes them, and the same characters are escaped."""
+    from pydantic import TypeAdapter
+    from pydantic_core import PydanticSerializationError
+
+    from roomscope.tui.text import make_json_inert
+
+    if any(s.duration_s is not None and not math.isfinite(s.duration_s) for s in batch):
+        return inert_json(_dump(batch), indent=2)  # Python writes these as Infinity/NaN
+    global _SESSIONS_JSON
+    if _SESSIONS_JSON is None:
+        from roomscope.tui.models import Session
+
+        _SESSIONS_JSON = TypeAdapter(list[Session])
+    try:
+        text = _SESSIONS_JSON.dump_json(batch, indent=2).decode()
+    except (PydanticSerializationError, UnicodeDecodeError, ValueError):
+        return inert_json(_dump(batch), indent=2)
+    if _ODD_NUMBER.search(text):
+        text = _NUMBER_VALUE.sub(_python_number, text)
+    return make_json_inert(text)
+
+
+_SESSIONS_JSON: TypeAdapter[list[Session]] | None = None
+_ODD_NUMBER = re.compile(r"\de-\d|(?:: |^ *)-?0\.0000", re.MULTILINE)
+"""A number the compiled serialiser writes unlike Python (1e-7 for 1e-07, 0.00001 for 1e-05)."""
+_NUMBER_VALUE = re.compile(r"((?:: )|^ +)(-?\d+\.\d+(?:e[+-]?\d+)?|-?\d+e[+-]?\d+)(,?)$", re.MULTILINE)
+"""A number that is a whole value on its line of indented JSON (strings are quoted, so a
+number inside one never matches)."""
+
+
+def _python_number(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{float(match.group(2))!r}{match.group(3)}"
 
 
 async def _stream_csv(
@@ -158,10 +191,15 @@ def _csv_cells(row: Sequence[Any]) -> list[Any]:
 
 
 def _csv_safe(value: Any) -> Any:
-    """Strings that a spreadsheet would run as a formula get a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _numeric(value):
-        return "'" + value
-    return value
+    """A cell that is inert in a terminal (see ``terminal_safe``: one line, no control or
+    bidi characters) and in a spreadsheet (a string it would run as a formula gets a
+    leading quote)."""
+    if not isinstance(value, str):
+        return value
+    text = terminal_safe(value)
+    if text[:1] in ("=", "+", "-", "@") and not _numeric(text):
+        return "'" + text
+    return text
 
 
 def _numeric(text: str) -> bool:
@@ -236,7 +274,7 @@ def _session_csv_row(s: Session) -> list[Any]:
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     from roomscope.tui.models import SessionQuery, SessionStatus
 
-    since = parse_since(args.since, clock()) if args.since else None
+    since = parse_since(args.since, clock()) if args.since is not None else None
     query = SessionQuery(
         since=since,
         status=SessionStatus(args.status) if args.status else None,
@@ -258,11 +296,11 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
             _sessions_table(store, kept)
             written = len(kept)
     if stopped:
-        print(f"roomscope: warning: stopped early: {stopped[0]}", file=sys.stderr)
+        diagnostics.warning(f"stopped early: {stopped[0]}")
     if not args.json and not args.csv:
         total = collection.total
         shown = f"{written} of {total:,}" if total is not None else f"{written} of >{written}"
-        print(f"{shown} sessions", file=sys.stderr)
+        diagnostics.note(f"{shown} sessions")
 
 
 def _sessions_table(store: Store, rows: Sequence[Session]) -> None:
@@ -339,7 +377,7 @@ async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], d
             participants = await store.participants(session)
         except ProviderError as exc:
             note = str(exc)
-            print(f"roomscope: warning: participants: {exc}", file=sys.stderr)
+            diagnostics.warning(f"participants: {exc}")
     if args.json:
         body = session.model_dump(mode="json")
         body["participants"] = _dump(participants)
@@ -576,7 +614,7 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
 
         _print_csv(["metric", "unit", "offset_s", "at", "value"], rows())
         return
-    print(f"verdict      {report.assessment.reason()}")
+    print(f"verdict      {clean(report.assessment.reason(), 200)}")
     header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "POOR WHEN", "VERDICT"]
     table = [list(row) for row in present.quality_summary_rows(report)]
     _print_table(header, table)
@@ -593,29 +631,29 @@ def _cache(args: argparse.Namespace) -> int:
     try:
         if args.action == "clear":
             removed = cache.clear()
-            print(f"removed {removed} cached entries from {cache.path or 'memory'}", file=sys.stderr)
+            diagnostics.note(f"removed {removed} cached entries from {cache.path or 'memory'}")
             if cache.note:
-                print(f"roomscope: warning: {cache.note}", file=sys.stderr)
+                diagnostics.warning(cache.note)
             return 0
         info = cache.info()
         if args.json:
             _print_json(info.__dict__)
             return 0
         out = io.StringIO()
-        out.write(f"path         {info.path}\n")
+        out.write(f"path         {terminal_safe(info.path)}\n")
         out.write(f"size         {fmt.size(info.size_bytes)}\n")
         out.write(f"entries      {info.entries}\n")
         for kind, count in sorted(info.by_kind.items()):
             out.write(f"  {kind:<11}{count}\n")
         for profile, count in sorted(info.by_profile.items()):
-            out.write(f"profile      {profile}: {count}\n")
+            out.write(f"profile      {terminal_safe(profile)}: {count}\n")
         if info.oldest is not None and info.newest is not None:
             out.write(f"oldest       {fmt.when(datetime.fromtimestamp(info.oldest, UTC), seconds=True)}\n")
             out.write(f"newest       {fmt.when(datetime.fromtimestamp(info.newest, UTC), seconds=True)}\n")
         out.write(f"schema       v{info.schema}\n")
         sys.stdout.write(out.getvalue())
         if info.note:
-            print(f"roomscope: warning: {info.note}", file=sys.stderr)
+            diagnostics.warning(info.note)
         return 0
     finally:
         cache.close()
@@ -626,29 +664,33 @@ def _config(args: argparse.Namespace) -> int:
 
     path = config.config_path()
     if args.action == "path":
-        print(path)
+        print(terminal_safe(path))
         return 0
     if args.action == "init":
         try:
             written = config.write_example(path, force=args.force)
         except config.ConfigError as exc:
             raise UsageError(str(exc)) from None
-        print(f"wrote an example configuration to {written} (mode 0600)", file=sys.stderr)
+        diagnostics.note(f"wrote an example configuration to {written} (mode 0600)")
         return 0
     return asyncio.run(_config_check(args))
 
 
 async def _config_check(args: argparse.Namespace) -> int:
+    """The file as the start-up reads it (theme, keymap, profiles), then one real request per
+    profile; with ``--provider``, that provider's environment variables instead of the
+    profiles (the file is still checked: the start-up reads it too)."""
     from roomscope.tui import config
-    from roomscope.tui.providers.registry import check_profile
+    from roomscope.tui.providers.registry import CheckResult, check_profile
 
+    base_url = checked_base_url(args)
     try:
+        loaded, warning = config.load_config(config.config_path())
+        if warning:
+            diagnostics.warning(warning)
         if getattr(args, "provider", None) and args.provider != "demo":
             profiles = [config.profile_from_env(args.provider)]
         else:
-            loaded, warning = config.load_config(config.config_path())
-            if warning:
-                print(f"roomscope: warning: {warning}", file=sys.stderr)
             profiles = config.select_profiles(
                 loaded, getattr(args, "profile", None) or "all", require_env=False
             )
@@ -656,9 +698,15 @@ async def _config_check(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     worst = 0
     for profile in profiles:
-        result = await check_profile(profile, base_url=getattr(args, "base_url", None))
+        try:
+            if profile.provider != "demo":
+                check_host(base_url, profile)
+        except config.ConfigError as exc:
+            result = CheckResult(profile.name, False, str(exc), profile.provider, exc.exit_code)
+        else:
+            result = await check_profile(profile, base_url=base_url)
         status = "ok" if result.ok else "FAILED"
-        print(f"{result.profile_name}: {status}: {result.message}")
+        print(diagnostics.lines(f"{result.profile_name}: {status}: {result.message}"))
         if not result.ok:
             worst = max(worst, result.exit_code or 1)
     return worst

@@ -43,3 +43,28 @@ DEMO_MAX_SIZE = 10_000_000
 """The demo world's size bounds (inclusive)."""
 DEMO_LATENCY_MS = 80
 """Simulated network latency per demo request, in the TUI and the CLI."""
+
+# -- The network (every provider request; README "Reliability") -------------------------------
+REQUEST_DEADLINE_S = 15.0
+"""One attempt of a request: connecting, the answer's headers and its whole body."""
+RETRY_BUDGET_S = 20.0
+"""One request in all: every attempt and every wait between attempts. Nothing waits longer."""
+HTTP_BUDGET_ENV = "ROOMSCOPE_HTTP_BUDGET_S"
+"""Environment variable that replaces ``RETRY_BUDGET_S`` (seconds, within the bounds below);
+each attempt then has at most the smaller of the two."""
+HTTP_BUDGET_MIN_S = 0.1
+HTTP_BUDGET_MAX_S = 600.0
+MIN_ATTEMPT_S = 1.0
+"""A retry is not started with less than this left of the budget (capped by the budget)."""
+MAX_ATTEMPTS = 4
+"""Attempts of one request (connection errors, 5xx and 429 are retried)."""
+BACKOFF_BASE_S = 0.5
+"""The first wait before a retry (then doubling, with full jitter in its upper half)."""
+BACKOFF_CAP_S = 8.0
+"""The longest wait between two attempts that is not a provider's own Retry-After."""
+MAX_CONCURRENT_REQUESTS = 4
+"""Requests in flight at once per provider profile."""
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""A larger answer (announced or received, after decompression) is unreadable."""
+MAX_JSON_DEPTH = 64
+"""JSON nested deeper than this (objects and arrays) is unreadable."""

@@ -12,33 +12,20 @@ Durations are always seconds. Timestamps are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from roomscope.tui.kinds import EventKind as EventKind
+from roomscope.tui.kinds import Metric as Metric
+from roomscope.tui.kinds import SessionStatus as SessionStatus
+from roomscope.tui.kinds import SortKey as SortKey
 
 
 class Model(BaseModel):
     """Base of every unified model: immutable, strict about its own field names."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class SessionStatus(StrEnum):
-    LIVE = "live"
-    ENDED = "ended"
-    UNKNOWN = "unknown"
-
-
-class SortKey(StrEnum):
-    """Columns a session list can be ordered by."""
-
-    START = "start"
-    NAME = "name"
-    STATUS = "status"
-    DURATION = "duration"
-    PARTICIPANTS = "participants"
-    PROVIDER = "provider"
 
 
 class SessionQuery(Model):
@@ -124,24 +111,6 @@ class Participant(Model):
         return self.name or self.user_id or self.external_id or self.id
 
 
-class EventKind(StrEnum):
-    SESSION_START = "session_start"
-    SESSION_END = "session_end"
-    JOIN = "join"
-    LEAVE = "leave"
-    MUTE = "mute"
-    UNMUTE = "unmute"
-    VIDEO_ON = "video_on"
-    VIDEO_OFF = "video_off"
-    SCREENSHARE_START = "screenshare_start"
-    SCREENSHARE_STOP = "screenshare_stop"
-    RECONNECT = "reconnect"
-    RECORDING_START = "recording_start"
-    RECORDING_STOP = "recording_stop"
-    QUALITY = "quality"
-    OTHER = "other"
-
-
 class Event(Model):
     provider: str
     session_id: str
@@ -185,17 +154,6 @@ class Artifact(Model):
     format: str | None = None
     note: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
-
-
-class Metric(StrEnum):
-    LOSS_SEND = "packet_loss_send"
-    LOSS_RECV = "packet_loss_recv"
-    BITRATE_SEND = "bitrate_send"
-    BITRATE_RECV = "bitrate_recv"
-    JITTER = "jitter"
-    RTT = "rtt"
-    MOS = "mos"
-    FPS = "fps"
 
 
 class QualitySeries(Model):

@@ -16,3 +16,19 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir(APP_NAME, appauthor=False))
+
+
+def screenshot_dir() -> Path:
+    """Where a screenshot is saved: the user's Downloads folder when it exists, else
+    ``screenshots`` in roomscope's user data directory (created), else the current directory."""
+    from platformdirs import user_data_path, user_downloads_path
+
+    downloads = user_downloads_path()
+    if downloads.is_dir():
+        return downloads
+    data = user_data_path(APP_NAME, appauthor=False) / "screenshots"
+    try:
+        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return Path.cwd()
+    return data

@@ -15,15 +15,20 @@ MOS is estimated from RTT, jitter and packet loss with the simplified E-model
     MOS = 1 + 0.035*R + 7e-6*R*(R - 60)*(100 - R)   (R <= 0 gives 1; clamped to 1..4.5)
 
 The loss fed to the estimate is the worse of send and receive loss at that sample.
+
+Nothing here raises on any float: a sample that is not finite (infinity, NaN) is a gap,
+sums cannot overflow, an offset that is not finite or beyond ``MAX_OFFSET_S`` is clamped,
+and a moment that no datetime can hold is left unknown.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -46,6 +51,9 @@ HOLD_WINDOW = 5
 """Samples in the sliding window a breach must hold in."""
 HOLD_COUNT = 3
 """Breaching samples within ``HOLD_WINDOW`` that make a held breach."""
+MAX_OFFSET_S = 10 * 366 * 86_400.0
+"""A sample further than this from its series' start is placed at this offset."""
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -126,19 +134,23 @@ class Stats:
 
 
 def summarize(values: Iterable[float | None]) -> Stats | None:
-    """min/avg/p95/max over the non-missing values (p95 by nearest rank)."""
-    data = sorted(v for v in values if v is not None and not math.isnan(v))
+    """min/avg/p95/max over the finite values (p95 by nearest rank)."""
+    data = sorted(v for v in values if v is not None and math.isfinite(v))
     if not data:
         return None
     n = len(data)
     rank = max(0, math.ceil(0.95 * n) - 1)
-    return Stats(count=n, min=data[0], avg=math.fsum(data) / n, p95=data[rank], max=data[-1])
+    try:
+        avg = math.fsum(data) / n
+    except OverflowError:  # finite samples whose sum is not: divide first
+        avg = math.fsum(v / n for v in data)
+    return Stats(count=n, min=data[0], avg=avg, p95=data[rank], max=data[-1])
 
 
 def held_mask(values: Sequence[float | None], breach: Callable[[float], bool]) -> list[bool]:
     """True at each sample that closes a window of ``HOLD_WINDOW`` samples holding
     at least ``HOLD_COUNT`` breaches; such a window marks all its breaching samples."""
-    flags = [v is not None and breach(v) for v in values]
+    flags = [v is not None and math.isfinite(v) and breach(v) for v in values]  # inf, NaN: gaps
     held = [False] * len(flags)
     running = 0
     for i, flag in enumerate(flags):
@@ -164,8 +176,30 @@ class Episode:
         return self.end_s - self.start_s
 
 
-def episodes(series: QualitySeries, mask: Sequence[bool]) -> list[Episode]:
+def offset_of(series: QualitySeries, index: int) -> float:
+    """Seconds after ``series.start`` of sample ``index``, within 0..``MAX_OFFSET_S``
+    (an offset that is not finite counts as the end of that range, or its start)."""
+    value = series.offset(index)
+    if math.isnan(value):
+        return 0.0
+    return min(max(value, 0.0), MAX_OFFSET_S)
+
+
+def _step(series: QualitySeries) -> float:
     step = series.interval_s or 0.0
+    return step if math.isfinite(step) and 0.0 <= step <= MAX_OFFSET_S else 0.0
+
+
+def at_offset(start: datetime, seconds: float) -> datetime | None:
+    """``start`` plus ``seconds``; None when no datetime can hold the result."""
+    try:
+        return start + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        return None
+
+
+def episodes(series: QualitySeries, mask: Sequence[bool]) -> list[Episode]:
+    step = _step(series)
     out: list[Episode] = []
     start: int | None = None
     last: int | None = None
@@ -174,11 +208,11 @@ def episodes(series: QualitySeries, mask: Sequence[bool]) -> list[Episode]:
             if start is None:
                 start = i
             elif last is not None and i - last > HOLD_WINDOW:
-                out.append(Episode(series.offset(start), series.offset(last) + step))
+                out.append(Episode(offset_of(series, start), offset_of(series, last) + step))
                 start = i
             last = i
     if start is not None and last is not None:
-        out.append(Episode(series.offset(start), series.offset(last) + step))
+        out.append(Episode(offset_of(series, start), offset_of(series, last) + step))
     return out
 
 
@@ -214,14 +248,15 @@ class QualityAssessment:
         level = assessment.threshold.poor if self.verdict is Verdict.POOR else assessment.threshold.fair
         text = f"{self.verdict.value}: {assessment.threshold.describe(level or 0.0)}"
         if self.tripped_at is not None:
-            text += f" from {self.tripped_at.astimezone().strftime('%H:%M:%S')}"
+            with contextlib.suppress(OverflowError, ValueError):  # a moment at the end of time
+                text += f" from {self.tripped_at.astimezone().strftime('%H:%M:%S')}"
         if self.tripped_for_s:
             text += f" for {format_duration(self.tripped_for_s)}"
         return text
 
 
 def format_duration(seconds: float | None) -> str:
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         return "—"
     total = round(seconds)
     if total < 60:
@@ -265,11 +300,11 @@ def assess(series: Sequence[QualitySeries]) -> QualityAssessment:
         return QualityAssessment(worst, metrics)
     candidates = [m for m in metrics.values() if m.verdict is worst and m.episodes]
 
-    def began(m: MetricAssessment) -> datetime:
+    def began(m: MetricAssessment) -> datetime | None:
         # Series may start at different moments: compare wall-clock times, not offsets.
-        return by_metric[m.metric].start + timedelta(seconds=m.episodes[0].start_s)
+        return at_offset(by_metric[m.metric].start, m.episodes[0].start_s)
 
-    first = min(candidates, key=lambda m: (began(m), -sum(e.duration_s for e in m.episodes)))
+    first = min(candidates, key=lambda m: (began(m) or _NEVER, -sum(e.duration_s for e in m.episodes)))
     return QualityAssessment(
         worst,
         metrics,
@@ -288,7 +323,10 @@ def _value_at(series: QualitySeries, offsets: Sequence[float], t: float) -> floa
     if not series.values:
         return None
     if series.offsets_s is None and series.interval_s:
-        index = round(t / series.interval_s)
+        position = t / series.interval_s
+        if not math.isfinite(position):
+            return None
+        index = round(position)
         if 0 <= index < len(series.values):
             return series.values[index]
         return None
@@ -314,17 +352,17 @@ def mos_values(
     shift_j = (jitter.start - rtt.start).total_seconds() if jitter else 0.0
     shifts_l = [(s.start - rtt.start).total_seconds() for s in losses]
     for i, r in enumerate(rtt.values):
-        if r is None or math.isnan(r):
+        if r is None or not math.isfinite(r):
             out.append(None)  # a gap, not a MOS of 1
             continue
         t = rtt.offset(i)
         j = _value_at(jitter, jitter_offsets, t - shift_j) if jitter else 0.0
-        if j is None or math.isnan(j):
+        if j is None or not math.isfinite(j):
             j = 0.0
         worst_loss = 0.0
         for s, offs, shift in zip(losses, loss_offsets, shifts_l, strict=True):
             v = _value_at(s, offs, t - shift)
-            if v is not None and not math.isnan(v):
+            if v is not None and math.isfinite(v):
                 worst_loss = max(worst_loss, v)
         out.append(round(mos_estimate(r, j, worst_loss), 3))
     return out

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 
 if TYPE_CHECKING:
+    from roomscope.tui.config import ProfileConfig
     from roomscope.tui.providers.base import Provider
     from roomscope.tui.store import Store
 
@@ -27,16 +28,23 @@ class UsageError(Exception):
 
 
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """'90m', '24h', '7d', '2w', or an ISO date/time (UTC unless it says otherwise)."""
+    """'90m', '24h', '7d', '2w', or an ISO date/time (UTC unless it says otherwise).
+
+    Raises UsageError for an empty value (not "no filter"), a span reaching before the
+    year 1, and anything else that is not one of those."""
+    if not text.strip():
+        raise UsageError("--since: must not be empty (a span like 24h or 7d, or an ISO date)")
     match = _SPAN.match(text)
     if match:
-        amount = float(match.group(1))
-        unit = match.group(2).lower()
-        seconds = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}[unit] * amount
-        return now - timedelta(seconds=seconds)
+        seconds = _UNIT_SECONDS[match.group(2).lower()] * float(match.group(1))
+        try:
+            return now - timedelta(seconds=seconds)
+        except (OverflowError, ValueError):
+            raise UsageError(f"--since: too far back: {match.group(1)}{match.group(2)}") from None
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -66,9 +74,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
     (``--profile``), falling back to the demo world. Raises UsageError."""
     from roomscope.tui import config
 
-    base_url = opt(args, "base_url")
-    if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
-        raise UsageError(f"--base-url: expected http(s)://host[:port][/path], got {base_url!r}")
+    base_url = checked_base_url(args)
     latency_s = opt(args, "demo_latency")
     latency_s = None if latency_s is None else latency_s / 1000.0
     seed = opt(args, "demo_seed")
@@ -105,17 +111,21 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
     def build(clock: Callable[[], datetime]) -> list[Provider]:
         from roomscope.tui.providers.registry import build_provider
 
-        return [
-            build_provider(
-                profile,
-                clock=clock,
-                base_url=base_url,
-                demo_latency_s=latency_s,
-                demo_size=size,
-                demo_seed=seed,
+        providers = []
+        for profile in profiles:
+            if profile.provider != "demo":
+                check_host(base_url, profile)
+            providers.append(
+                build_provider(
+                    profile,
+                    clock=clock,
+                    base_url=base_url,
+                    demo_latency_s=latency_s,
+                    demo_size=size,
+                    demo_seed=seed,
+                )
             )
-            for profile in profiles
-        ]
+        return providers
 
     if len(profiles) > 1:
         label = f"{len(profiles)} profiles"
@@ -133,11 +143,56 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
     )
 
 
+def checked_base_url(args: argparse.Namespace) -> str | None:
+    """``--base-url``, checked (see :mod:`roomscope.tui.config.urls`); UsageError when bad."""
+    from roomscope.tui import config
+
+    base_url: str | None = opt(args, "base_url")
+    if base_url is None:
+        return None
+    problem = config.base_url_problem(base_url)
+    if problem is not None:
+        raise UsageError(f"--base-url: {problem}")
+    return base_url.strip()
+
+
+def check_host(cli_base_url: str | None, profile: ProfileConfig) -> None:
+    """An internationalised host in the base URL (``--base-url``, else the profile's) is
+    valid only if the HTTP library can encode it (IDNA 2008): asked here, just before the
+    adapter (and httpx with it) is loaded anyway. UsageError for ``--base-url``,
+    ConfigError (file, line, field) for a profile's."""
+    from roomscope.tui import config
+
+    url = cli_base_url or profile.base_url
+    if not url or not config.needs_idna_check(url):
+        return
+    import httpx
+
+    try:
+        httpx.URL(url.rstrip("/") + "/")
+    except (httpx.InvalidURL, ValueError):
+        reason = "not a valid host name (an internationalised name IDNA does not allow)"
+        if cli_base_url:
+            raise UsageError(f"--base-url: {reason}") from None
+        raise config.ConfigError(
+            reason,
+            path=profile.source,
+            line=profile.lines.get("base_url"),
+            field=f"profiles.{profile.name}.base_url",
+        ) from None
+
+
 def cache_directory(args: argparse.Namespace) -> Path:
     from roomscope.tui.paths import default_cache_dir
 
     given = opt(args, "cache_dir")
-    return Path(given).expanduser() if given else default_cache_dir()
+    if given is None:
+        return default_cache_dir()
+    if not given.strip():
+        raise UsageError("--cache-dir: must not be empty")
+    if "\x00" in given:
+        raise UsageError("--cache-dir: not a valid path")
+    return Path(given).expanduser()
 
 
 def make_store(
@@ -159,22 +214,40 @@ def make_store(
 
 
 def configure_logging(args: argparse.Namespace) -> None:
+    """``--log-file PATH``: append a debug log there (created 0600; secrets redacted, every
+    line terminal-safe). The directory must exist: a mistyped path is an error, never a
+    directory tree made behind the user's back, nor a log silently not written."""
     path = opt(args, "log_file")
-    if not path:
+    if path is None:
         return
+    if not path.strip():
+        raise UsageError("--log-file: must not be empty")
     from roomscope.tui.redact import install_log_redaction
 
     target = Path(path).expanduser()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():
+            raise UsageError(f"--log-file: the directory {target.parent} does not exist")
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.close(fd)
         os.chmod(target, 0o600)
     except OSError as exc:
         raise UsageError(f"--log-file: cannot write {target}: {exc.strerror or exc}") from None
-    handler = logging.FileHandler(target, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    except ValueError:  # a NUL in the path
+        raise UsageError("--log-file: not a valid path") from None
+    handler = logging.FileHandler(target, encoding="utf-8", errors="backslashreplace")
+    handler.setFormatter(_TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("roomscope")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     install_log_redaction(logger)
+
+
+class _TerminalSafeFormatter(logging.Formatter):
+    """Log lines are read in a terminal (``tail -f``): each line of a record (a traceback
+    has several) is made terminal-safe."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from roomscope.tui.text import terminal_safe
+
+        return "\n".join(terminal_safe(line) for line in super().format(record).split("\n"))

@@ -4,11 +4,20 @@ Only the rows on screen are ever rendered (Textual's line API: ``render_line``);
 collection is asked for the rows the viewport needs (plus one screen ahead) and draws a
 loading placeholder for rows that have not arrived. A list of 100,000 sessions costs the
 same to scroll as a list of 100.
+
+What reaches the terminal is kept small: moving the cursor repaints the two rows it left
+and entered (not the table), and a row is drawn as a few runs of one style each, so a
+cursor step costs a few hundred bytes of output, not a screenful.
+
+Keys that move or open (j/k/g/G/PgUp/PgDn/Enter) typed before the list has rows are kept,
+in order, and applied once the rows are there, as a terminal keeps type-ahead. The mouse
+wheel moves the selection with the rows, and a click selects the clicked row (a click on
+the selected row opens it, as Enter does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,6 +26,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -98,6 +108,28 @@ def _fit(text: str, width: int, right: bool) -> str:
     if cell_len(text) > width:
         text = set_cell_size(text, max(0, width - 1)) + "…"
     return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
+
+
+def merge_runs(parts: Iterable[tuple[str, Style]]) -> list[Segment]:
+    """One segment per run of equal style: each segment costs its own escape sequences on
+    the terminal, so a row of eight cells in two colours is written as three or four."""
+    segments: list[Segment] = []
+    texts: list[str] = []
+    current: Style | None = None
+    for text, style in parts:
+        if current is not None and style != current:
+            segments.append(Segment("".join(texts), current))
+            texts.clear()
+        current = style
+        texts.append(text)
+    if current is not None:
+        segments.append(Segment("".join(texts), current))
+    return segments
+
+
+QUEUED_ACTIONS = frozenset({"cursor_down", "cursor_up", "top", "bottom", "page_down", "page_up", "select"})
+"""The list's actions kept while it has no rows yet, and applied when they arrive."""
+MAX_QUEUED = 64
 
 
 class SessionHeader(Static):
@@ -182,7 +214,7 @@ class SessionTable(ScrollView, can_focus=True):
     SessionTable > .session-table--error { color: $error; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     """Index of the selected row."""
 
     class Selected(Message):
@@ -219,6 +251,10 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._now = clock()
+        self._looks: dict[str, Style] = {}
+        """The styles of one drawing pass (Textual computes ``rich_style`` afresh on each read)."""
+        self._queued: list[str] = []
+        """Actions typed before the rows arrived, oldest first."""
 
     # -- data ----------------------------------------------------------------------------
 
@@ -226,6 +262,8 @@ class SessionTable(ScrollView, can_focus=True):
         """Show ``source`` (the cursor returns to the top)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.source is not None:
+            self._queued.clear()  # keys typed for the list being replaced
         self.source = source
         self.multi_profile = multi_profile
         self._unsubscribe = source.changed.subscribe(self._source_changed)
@@ -245,6 +283,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._asked = None  # the world moved: ask again for whatever is still missing
         self._sync_size()
         self.refresh()
+        if self._queued:
+            self.call_after_refresh(self._replay)  # once the new size can be scrolled over
 
     def _rows(self) -> int:
         return len(self.source) if self.source is not None else 0
@@ -286,6 +326,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._now = self.clock()
+        self._looks = {}
         self._missing.clear()
         lines = super().render_lines(crop)
         if self._missing:
@@ -309,12 +350,12 @@ class SessionTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         source = self.source
-        base = self.rich_style
+        base = self._look("base")
         if source is None or not source.started:
             text = "  ⋯ loading sessions…" if y == 0 else ""
             if source is not None and y == 0:
                 self._note_missing(0)
-            return self._text_line(text, width, self.get_component_rich_style("session-table--muted"))
+            return self._text_line(text, width, self._style("muted"))
         rows = len(source)
         if rows == 0:
             if y == 0:
@@ -344,29 +385,42 @@ class SessionTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"session-table--{name}")
 
+    def _look(self, name: str) -> Style:
+        """A style of this drawing pass: ``base`` (the table's), ``selected`` (the cursor bar),
+        or the foreground alone of a component (``live``, ``muted``, ``problem``)."""
+        look = self._looks.get(name)
+        if look is None:
+            if name == "base":
+                look = self.rich_style
+            elif name == "selected":
+                look = self._look("base") + self._style("cursor")
+            else:  # a cell's colour over the row's background (the table's, or the bar's)
+                look = Style(color=self._style(name).color)
+            self._looks[name] = look
+        return look
+
     def _text_line(self, text: str, width: int, style: Style) -> Strip:
         return Strip([Segment(_fit(text, width, False), style)], width)
 
     def _row_line(self, item: Session, width: int, selected: bool) -> Strip:
-        base = self.rich_style
-        segments: list[Segment] = []
+        """One row: the selected row is a bar across the whole width (the cursor's
+        background and weight), keeping the colour of the status and problem cells."""
+        base = self._look("selected" if selected else "base")
+        parts: list[tuple[str, Style]] = []
         used = 0
         for column, cells in self._columns():
             text = _fit(cell_text(column.key, item, self._now), cells, column.right)
             style = base
             if column.key == "status":
-                style = self._style("live") if item.is_live else self._style("muted")
+                style = base + self._look("live" if item.is_live else "muted")
             elif item.problem and column.key == "name":
-                style = self._style("problem")
-            segments.append(Segment(text, style))
-            segments.append(Segment(" ", base))
+                style = base + self._look("problem")
+            parts.append((text, style))
+            parts.append((" ", base))
             used += cells + 1
         if used < width:
-            segments.append(Segment(" " * (width - used), base))
-        strip = Strip(segments).crop(0, width)
-        if selected:
-            strip = strip.apply_style(self._style("cursor"))
-        return strip
+            parts.append((" " * (width - used), base))
+        return Strip(merge_runs(parts)).crop(0, width)
 
     def _note_missing(self, index: int) -> None:
         self._missing.append(index)
@@ -385,7 +439,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._asked = None
         self._request(top, top + max(1, self.scrollable_content_region.height))
 
-    # -- cursor --------------------------------------------------------------------------
+    # -- cursor ----------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_row(old)
@@ -393,9 +447,11 @@ class SessionTable(ScrollView, can_focus=True):
         self._scroll_into_view(new)
 
     def _refresh_row(self, index: int) -> None:
+        """Mark one row's cells for repainting (the region is in content coordinates: the
+        padding and the scrollbar are left alone)."""
         y = index - self.scroll_offset.y
-        if 0 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+        if 0 <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _scroll_into_view(self, index: int) -> None:
         height = max(1, self.scrollable_content_region.height)
@@ -405,20 +461,102 @@ class SessionTable(ScrollView, can_focus=True):
         elif index >= top + height:
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """However the rows were scrolled (the scrollbar, the wheel), the selection stays on
+        screen: it moves to the nearest visible row."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._rows() == 0:
+            return
+        top = round(new_value)
+        height = max(1, self.scrollable_content_region.height)
+        if self.cursor < top:
+            self.move_to(top)
+        elif self.cursor >= top + height:
+            self.move_to(top + height - 1)
+
     def move_to(self, index: int) -> None:
         rows = self._rows()
         self.cursor = max(0, min(index, rows - 1)) if rows else 0
 
+    # -- keys typed before the rows arrive -----------------------------------------------
+
+    def _has_rows(self) -> bool:
+        source = self.source
+        return source is not None and source.started and len(source) > 0
+
+    def _waiting(self) -> bool:
+        """Whether a queued action must wait: no rows yet, or the selected row is still
+        loading (``G`` then Enter opens the last row once it is there)."""
+        source = self.source
+        if not self._has_rows() or source is None:
+            return True
+        return source.row(self.cursor) is None and source.error_at(self.cursor) is None
+
+    def run_action_when_ready(self, action: str) -> bool:
+        """Keep ``action`` for later if the list cannot apply it yet; True if kept."""
+        if action not in QUEUED_ACTIONS:
+            return False
+        if not self._queued and self._has_rows():
+            return False
+        if self.source is not None and self.source.started and len(self.source) == 0:
+            self._queued.clear()  # an empty list: nothing to move over or open
+            return True
+        if len(self._queued) < MAX_QUEUED:
+            self._queued.append(action)
+        return True
+
+    def _replay(self) -> None:
+        """Apply the kept actions in order while the list can take them."""
+        source = self.source
+        if source is not None and source.started and len(source) == 0:
+            self._queued.clear()
+            return
+        while self._queued and not self._waiting():
+            action = self._queued.pop(0)
+            getattr(self, f"_do_{action}")()
+
+    @property
+    def queued_actions(self) -> list[str]:
+        """Actions kept until the rows arrive (oldest first)."""
+        return list(self._queued)
+
+    def _act(self, action: str) -> None:
+        if not self.run_action_when_ready(action):
+            getattr(self, f"_do_{action}")()
+
+    # -- actions -------------------------------------------------------------------------
+
     def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
+        self._act("cursor_down")
 
     def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
+        self._act("cursor_up")
 
     def action_top(self) -> None:
-        self.move_to(0)
+        self._act("top")
 
     def action_bottom(self) -> None:
+        self._act("bottom")
+
+    def action_page_down(self) -> None:
+        self._act("page_down")
+
+    def action_page_up(self) -> None:
+        self._act("page_up")
+
+    def action_select(self) -> None:
+        self._act("select")
+
+    def _do_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def _do_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def _do_top(self) -> None:
+        self.move_to(0)
+
+    def _do_bottom(self) -> None:
         source = self.source
         if source is None:
             return
@@ -427,13 +565,56 @@ class SessionTable(ScrollView, can_focus=True):
             self.post_message(self.JumpToEnd())  # the end is not addressable yet: load up to it
         self.move_to(len(source) - 1)
 
-    def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+    def _do_page_down(self) -> None:
+        self.move_to(self.cursor + self._page())
 
-    def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+    def _do_page_up(self) -> None:
+        self.move_to(self.cursor - self._page())
 
-    def action_select(self) -> None:
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _do_select(self) -> None:
         item = self.selected
         if item is not None and not item.problem:
             self.post_message(self.Selected(item, self.cursor))
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if not (event.ctrl or event.shift):
+            event.stop()
+            event.prevent_default()
+            self._wheel(+1)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if not (event.ctrl or event.shift):
+            event.stop()
+            event.prevent_default()
+            self._wheel(-1)
+
+    def _wheel(self, direction: int) -> None:
+        """The wheel scrolls the rows and moves the selection by as many rows, so the
+        selected row keeps its place on screen (at either end of the list it moves on
+        to the first or last row)."""
+        if not self._has_rows():
+            return
+        step = max(1, round(self.app.scroll_sensitivity_y)) * direction
+        target = self.cursor + step
+        self.scroll_to(y=self.scroll_offset.y + step, animate=False, immediate=True)
+        self.move_to(target)
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click selects the clicked row; a click on the selected row opens it (as in
+        lazygit, and as Textual's DataTable does)."""
+        offset = event.get_content_offset(self)
+        if offset is None or not self._has_rows():
+            return
+        event.stop()
+        index = self.scroll_offset.y + offset.y
+        if index >= self._rows():
+            return
+        if index == self.cursor:
+            self._do_select()
+        else:
+            self.move_to(index)

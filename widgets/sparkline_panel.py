@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from roomscope.tui import fmt
+from roomscope.tui.kinds import Metric
 
 if TYPE_CHECKING:
     from roomscope.tui.models import QualitySeries
@@ -162,8 +163,7 @@ class MetricPanel(Widget):
         assert self.series is not None
         values = [v for v in self._buckets if v is not None]
         threshold = self.assessment.threshold if self.assessment else None
-        metric = str(self.series.metric)
-        if metric == "mos":
+        if self.series.metric == Metric.MOS:
             return 1.0, 4.5
         high = max(values) if values else 1.0
         low = 0.0

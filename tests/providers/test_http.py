@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import gzip
+import json
 import logging
 import random
 import time
@@ -16,14 +18,17 @@ import httpx
 import pytest
 
 from roomscope import __version__
+from roomscope.tui.errors import ConfigError
 from roomscope.tui.providers import http as http_module
 from roomscope.tui.providers.base import (
     AuthError,
     BadPayloadError,
     ForbiddenError,
+    InvalidIdError,
     NotFoundError,
     ProviderError,
     RateLimitedError,
+    RejectedError,
     UnavailableError,
 )
 from roomscope.tui.providers.http import (
@@ -33,10 +38,12 @@ from roomscope.tui.providers.http import (
     BearerAuth,
     ErrorDetail,
     HttpClient,
+    checked_id,
     generic_error_detail,
     install_log_redaction,
     parse_rate_limit_reset,
     parse_retry_after,
+    path_segment,
 )
 
 TOKEN = "tok-SECRET-5f1c9a2e7b3d4c6a"
@@ -261,12 +268,13 @@ async def test_rate_limit_exhausting_attempts(make: Callable[..., HttpClient], s
 @pytest.mark.parametrize(
     ("status", "kind"),
     [
-        (400, ProviderError),
+        (400, RejectedError),
         (401, AuthError),
         (403, ForbiddenError),
         (404, NotFoundError),
-        (405, ProviderError),
-        (422, ProviderError),
+        (405, RejectedError),
+        (418, RejectedError),
+        (422, RejectedError),
     ],
 )
 async def test_client_errors_are_not_retried(
@@ -683,3 +691,205 @@ def test_tls_verification_is_always_on(monkeypatch: pytest.MonkeyPatch) -> None:
         HttpClient(  # type: ignore[call-arg]
             provider="example", label="Example API", base_url=BASE, auth=BearerAuth(TOKEN), verify=False
         )
+
+
+# ---------------------------------------------------------------------------------------
+# Deadlines and the budget (real time, in fractions of a second)
+
+
+class Drip(httpx.AsyncByteStream):
+    """A body that sends one byte, then one more every ``interval_s``, for ever."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"["
+        while True:
+            await asyncio.sleep(self.interval_s)
+            yield b" "
+
+
+async def test_a_dripping_body_is_cut_off_by_the_deadline(make: Callable[..., HttpClient]) -> None:
+    async def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Length": "100000"}, stream=Drip(0.05))
+
+    client = make(handler, timeout=0.3, max_total_wait=0.9)
+    started = time.monotonic()
+    with pytest.raises(UnavailableError) as caught:
+        await asyncio.wait_for(client.get_json("/x"), 10)
+    assert time.monotonic() - started < 0.9 + 4  # the budget, and room for a busy machine
+    assert caught.value.network
+    assert str(caught.value) == "Example API did not answer in time (no complete answer within 0.3s)."
+
+
+async def test_the_budget_covers_attempts_and_waits(make: Callable[..., HttpClient], sleeps: Sleeps) -> None:
+    calls: list[float] = []
+
+    async def silent(_request: httpx.Request) -> httpx.Response:
+        calls.append(time.monotonic())
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    client = make(silent, timeout=0.25, max_total_wait=1.0, max_attempts=10, backoff_base=0.05)
+    started = time.monotonic()
+    with pytest.raises(UnavailableError):
+        await asyncio.wait_for(client.get("/x"), 10)
+    attempts_s = time.monotonic() - started
+    assert 2 <= len(calls) <= 4
+    assert attempts_s + sum(sleeps.waits) <= 1.0 + 1.0  # the budget, and room for a busy machine
+
+
+async def test_a_retry_never_starts_without_time_left(
+    make: Callable[..., HttpClient], sleeps: Sleeps
+) -> None:
+    handler, seen = sequence(httpx.Response(503))
+    client = make(handler, max_total_wait=1.2, backoff_base=0.5, backoff_cap=0.5, max_attempts=10)
+    with pytest.raises(UnavailableError):
+        await client.get("/x")
+    # 0.25-0.5 s per wait and at least 1 s must remain for the next attempt: one retry.
+    assert len(seen) == 1 and sleeps.waits == []
+
+
+def test_the_budget_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    def client() -> HttpClient:
+        return HttpClient(provider="example", label="Example API", base_url=BASE, auth=BearerAuth(TOKEN))
+
+    assert (client().max_total_wait, client().timeout) == (20.0, 15.0)
+    monkeypatch.setenv("ROOMSCOPE_HTTP_BUDGET_S", "3")
+    assert (client().max_total_wait, client().timeout) == (3.0, 3.0)
+    monkeypatch.setenv("ROOMSCOPE_HTTP_BUDGET_S", "60")
+    assert (client().max_total_wait, client().timeout) == (60.0, 15.0)
+    for bad in ("soon", "0", "-1", "nan", "inf", "1e9"):
+        monkeypatch.setenv("ROOMSCOPE_HTTP_BUDGET_S", bad)
+        with pytest.raises(ConfigError) as caught:
+            client()
+        assert caught.value.field == "ROOMSCOPE_HTTP_BUDGET_S"
+
+
+# ---------------------------------------------------------------------------------------
+# What an answer may be
+
+
+async def test_an_announced_oversized_body_is_not_read(make: Callable[..., HttpClient]) -> None:
+    async def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Length": str(10**12)}, stream=Drip(3600))
+
+    with pytest.raises(BadPayloadError) as caught:
+        await asyncio.wait_for(make(handler).get_json("/x"), 10)
+    assert str(caught.value) == "Example API sent an answer larger than 32 MiB; roomscope does not read it."
+
+
+async def test_a_body_growing_past_the_cap_is_unreadable(
+    make: Callable[..., HttpClient], sleeps: Sleeps
+) -> None:
+    handler, seen = sequence(httpx.Response(200, content=b"[" + b"0," * 2000 + b"0]"))
+    with pytest.raises(BadPayloadError) as caught:
+        await make(handler, max_body_bytes=1000).get_json("/x")
+    assert "larger than 1,000 bytes" in str(caught.value)
+    assert len(seen) == 1 and sleeps.waits == []
+
+
+async def test_a_compressed_body_is_read_once_decompressed(make: Callable[..., HttpClient]) -> None:
+    body = gzip.compress(json.dumps({"ok": True, "pad": "x" * 5000}).encode())
+
+    def gzipped(content: bytes) -> Handler:
+        def handler(_request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(content))
+
+        return handler
+
+    assert (await make(gzipped(body)).get_json("/x"))["ok"] is True
+    with pytest.raises(BadPayloadError):  # the cap applies to what it inflates to
+        await make(gzipped(body), max_body_bytes=len(body) + 100).get_json("/x")
+    with pytest.raises(BadPayloadError) as caught:
+        await make(gzipped(b"not gzip at all")).get_json("/x")
+    assert str(caught.value) == "Example API sent a body that does not decode as gzip."
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"a":' * 5000 + b"1" + b"}" * 5000, b"[" * 100_000 + b"]" * 100_000], ids=["objects", "arrays"]
+)
+async def test_deeply_nested_json_is_a_bad_payload(make: Callable[..., HttpClient], body: bytes) -> None:
+    handler, _ = sequence(httpx.Response(200, content=body))
+    with pytest.raises(BadPayloadError) as caught:
+        await make(handler).get_json("/x")
+    assert str(caught.value) == (
+        "Example API sent JSON with objects and arrays nested more than 64 levels deep; "
+        "roomscope does not read it."
+    )
+    failing, _ = sequence(httpx.Response(500, content=body))
+    with pytest.raises(UnavailableError) as failed:  # an error body is read the same way
+        await make(failing, max_attempts=1).get_json("/x")
+    assert str(failed.value).startswith("Example API failed with HTTP 500")
+
+
+async def test_a_broken_error_detail_hook_costs_only_the_message(make: Callable[..., HttpClient]) -> None:
+    def broken(_response: httpx.Response) -> ErrorDetail:
+        raise KeyError("data")
+
+    handler, _ = sequence(httpx.Response(418, json={"message": "teapot"}))
+    with pytest.raises(RejectedError) as caught:
+        await make(handler, error_detail=broken).get("/x")
+    assert str(caught.value) == "Example API rejected the request (HTTP 418)."
+
+
+async def test_provider_messages_are_made_inert(make: Callable[..., HttpClient]) -> None:
+    hostile = f"\x1b]2;PWNED\x07no \x1b[31mway\x1b[0m\u202e {TOKEN[:6]}\x1b[0m{TOKEN[6:]}\r\nend\x00"
+    for response in (httpx.Response(400, json={"message": hostile}), httpx.Response(400, text=hostile)):
+        handler, _ = sequence(response)
+        with pytest.raises(RejectedError) as caught:
+            await make(handler).get("/x")
+        assert str(caught.value) == "Example API rejected the request (HTTP 400: no way *** end)."
+        assert caught.value.exit_code == 9
+
+
+async def test_a_redirect_to_an_unreadable_location_is_not_followed(make: Callable[..., HttpClient]) -> None:
+    for location in ("ftp://example.com/x", "http:///x"):
+        handler, seen = sequence(httpx.Response(302, headers={"Location": location}))
+        with pytest.raises(BadPayloadError) as caught:
+            await make(handler).get("/x")
+        assert str(caught.value) == "Example API redirected to an unreadable URL; refusing to follow."
+        assert len(seen) == 1
+    handler, _ = sequence(httpx.Response(302, headers={"Location": "http://[::1"}))
+    with pytest.raises(UnavailableError) as unreadable:  # httpx refuses this one itself
+        await make(handler, max_attempts=1).get("/x")
+    assert "Invalid URL in location header" in str(unreadable.value)
+
+
+# ---------------------------------------------------------------------------------------
+# Ids in paths
+
+
+@pytest.mark.parametrize(
+    ("value", "segment"),
+    [("abc-123", "abc-123"), (" abc ", "abc"), ("é:x@y", "%C3%A9%3Ax%40y"), ("a|b", "a%7Cb"), ("...", "...")],
+)
+def test_path_segments(value: str, segment: str) -> None:
+    assert path_segment(value, label="Example API", provider="example") == segment
+
+
+BAD_PATH_IDS = [
+    *("", "  ", ".", "..", " .. "),
+    *("a/b", "a?b", "a#b", "a%2fb", "a\\b"),
+    *("a b", "a\tb", "a\nb", "a\x00b", "a\x9bb", "a\u202eb", "a\u2028b"),
+    "\udcff",  # a byte that was not UTF-8 on the command line
+]
+
+
+@pytest.mark.parametrize("value", BAD_PATH_IDS)
+def test_ids_that_would_change_the_path_are_refused(value: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        path_segment(value, label="Example API", provider="example", what="session id")
+    assert caught.value.exit_code == 2
+    assert "is not a valid session id" in str(caught.value)
+    assert all(ch.isprintable() for ch in str(caught.value))
+
+
+def test_ids_sent_as_query_values_may_hold_path_characters() -> None:
+    assert (
+        checked_id("/room-1?x#y%z", label="Example API", provider="example", in_path=False) == "/room-1?x#y%z"
+    )
+    for value in ("", "..", "a b", "a\x1bb"):
+        with pytest.raises(InvalidIdError):
+            checked_id(value, label="Example API", provider="example", in_path=False)

@@ -22,6 +22,7 @@ from roomscope.tui.providers.base import (
     NotFoundError,
     ProviderError,
     RateLimitedError,
+    RejectedError,
     UnavailableError,
     UnsupportedError,
 )
@@ -708,7 +709,8 @@ async def test_error_statuses_map_to_typed_errors(
     fake.inject(422, {"message": "page[size]: must be between 1 and 250", "success": False})
     with pytest.raises(ProviderError) as invalid:
         await provider.list_sessions(q, None, 10)
-    assert type(invalid.value) is ProviderError and invalid.value.status == 422
+    assert type(invalid.value) is RejectedError and invalid.value.status == 422
+    assert invalid.value.exit_code == 9
     assert "page[size]: must be between 1 and 250" in no_secret(invalid.value)
     fake.inject(
         422, fake.error_body("10015", "Invalid value", "Expected a boolean.", parameter="filter[active]")

@@ -114,6 +114,13 @@ def _utc() -> Iterator[None]:
     fmt.set_utc(False)
 
 
+@pytest.fixture(autouse=True)
+def _colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reads TERM (TERM=dumb turns colours off and shows a notice): every UI test
+    runs as in a colour terminal unless it says otherwise, whatever runs the suite."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 @pytest.fixture
 async def make_app(tmp_path: Path) -> AsyncIterator[AppFactory]:
     """``make_app(size=..., providers=[...])`` -> Built(app, store, providers, clock, cache_dir)."""

@@ -22,9 +22,11 @@ a :class:`ConfigError` naming the file, the line and the field; no message ever 
 secret. This package runs before the first frame: standard library only.
 
 The modules, from the bottom up: ``paths`` (where the file is), ``messages`` (how messages
-name variables and choices), ``toml_lines`` (the line of each key), ``profiles``
-(:class:`ProfileConfig`, :class:`Config`), ``validate`` (document -> Config), ``load``
-(file -> Config), ``selection`` (which profiles to open), ``example`` (``config init``).
+name variables and choices), ``toml_lines`` (the line of each key), ``urls`` (what a base
+URL may be), ``profiles`` (:class:`ProfileConfig`, :class:`Config`), ``validate`` (document
+-> Config; the theme names and key bindings it checks against are in
+:mod:`roomscope.tui.theme_names` and :mod:`roomscope.tui.keymap`), ``load`` (file ->
+Config), ``selection`` (which profiles to open), ``example`` (``config init``).
 The error types live in :mod:`roomscope.tui.errors`, below this package and the provider
 registry alike. This package depends on the registry (for the table of providers), never
 the other way round.
@@ -38,6 +40,7 @@ from roomscope.tui.config.messages import shown_env_name
 from roomscope.tui.config.paths import CONFIG_ENV, config_path
 from roomscope.tui.config.profiles import ALL, DEMO_PROFILE, Config, ProfileConfig
 from roomscope.tui.config.selection import profile_from_env, select_profiles
+from roomscope.tui.config.urls import base_url_problem, needs_idna_check
 from roomscope.tui.errors import ConfigError, ConfigProblem
 
 __all__ = [
@@ -48,8 +51,10 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ProfileConfig",
+    "base_url_problem",
     "config_path",
     "load_config",
+    "needs_idna_check",
     "profile_from_env",
     "select_profiles",
     "shown_env_name",

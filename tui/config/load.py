@@ -43,9 +43,11 @@ def load_config(path: Path | None = None, *, required: bool = False) -> tuple[Co
         raise ConfigError("not UTF-8 text", path=path, line=line) from None
     try:
         document = tomllib.loads(text)
+        config = validate(path, text, document)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from None
-    config = validate(path, text, document)
+    except RecursionError:  # thousands of nested arrays, tables or dotted keys
+        raise ConfigError("invalid TOML: nested too deeply", path=path) from None
     warnings = list(config.warnings)
     inline = _inline_secret_fields(config)
     if inline and os.name == "posix":

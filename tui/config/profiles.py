@@ -61,15 +61,22 @@ class ProfileConfig:
         return f"profiles.{self.name}.{key}" if self.source is not None else key
 
     def value(self, key: str) -> str:
-        """The credential or id ``key``, from the file or from its environment variable now."""
-        self._spec(key)
+        """The credential or id ``key``, from the file or from its environment variable now.
+
+        :class:`ConfigError` when it is unset, or when it is not what the provider's table
+        says it may be (a SignalWire space with a ``/`` in it)."""
+        spec = self._spec(key)
         if key in self.values:
-            return self.values[key]
-        name = self.env.get(key)
-        found = os.environ.get(name, "").strip() if name else ""
-        if found:
-            return found
-        raise self._unset_error([key])
+            found = self.values[key]
+        else:
+            name = self.env.get(key)
+            found = os.environ.get(name, "").strip() if name else ""
+            if not found:
+                raise self._unset_error([key])
+        problem = spec.check(found) if spec.check is not None else None
+        if problem is not None:
+            raise self._bad_value_error(key, problem)
+        return found
 
     def secret(self, key: str) -> str:
         """A secret's value, read at use time. Never print, log or cache it."""
@@ -108,6 +115,22 @@ class ProfileConfig:
             if k in self.env
         ]
         return ConfigError(problems=problems or [ConfigProblem(f"no value for {keys[0]}", self.source)])
+
+    def _bad_value_error(self, key: str, problem: str) -> ConfigError:
+        name = self.env.get(key) if key not in self.values else None
+        if name is None:
+            return ConfigError(
+                problem, path=self.source, line=self.lines.get(key, self.line), field=self._field(key)
+            )
+        shown = shown_env_name(name)
+        if self.source is None:
+            return ConfigError(f"--provider {self.provider}: {shown}: {problem}")
+        return ConfigError(
+            f"environment variable {shown}: {problem}",
+            path=self.source,
+            line=self.lines.get(f"{key}_env", self.line),
+            field=f"profiles.{self.name}.{key}_env",
+        )
 
     def scrub(self, text: str) -> str:
         """``text`` with every secret of this profile that is available now replaced by ``***``."""

@@ -8,6 +8,7 @@ from roomscope.tui.config.messages import expected_one_of
 from roomscope.tui.config.profiles import ALL, DEMO_PROFILE, Config, ProfileConfig
 from roomscope.tui.errors import ConfigError, ConfigProblem
 from roomscope.tui.providers.registry import PROVIDER_NAMES, PROVIDERS
+from roomscope.tui.text import terminal_safe
 
 
 def profile_from_env(provider: str) -> ProfileConfig:
@@ -53,7 +54,9 @@ def select_profiles(
     else:
         names = [*config.profiles, *([] if DEMO_PROFILE.name in config.profiles else [DEMO_PROFILE.name])]
         where = f" in {config.path}" if config.exists else f" (no config file at {config.path})"
-        raise ConfigError(f'no profile named "{choice}"{where}; profiles: {", ".join(names)}, or "{ALL}"')
+        raise ConfigError(
+            f'no profile named "{terminal_safe(choice)}"{where}; profiles: {", ".join(names)}, or "{ALL}"'
+        )
     problems: list[ConfigProblem] = []
     for profile in chosen if require_env else ():
         try:

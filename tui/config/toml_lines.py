@@ -28,8 +28,7 @@ def _parse_key(text: str, pos: int) -> tuple[list[str], int] | None:
                 end += 2 if text[end] == "\\" else 1
             if end >= n:
                 return None
-            raw = text[pos + 1 : end]
-            parts.append(raw.replace('\\"', '"').replace("\\\\", "\\"))
+            parts.append(_unescape(text[pos + 1 : end]))
             pos = end + 1
         elif char == "'":
             end = text.find("'", pos + 1)
@@ -49,6 +48,23 @@ def _parse_key(text: str, pos: int) -> tuple[list[str], int] | None:
             pos += 1
             continue
         return parts, pos
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(raw: str) -> str:
+    """A basic string's escapes, as TOML reads them (``\\n``, ``\\u001b`` ...)."""
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            value = int(code[1:], 16)
+            return chr(value) if value <= 0x10FFFF else match.group()
+        return _SIMPLE_ESCAPES.get(code, match.group())
+
+    return _ESCAPE.sub(one, raw)
 
 
 def _strip_strings(text: str) -> str:

@@ -11,9 +11,13 @@ from typing import Any
 from roomscope.tui.config.messages import ENV_NAME, expected_one_of
 from roomscope.tui.config.profiles import ALL, DEMO_PROFILE, Config, ProfileConfig
 from roomscope.tui.config.toml_lines import key_lines
+from roomscope.tui.config.urls import base_url_problem
 from roomscope.tui.errors import ConfigError, ConfigProblem
+from roomscope.tui.keymap import remap
 from roomscope.tui.limits import DEMO_MAX_SIZE, DEMO_MIN_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES, PROVIDERS
+from roomscope.tui.text import terminal_safe
+from roomscope.tui.theme_names import THEME_NAMES
 
 TOP_LEVEL_KEYS = ("default_profile", "theme", "keymap", "profiles")
 DEMO_OPTIONS = ("seed", "size", "latency_ms")
@@ -43,7 +47,10 @@ class _Checker:
         return None
 
     def add(self, keys: Sequence[str], reason: str) -> None:
-        self.problems.append(ConfigProblem(reason, self.path, self.line(*keys), None, ".".join(keys)))
+        """One problem; what it repeats of the file (keys, values) cannot break its line or
+        act on a terminal."""
+        field, shown = terminal_safe(".".join(keys)), terminal_safe(reason)
+        self.problems.append(ConfigProblem(shown, self.path, self.line(*keys), None, field))
 
     def string(self, keys: Sequence[str], value: object) -> str | None:
         if not isinstance(value, str):
@@ -81,6 +88,9 @@ def validate(path: Path, text: str, document: dict[str, Any]) -> Config:
     theme = None
     if "theme" in document:
         theme = check.string(["theme"], document["theme"])
+        if theme is not None and theme not in THEME_NAMES:
+            check.add(["theme"], f'unknown theme "{theme}" {expected_one_of(theme, THEME_NAMES)}')
+            theme = None
 
     keymap: dict[str, str] = {}
     if "keymap" in document:
@@ -88,8 +98,13 @@ def validate(path: Path, text: str, document: dict[str, Any]) -> Config:
         if isinstance(raw_keymap, dict):
             for keys, binding in _flatten(raw_keymap, ("keymap",)):
                 value = check.string(keys, binding)
-                if value is not None:
-                    keymap[".".join(keys[1:])] = value
+                if value is None:
+                    continue
+                checked = remap(".".join(keys[1:]), value)
+                if checked.problem is not None:
+                    check.add(keys, checked.problem)
+                else:
+                    keymap[".".join(keys[1:])] = checked.keys
         else:
             check.add(["keymap"], f"expected a table of binding id = keys, got {_kind(raw_keymap)}")
 
@@ -177,6 +192,8 @@ def _profile(check: _Checker, name: str, table: object, warnings: list[str]) -> 
                 check.add([*where, spec.key], f"expected a string, got {_kind(inline)}")
             elif not inline.strip():
                 check.add([*where, spec.key], "must not be empty")
+            elif spec.check is not None and (problem := spec.check(inline)) is not None:
+                check.add([*where, spec.key], problem)
             else:
                 values[spec.key] = inline.strip()
         elif by_env is not None:
@@ -240,28 +257,18 @@ def _number(check: _Checker, keys: list[str], value: object, *, integer: bool) -
 def _base_url(check: _Checker, keys: list[str], value: object, warnings: list[str]) -> str | None:
     from urllib.parse import urlsplit
 
-    text = check.string(keys, value)
-    if text is None:
+    if not isinstance(value, str):
+        check.add(keys, f"expected a string, got {_kind(value)}")
         return None
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        check.add(keys, "not a valid URL")
+    problem = base_url_problem(value)
+    if problem is not None:
+        check.add(keys, problem)
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        check.add(keys, "expected an http:// or https:// URL with a host")
-        return None
-    if parts.username or parts.password:
-        check.add(keys, "must not hold credentials (use token / token_env)")
-        return None
-    if parts.query or parts.fragment:
-        check.add(keys, "must not have a query or fragment")
-        return None
-    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+    text = value.strip()
+    host = urlsplit(text).hostname
+    if urlsplit(text).scheme.lower() == "http" and host not in ("localhost", "127.0.0.1", "::1"):
         line = check.line(*keys)
         warnings.append(
-            f"{check.path}:{line}: {'.'.join(keys)}: plain http to {parts.hostname} "
-            "sends the token unencrypted"
+            f"{check.path}:{line}: {'.'.join(keys)}: plain http to {host} sends the token unencrypted"
         )
     return text.rstrip("/")

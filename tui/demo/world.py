@@ -214,6 +214,8 @@ class DemoWorld:
             slot = int(session_id.replace("-", "")[20:], 16)
         except ValueError:
             return None
+        if slot >= 1 << 48:  # more than the 6 bytes an id's tail holds: not an id of this world
+            return None
         if _uuid(f"s:{self.seed}:{slot}", tail=slot) != session_id.lower():
             return None
         return slot

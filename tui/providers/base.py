@@ -24,6 +24,9 @@ from roomscope.tui.errors import (
     ForbiddenError as ForbiddenError,
 )
 from roomscope.tui.errors import (
+    InvalidIdError as InvalidIdError,
+)
+from roomscope.tui.errors import (
     NotFoundError as NotFoundError,
 )
 from roomscope.tui.errors import (
@@ -34,6 +37,9 @@ from roomscope.tui.errors import (
 )
 from roomscope.tui.errors import (
     RateLimitedError as RateLimitedError,
+)
+from roomscope.tui.errors import (
+    RejectedError as RejectedError,
 )
 from roomscope.tui.errors import (
     UnavailableError as UnavailableError,

@@ -3,7 +3,13 @@
 The rule: a record that does not match what the adapter expects costs that record only.
 It becomes a placeholder (:func:`placeholder`) carrying ``problem`` (which field, what was
 wrong) and whatever identity could be recovered, so the page, and the app, carry on.
-Times are read with :func:`parse_time` and written with :func:`iso`, here only.
+A string that was not text (a lone surrogate) costs that string only: the decoder replaced
+it with U+FFFD, and :func:`mark_replaced` lists where in the record's ``extra``
+(``REPLACED_TEXT``). Times are read with :func:`parse_time` and written with :func:`iso`,
+here only. An absurd number (infinite, not a number, or beyond what its kind can be: a
+duration of 2^63 seconds, a sampling interval of 2^63 ms) is an unreadable value, None:
+:func:`number` reads one by hand, and the ``Annotated`` field types (:data:`Seconds`,
+:data:`Count` ...) read them in every adapter's payload models.
 """
 
 from __future__ import annotations
@@ -11,17 +17,108 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar, overload
+from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 from roomscope.tui.providers.base import BadPayloadError
+from roomscope.tui.providers.jsondecode import replaced_paths
 
 P = TypeVar("P", bound=BaseModel)
 U = TypeVar("U")
 
 MAX_TEXT = 500
 """Provider strings longer than this are cut (a display name is not a novel)."""
+REPLACED_TEXT = "replaced_text"
+"""The ``extra`` key listing a record's strings that were not text and were replaced."""
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers: finite and within what their kind can be, or unreadable (None)
+
+NumberKind = Literal[
+    "seconds", "milliseconds", "minutes", "interval_ms", "count", "bytes", "megabytes", "sample"
+]
+_TEN_YEARS_S = 10 * 366 * 86_400.0
+NUMBER_BOUNDS: Mapping[NumberKind, tuple[float, float]] = {
+    "seconds": (-_TEN_YEARS_S, _TEN_YEARS_S),
+    "milliseconds": (-_TEN_YEARS_S * 1000, _TEN_YEARS_S * 1000),
+    "minutes": (-_TEN_YEARS_S / 60, _TEN_YEARS_S / 60),
+    "interval_ms": (1e-3, 86_400_000.0),
+    "count": (-1e12, 1e12),
+    "bytes": (-1e18, 1e18),
+    "megabytes": (-1e12, 1e12),
+    "sample": (-1e12, 1e12),
+}
+"""Inclusive bounds per kind. Durations and offsets: ten years either way; a sampling
+interval: above 0, at most a day; counts (participants, packets): 10^12; sizes and byte
+counters: 10^18 bytes; a measured value (loss, bitrate, jitter, RTT, MOS, fps): 10^12.
+Signs are the adapters' business (most clamp a negative duration to 0)."""
+
+
+def number(value: Any, kind: NumberKind) -> float | None:
+    """A JSON number (or numeric text) that is finite and within ``kind``'s bounds, as a
+    float; None for anything else (booleans are not numbers)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            found = float(value)
+        except OverflowError:  # an int beyond any float
+            return None
+    elif isinstance(value, str):
+        try:
+            found = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    low, high = NUMBER_BOUNDS[kind]
+    return found if math.isfinite(found) and low <= found <= high else None
+
+
+def _guard(kind: NumberKind) -> Callable[[Any], Any]:
+    """For a numeric payload field, before and after pydantic converts it: a number that
+    :func:`number` refuses is None (an unreadable value, not an unreadable record)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and number(value, kind) is None:
+            return None
+        return value
+
+    return check
+
+
+Seconds = Annotated[float | None, BeforeValidator(_guard("seconds")), AfterValidator(_guard("seconds"))]
+"""A payload field holding a duration or offset in seconds (None when absurd)."""
+Milliseconds = Annotated[
+    float | None, BeforeValidator(_guard("milliseconds")), AfterValidator(_guard("milliseconds"))
+]
+Minutes = Annotated[float | None, BeforeValidator(_guard("minutes")), AfterValidator(_guard("minutes"))]
+IntervalMs = Annotated[
+    float | None, BeforeValidator(_guard("interval_ms")), AfterValidator(_guard("interval_ms"))
+]
+"""A sampling interval in milliseconds: above 0, at most a day."""
+Count = Annotated[int | None, BeforeValidator(_guard("count")), AfterValidator(_guard("count"))]
+CountValue = Annotated[float | None, BeforeValidator(_guard("count")), AfterValidator(_guard("count"))]
+"""A count or counter that may arrive with a fraction (cumulative packet counters)."""
+Bytes = Annotated[int | None, BeforeValidator(_guard("bytes")), AfterValidator(_guard("bytes"))]
+ByteValue = Annotated[float | None, BeforeValidator(_guard("bytes")), AfterValidator(_guard("bytes"))]
+Megabytes = Annotated[float | None, BeforeValidator(_guard("megabytes")), AfterValidator(_guard("megabytes"))]
+Sample = Annotated[float | None, BeforeValidator(_guard("sample")), AfterValidator(_guard("sample"))]
+"""A measured value: loss, bitrate, jitter, RTT, MOS, frames per second."""
+
+
+def _epoch_or_text(value: Any) -> Any:
+    """A number where a time is expected is Unix seconds or milliseconds (:func:`parse_time`);
+    an absurd one is None. Text is left to the field's own ISO 8601 parsing."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return parse_time(value, epochs=True)
+    return value
+
+
+Time = Annotated[datetime | None, BeforeValidator(_epoch_or_text)]
+"""An optional payload time: ISO 8601 text, or a sane Unix time (None when absurd)."""
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -102,12 +199,26 @@ def parse_records(
     for index, raw in enumerate(raw_items):
         try:
             parsed = model.model_validate(raw)
-            out.append(convert(parsed))
+            out.append(mark_replaced(raw, convert(parsed)))
         except ValidationError as exc:
             out.append(placeholder(index, raw, describe_validation_error(exc)))
         except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
             out.append(placeholder(index, raw, f"{type(exc).__name__}: {exc}"[:200]))
     return out
+
+
+def mark_replaced(raw: Any, record: U) -> U:
+    """``record`` (a unified model mapped from ``raw``) with the paths of ``raw``'s replaced
+    strings under ``extra[REPLACED_TEXT]``; unchanged when none were replaced or the record
+    has no ``extra``."""
+    paths = replaced_paths(raw)
+    if not paths or not isinstance(record, BaseModel):
+        return record
+    extra = getattr(record, "extra", None)
+    if not isinstance(extra, dict):
+        return record
+    marked: U = record.model_copy(update={"extra": {**extra, REPLACED_TEXT: list(paths[:20])}})
+    return marked
 
 
 def parse_one(raw: Any, model: type[P], *, provider: str, what: str) -> P:
@@ -151,7 +262,10 @@ def parse_time(value: Any, *, epochs: bool = False) -> datetime | None:
             return None
     if not epochs or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        return None
     if not math.isfinite(number):
         return None
     if number > 1e11:

@@ -44,6 +44,49 @@ class CredentialSpec:
     secret: bool
     """Never printed, logged or cached."""
     help: str
+    check: Callable[[str], str | None] | None = None
+    """Why a value cannot be this credential (``None`` when it can); a bad value is a
+    configuration error, found where the value is read (the file, or the environment)."""
+
+
+_SPACE_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_SPACE_PROBLEM = (
+    "not a space name, host or URL (expected e.g. example, example.signalwire.com "
+    "or https://example.signalwire.com)"
+)
+
+
+def space_problem(value: str) -> str | None:
+    """Why ``value`` is not a SignalWire space (its name, host, or URL), or ``None``.
+
+    The same forms the adapter accepts, checked here so that a bad space is a
+    configuration error before any request; a URL holds no user name or password, and
+    the message never repeats the value."""
+    text = value.strip().rstrip("/")
+    if not text or any(ch.isspace() or not ch.isprintable() for ch in text):
+        return _SPACE_PROBLEM
+    if "://" in text:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError:
+            return _SPACE_PROBLEM
+        if parts.scheme not in ("http", "https") or "@" in parts.netloc or "\\" in text:
+            return _SPACE_PROBLEM
+        host = parts.netloc if port is None else parts.netloc.rsplit(":", 1)[0]
+        return None if _space_host(host) and port != 0 else _SPACE_PROBLEM
+    if "." in text:
+        host, colon, port_text = text.partition(":")
+        if colon and not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+            return _SPACE_PROBLEM
+        return None if _space_host(host) else _SPACE_PROBLEM
+    return None if _SPACE_LABEL.fullmatch(text) else _SPACE_PROBLEM
+
+
+def _space_host(host: str) -> bool:
+    return bool(host) and len(host) <= 253 and all(_SPACE_LABEL.fullmatch(label) for label in host.split("."))
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = {
                     "space",
                     False,
                     "the space: its name (example), host (example.signalwire.com) or URL",
+                    space_problem,
                 ),
                 CredentialSpec(
                     "project_id", "SIGNALWIRE_PROJECT_ID", "project_id", False, "the project id (a UUID)"

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -48,12 +48,23 @@ from roomscope.tui.providers.base import (
     NotFoundError,
     ProviderError,
 )
-from roomscope.tui.providers.http import BasicAuth, ErrorDetail, HttpClient, generic_error_detail
+from roomscope.tui.providers.http import (
+    BasicAuth,
+    ErrorDetail,
+    HttpClient,
+    generic_error_detail,
+    response_json,
+)
 from roomscope.tui.providers.parsing import (
+    Bytes,
+    Count,
+    Seconds,
+    Time,
     as_utc,
     describe_validation_error,
     extras,
     jsonable,
+    mark_replaced,
     parse_records,
     placeholder,
     seconds_between,
@@ -105,8 +116,8 @@ def space_base_url(space: str) -> str:
 def signalwire_error_detail(response: httpx.Response) -> ErrorDetail:
     """``{"error": "Not Found"}`` or ``{"errors": [{"message", "attribute", ...}]}``."""
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = response_json(response)
+    except ValueError:
         return generic_error_detail(response)
     if isinstance(body, dict):
         errors = body.get("errors")
@@ -149,21 +160,21 @@ class SwRoomSession(_Record):
     name: str | None = None
     display_name: str | None = None
     status: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    duration: float | None = None
-    max_members: int | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    start_time: Time = None
+    end_time: Time = None
+    duration: Seconds = None
+    max_members: Count = None
+    created_at: Time = None
+    updated_at: Time = None
 
 
 class SwMember(_Record):
     id: Id
     room_session_id: str | None = None
     name: str | None = None
-    join_time: datetime | None = None
-    leave_time: datetime | None = None
-    duration: float | None = None
+    join_time: Time = None
+    leave_time: Time = None
+    duration: Seconds = None
     cost_in_dollars: float | None = None
 
 
@@ -172,7 +183,7 @@ class SwEvent(_Record):
     name: str | None = None
     level: str | None = None
     payload: dict[str, Any] | None = None
-    created_at: datetime | None = None
+    created_at: Time = None
     room_id: str | None = None
     room_session_id: str | None = None
     room_participant_id: str | None = None
@@ -183,15 +194,15 @@ class SwRecording(_Record):
     id: Id
     room_session_id: str | None = None
     status: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration: float | None = None
-    size_in_bytes: int | None = None
+    started_at: Time = None
+    finished_at: Time = None
+    duration: Seconds = None
+    size_in_bytes: Bytes = None
     format: str | None = None
     uri: str | None = None
     cost_in_dollars: float | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Time = None
+    updated_at: Time = None
 
 
 SESSION_MAPPED = {"id", "name", "display_name", "room_id", "status", "start_time", "end_time", "duration"}
@@ -504,13 +515,14 @@ class SignalWireProvider(BaseProvider):
         return data, self._next_cursor(links, paging)
 
     def _session_path(self, session_id: str, tail: str = "") -> str:
-        return f"{API}/room_sessions/{quote(session_id, safe='')}{tail}"
+        return f"{API}/room_sessions/{self._http.segment(session_id, 'room session id')}{tail}"
 
     async def _session_list(
         self, session_id: str, tail: str, filters: list[tuple[str, str]], cursor: str | None, limit: int
     ) -> tuple[list[Any], str | None]:
+        path = self._session_path(session_id, tail)  # a bad id is not a 404: checked first
         try:
-            return await self._list(self._session_path(session_id, tail), filters, cursor, limit, tail[1:])
+            return await self._list(path, filters, cursor, limit, tail[1:])
         except NotFoundError as exc:
             raise self._no_session(session_id, exc) from None
 
@@ -538,11 +550,12 @@ class SignalWireProvider(BaseProvider):
         return Page[Session](items=items, next_cursor=next_cursor)
 
     async def get_session(self, session_id: str) -> Session:
+        path = self._session_path(session_id)  # a bad id is not a 404: checked first
         try:
-            body = await self._http.get_json(self._session_path(session_id))
+            body = await self._http.get_json(path)
         except NotFoundError as exc:
             raise self._no_session(session_id, exc) from None
-        return self._session(self._one(body, SwRoomSession, "room session"))
+        return mark_replaced(body, self._session(self._one(body, SwRoomSession, "room session")))
 
     def _one(self, body: Any, model: type[M], what: str) -> M:
         try:

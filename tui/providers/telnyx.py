@@ -34,7 +34,6 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -57,8 +56,13 @@ from roomscope.tui.providers.http import (
     QueryParams,
     generic_error_detail,
     parse_rate_limit_reset,
+    response_json,
 )
 from roomscope.tui.providers.parsing import (
+    Count,
+    Megabytes,
+    Seconds,
+    Time,
     as_utc,
     describe_validation_error,
     extras,
@@ -92,9 +96,9 @@ class TelnyxParticipant(_Record):
     id: str
     session_id: str | None = None
     context: str | None = None
-    joined_at: datetime | None = None
-    updated_at: datetime | None = None
-    left_at: datetime | None = None
+    joined_at: Time = None
+    updated_at: Time = None
+    left_at: Time = None
     record_type: str | None = None
 
 
@@ -103,8 +107,8 @@ class TelnyxSession(_Record):
     room_id: str | None = None
     active: bool | None = None
     created_at: datetime
-    updated_at: datetime | None = None
-    ended_at: datetime | None = None
+    updated_at: Time = None
+    ended_at: Time = None
     participants: list[Any] | None = None
     record_type: str | None = None
 
@@ -117,29 +121,29 @@ class TelnyxRecording(_Record):
     status: str | None = None
     type: str | None = None
     codec: str | None = None
-    duration_secs: float | None = None
-    size_mb: float | None = None
+    duration_secs: Seconds = None
+    size_mb: Megabytes = None
     download_url: str | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    completed_at: datetime | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    started_at: Time = None
+    ended_at: Time = None
+    completed_at: Time = None
+    created_at: Time = None
+    updated_at: Time = None
     record_type: str | None = None
 
 
 class TelnyxRoom(_Record):
     id: str
     unique_name: str | None = None
-    max_participants: int | None = None
+    max_participants: Count = None
     active_session_id: str | None = None
 
 
 class TelnyxMeta(_Record):
-    page_number: int | None = None
-    page_size: int | None = None
-    total_pages: int | None = None
-    total_results: int | None = None
+    page_number: Count = None
+    page_size: Count = None
+    total_pages: Count = None
+    total_results: Count = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -191,8 +195,8 @@ def telnyx_message(body: Any) -> str | None:
 
 def telnyx_error_detail(response: httpx.Response) -> ErrorDetail:
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = response_json(response)
+    except ValueError:
         return generic_error_detail(response)
     message = telnyx_message(body) or generic_error_detail(response).message
     retry = None
@@ -308,6 +312,10 @@ class TelnyxProvider(BaseProvider):
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    def _session_path(self, session_id: str, tail: str = "") -> str:
+        """A session's path; the id is checked first (it may come from the command line)."""
+        return f"room_sessions/{self.http.segment(session_id, 'room session id')}{tail}"
+
     # -- envelopes -----------------------------------------------------------------------
 
     def _data(self, body: Any, what: str) -> Any:
@@ -389,9 +397,7 @@ class TelnyxProvider(BaseProvider):
         return Page[Session](items=sessions, next_cursor=next_cursor, total=total)
 
     async def get_session(self, session_id: str) -> Session:
-        body = await self.http.get_json(
-            f"room_sessions/{_segment(session_id)}", {"include_participants": True}
-        )
+        body = await self.http.get_json(self._session_path(session_id), {"include_participants": True})
         raw = self._data(body, "room session")
         rooms = await self._room_names(_room_ids([raw]))
         now = self.clock()
@@ -498,7 +504,7 @@ class TelnyxProvider(BaseProvider):
         return out
 
     async def _lookup_room(self, room_id: str) -> str | None:
-        body = await self.http.get_json(f"rooms/{_segment(room_id)}")
+        body = await self.http.get_json(f"rooms/{self.http.segment(room_id, 'room id')}")
         room = TelnyxRoom.model_validate(self._data(body, "room"))
         return text(room.unique_name)
 
@@ -507,7 +513,7 @@ class TelnyxProvider(BaseProvider):
     async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
         number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
         items, total, next_cursor = await self._list(
-            f"room_sessions/{_segment(session_id)}/participants", [], number, size, "room participants"
+            self._session_path(session_id, "/participants"), [], number, size, "room participants"
         )
         now = self.clock()
         participants = parse_records(
@@ -571,6 +577,7 @@ class TelnyxProvider(BaseProvider):
     # -- recordings ----------------------------------------------------------------------
 
     async def list_recordings(self, session_id: str, cursor: str | None, limit: int) -> Page[Recording]:
+        self.http.segment(session_id, "room session id")  # checked as in every other request
         number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
         items, total, next_cursor = await self._list(
             "room_recordings", [("filter[session_id]", session_id)], number, size, "room recordings"
@@ -643,11 +650,6 @@ class TelnyxProvider(BaseProvider):
 
 # ---------------------------------------------------------------------------------------
 # Helpers on raw records
-
-
-def _segment(value: str) -> str:
-    """An id as one URL path segment (ids come from the user's palette too)."""
-    return quote(value.strip(), safe="")
 
 
 def _room_ids(items: Iterable[Any]) -> list[str]:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.errors import OfflineMissError, ProviderError, UnavailableError
@@ -30,6 +32,8 @@ from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 
 T = TypeVar("T")
 M = TypeVar("M")
+
+log = logging.getLogger("roomscope.store")
 
 LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
 """Pages of session lists: kept by their collections, not in the memo of details."""
@@ -175,8 +179,8 @@ class Fetcher:
         now = self.clock()
         lifetime = ttl(value)
         expires_at = None if lifetime is None else now + lifetime
-        if self.cache is not None:
-            body = adapter.dump_json(value)
+        body = self._serialise(kind, value, adapter) if self.cache is not None else None
+        if self.cache is not None and body is not None:
             await asyncio.to_thread(
                 self.cache.put,
                 key,
@@ -189,6 +193,16 @@ class Fetcher:
         freshness = Freshness(fetched_at=now, from_cache=False, stale=False)
         self._remember(kind, key, value, freshness, expires_at)
         return value, freshness
+
+    @staticmethod
+    def _serialise(kind: str, value: M, adapter: TypeAdapter[M]) -> bytes | None:
+        """The cache body for ``value``; None when it cannot be written (the answer is still
+        served, only not cached: a value the encoder refuses must not cost the page)."""
+        try:
+            return adapter.dump_json(value)
+        except (PydanticSerializationError, ValueError) as exc:
+            log.info("not caching a %s answer (%s)", kind, type(exc).__name__)
+            return None
 
     def _revalidate(
         self,

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from roomscope.tui.providers.base import BadPayloadError
+from roomscope.tui.providers.parsing import number
 
 MAX_PER_PAGE = 100
 """The API documents no maximum ``per_page``; roomscope never asks for more than this."""
@@ -87,11 +88,9 @@ def next_page(page_no: int, per_page: int, count: int, total: int | None) -> str
 
 
 def as_int(value: Any) -> int | None:
-    """An integral JSON number as an int (booleans and fractions are not)."""
-    if isinstance(value, bool):
+    """An integral JSON number as an int (booleans, fractions and absurd counts are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or number(value, "count") is None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
+    return int(value) if value.is_integer() else None

@@ -7,7 +7,12 @@ from typing import Any
 
 import httpx
 
-from roomscope.tui.providers.http import ErrorDetail, generic_error_detail, parse_rate_limit_reset
+from roomscope.tui.providers.http import (
+    ErrorDetail,
+    generic_error_detail,
+    parse_rate_limit_reset,
+    response_json,
+)
 
 
 def error_detail(response: httpx.Response) -> ErrorDetail:
@@ -16,8 +21,8 @@ def error_detail(response: httpx.Response) -> ErrorDetail:
     the ``Ratelimit`` header."""
     retry = parse_rate_limit_reset(response.headers.get("ratelimit"), fields=True)
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = response_json(response)
+    except ValueError:
         body = None
     return ErrorDetail(failure_message(body) or generic_error_detail(response).message, retry)
 

@@ -16,7 +16,15 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
-from roomscope.tui.providers.parsing import describe_validation_error
+from roomscope.tui.providers.parsing import (
+    ByteValue,
+    Count,
+    CountValue,
+    Minutes,
+    Sample,
+    Seconds,
+    describe_validation_error,
+)
 
 log = logging.getLogger("roomscope.realtimekit")
 
@@ -50,9 +58,9 @@ class SessionRecord(_Payload):
     created_at: IsoTime | None = None
     ended_at: IsoTime | None = None
     updated_at: IsoTime | None = None
-    live_participants: int | None = None
-    max_concurrent_participants: int | None = None
-    minutes_consumed: float | None = None
+    live_participants: Count = None
+    max_concurrent_participants: Count = None
+    minutes_consumed: Minutes = None
     organization_id: str | None = None
 
 
@@ -62,7 +70,7 @@ class PeerEventRecord(_Payload):
     id: str | None = None
     peer_id: str | None = None
     updated_at: IsoTime | None = None
-    minutes_consumed: float | None = None
+    minutes_consumed: Minutes = None
     preset_view_type: str | None = None
     participant_id: str | None = None
     session_id: str | None = None
@@ -78,7 +86,7 @@ class ParticipantRecord(_Payload):
     role: str | None = None
     joined_at: IsoTime | None = None
     left_at: IsoTime | None = None
-    duration: float | None = None
+    duration: Seconds = None
     created_at: IsoTime | None = None
     updated_at: IsoTime | None = None
     session_id: str | None = None
@@ -131,10 +139,10 @@ class LegacyParticipantDetail(ParticipantRecord):
 
 class LegacySample(_Payload):
     timestamp: IsoTime
-    jitter: float | None = None
-    quality: float | None = None
-    packets_lost: float | None = None
-    frames_per_second: float | None = None
+    jitter: Sample = None
+    quality: Sample = None
+    packets_lost: CountValue = None
+    frames_per_second: Sample = None
 
 
 class LegacyQualityStat(_Payload):
@@ -177,15 +185,15 @@ class MediaSample(_Payload):
     """One sample of one stream in ``peer_report.quality``. Counters are cumulative."""
 
     timestamp: IsoTime
-    bytes_sent: float | None = None
-    bytes_received: float | None = None
-    packets_sent: float | None = None
-    packets_received: float | None = None
-    packets_lost: float | None = None
-    jitter: float | None = None
-    rtt: float | None = None
-    mos_quality: float | None = None
-    frames_per_second: float | None = None
+    bytes_sent: ByteValue = None
+    bytes_received: ByteValue = None
+    packets_sent: CountValue = None
+    packets_received: CountValue = None
+    packets_lost: CountValue = None
+    jitter: Sample = None
+    rtt: Sample = None
+    mos_quality: Sample = None
+    frames_per_second: Sample = None
     producer_id: str | None = None
     consumer_id: str | None = None
     mid: str | None = None
@@ -199,8 +207,8 @@ class RecordingRecord(_Payload):
     invoked_time: IsoTime | None = None
     started_time: IsoTime | None = None
     stopped_time: IsoTime | None = None
-    recording_duration: float | None = None
-    file_size: float | None = None
+    recording_duration: Seconds = None
+    file_size: ByteValue = None
     download_url: str | None = None
     download_url_expiry: IsoTime | None = None
     audio_download_url: str | None = None

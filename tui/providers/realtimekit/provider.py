@@ -37,13 +37,14 @@ from roomscope.tui.providers.base import (
     BaseProvider,
     Capability,
     NotFoundError,
-    ProviderError,
+    RejectedError,
 )
-from roomscope.tui.providers.http import BearerAuth, HttpClient
+from roomscope.tui.providers.http import BearerAuth, HttpClient, inert_message
 from roomscope.tui.providers.parsing import (
     describe_validation_error,
     iso,
     jsonable,
+    mark_replaced,
     parse_one,
     parse_records,
     recover_id,
@@ -166,7 +167,7 @@ class RealtimeKitProvider(BaseProvider):
     # -- plumbing ------------------------------------------------------------------------
 
     def _path(self, *parts: str) -> str:
-        return self.prefix + "".join("/" + quote(part, safe="") for part in parts)
+        return self.prefix + "".join("/" + self.http.segment(part) for part in parts)
 
     async def _get(self, parts: Sequence[str], params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET and check the ``{success, data}`` envelope; returns the whole body."""
@@ -179,8 +180,8 @@ class RealtimeKitProvider(BaseProvider):
                 field="body",
             )
         if body.get("success") is False:
-            said = failure_message(body) or "no reason given"
-            raise ProviderError(f"{self.label} reported a failure: {said}", provider=self.name)
+            said = inert_message(failure_message(body) or "") or "no reason given"
+            raise RejectedError(f"{self.label} rejected the request: {said}", provider=self.name)
         return body
 
     def _data(self, body: dict[str, Any], what: str) -> dict[str, Any]:
@@ -263,7 +264,7 @@ class RealtimeKitProvider(BaseProvider):
             reason = describe_validation_error(exc)
             unreadable = mapping.session_placeholder(0, raw, reason, profile=self.profile)
             return unreadable.model_copy(update={"id": session_id})
-        return mapping.session(record, self.clock(), profile=self.profile)
+        return mark_replaced(raw, mapping.session(record, self.clock(), profile=self.profile))
 
     # -- participants --------------------------------------------------------------------
 
@@ -344,6 +345,7 @@ class RealtimeKitProvider(BaseProvider):
     ) -> dict[str, Any] | None:
         """``data.participant`` of a peer report; None when the API has none (404) or it
         belongs to another session."""
+        self.http.segment(peer_id, "participant id")  # a bad id is not a 404: checked first
         try:
             body = await self._get(
                 ["sessions", "peer-report", peer_id], {"filters": section} if section else None
@@ -497,6 +499,7 @@ class RealtimeKitProvider(BaseProvider):
 
     async def list_artifacts(self, session_id: str) -> list[Artifact]:
         """Chat (CSV), transcript and summary links; a 404 for one means it does not exist."""
+        self.http.segment(session_id, "session id")  # a bad id is not a 404: checked first
         answers = await asyncio.gather(
             *(self._get(["sessions", session_id, path]) for _k, path, *_ in mapping.ARTIFACTS),
             return_exceptions=True,

@@ -7,7 +7,12 @@ import math
 
 import httpx
 
-from roomscope.tui.providers.http import ErrorDetail, generic_error_detail, parse_rate_limit_reset
+from roomscope.tui.providers.http import (
+    ErrorDetail,
+    generic_error_detail,
+    parse_rate_limit_reset,
+    response_json,
+)
 
 
 def whereby_error_detail(response: httpx.Response) -> ErrorDetail:
@@ -17,8 +22,8 @@ def whereby_error_detail(response: httpx.Response) -> ErrorDetail:
     message: str | None = None
     retry_after: float | None = None
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = response_json(response)
+    except ValueError:
         body = None
     if isinstance(body, dict):
         error = body.get("error")

@@ -20,6 +20,7 @@ from roomscope.tui.providers.parsing import (
     as_utc,
     extras,
     jsonable,
+    number,
     parse_time,
     placeholder,
     recover_id,
@@ -35,7 +36,6 @@ from roomscope.tui.providers.whereby.payloads import (
     WbRecording,
     WbRoomSession,
 )
-from roomscope.tui.providers.whereby.quality import finite_number
 from roomscope.tui.providers.whereby.rooms import BadRoom
 from roomscope.tui.providers.whereby.useragent import parse_user_agent
 
@@ -157,7 +157,7 @@ def participant_from_details(
     device = next((parse_user_agent(d.get("userAgent")) for d in details if text(d.get("userAgent"))), None)
     detail_extra = {
         "user_role": text(first.get("userRole")),
-        "sample_rate_ms": finite_number(first.get("sampleRateMs")),
+        "sample_rate_ms": number(first.get("sampleRateMs"), "interval_ms"),
         "detail_items": len(details),
     }
     if record is None:

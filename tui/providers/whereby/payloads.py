@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from roomscope.tui.providers.parsing import Count, CountValue, Megabytes, Minutes, Sample, Time
+
 
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -14,26 +16,26 @@ class _Lenient(BaseModel):
 
 class WbRoom(_Lenient):
     roomName: str = Field(min_length=1)
-    createdAt: datetime | None = None
-    endAt: datetime | None = None
-    firstSessionStartedAt: datetime | None = None
-    lastSessionStartedAt: datetime | None = None
-    totalSessions: float | None = None
+    createdAt: Time = None
+    endAt: Time = None
+    firstSessionStartedAt: Time = None
+    lastSessionStartedAt: Time = None
+    totalSessions: CountValue = None
 
 
 class WbRoomSession(_Lenient):
     roomSessionId: str = Field(min_length=1)
     roomName: str | None = None
     startedAt: datetime
-    endedAt: datetime | None = None
-    totalParticipantMinutes: float | None = None
-    totalRecorderMinutes: float | None = None
-    totalStreamerMinutes: float | None = None
-    totalUniqueParticipants: int | None = None
-    totalUniqueRecorders: int | None = None
-    totalUniqueStreamers: int | None = None
-    rating: float | None = None
-    totalRatings: float | None = None
+    endedAt: Time = None
+    totalParticipantMinutes: Minutes = None
+    totalRecorderMinutes: Minutes = None
+    totalStreamerMinutes: Minutes = None
+    totalUniqueParticipants: Count = None
+    totalUniqueRecorders: Count = None
+    totalUniqueStreamers: Count = None
+    rating: Sample = None
+    totalRatings: CountValue = None
 
 
 class WbParticipant(_Lenient):
@@ -44,9 +46,9 @@ class WbParticipant(_Lenient):
     roleName: str | None = None
     displayName: str | None = None
     joinedAt: datetime
-    leftAt: datetime | None = None
+    leftAt: Time = None
     externalId: str | None = None
-    rating: float | None = None
+    rating: Sample = None
     tags: list[str] | None = None
     comment: str | None = None
 
@@ -55,9 +57,9 @@ class WbRecording(_Lenient):
     recordingId: str = Field(min_length=1)
     roomSessionId: str | None = None
     filename: str | None = None
-    startDate: datetime | None = None
-    endDate: datetime | None = None
-    sizeInMegaBytes: float | None = None
+    startDate: Time = None
+    endDate: Time = None
+    sizeInMegaBytes: Megabytes = None
 
 
 ROOM_SESSION_FIELDS = set(WbRoomSession.model_fields)

@@ -450,18 +450,20 @@ class WherebyProvider(BaseProvider):
 
     # -- one session ---------------------------------------------------------------------
 
-    @staticmethod
-    def _split(session_id: str) -> tuple[str | None, str]:
-        """``"<roomName>|<roomSessionId>"`` or a bare ``roomSessionId``."""
+    def _split(self, session_id: str) -> tuple[str | None, str]:
+        """``"<roomName>|<roomSessionId>"`` or a bare ``roomSessionId``, checked as every
+        adapter checks ids (Whereby sends them as query values: room names and participant
+        ids may hold '/')."""
         room, bar, sid = session_id.strip().rpartition("|")
         if bar and room and sid:
-            return room, sid
-        return None, session_id.strip()
+            return self.http.checked_id(room, "room name"), self.http.checked_id(sid, "room session id")
+        return None, self.http.checked_id(session_id, "room session id")
+
+    def _check_participant(self, participant_id: str) -> None:
+        self.http.checked_id(participant_id, "participant id")
 
     async def get_session(self, session_id: str) -> Session:
         named, sid = self._split(session_id)
-        if not sid:
-            raise NotFoundError("Whereby: an empty session id names no session.", provider=self.name)
         room = named or self._room_of.get(sid)
         if room is not None:
             found, _cost = await self._session_in_room(room, sid, budget=5)
@@ -629,6 +631,7 @@ class WherebyProvider(BaseProvider):
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant:
         _room, sid = self._split(session_id)
+        self._check_participant(participant_id)
         try:
             details = await self._detail(sid, participant_id)
         except NotFoundError:
@@ -646,6 +649,7 @@ class WherebyProvider(BaseProvider):
 
     async def get_quality(self, session_id: str, participant_id: str) -> list[QualitySeries]:
         _room, sid = self._split(session_id)
+        self._check_participant(participant_id)
         details = await self._detail(sid, participant_id)
         if not details:
             return []
@@ -665,6 +669,8 @@ class WherebyProvider(BaseProvider):
         participant_id: str | None = None,
     ) -> Page[Event]:
         _room, sid = self._split(session_id)
+        if participant_id is not None:
+            self._check_participant(participant_id)
         offset = read_offset_cursor(cursor)
         if participant_id is None:
             events = await self._session_timeline(sid, session_id)

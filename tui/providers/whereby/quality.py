@@ -9,7 +9,6 @@ second) with ``unit_documented=False``. Insights data lags real time by 10-15 mi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Any
 
 from roomscope.tui.models import Metric, QualitySeries
 from roomscope.tui.providers.base import BadPayloadError
-from roomscope.tui.providers.parsing import parse_time
+from roomscope.tui.providers.parsing import number, parse_time
 
 DEFAULT_SAMPLE_RATE_MS = 2000.0
 """The Insights dashboard documentation: values are captured every 2 seconds."""
@@ -28,22 +27,6 @@ SERIES: tuple[tuple[str, Metric, str], ...] = (
     ("bitrateRecv", Metric.BITRATE_RECV, "bps"),
 )
 """Series name, metric, and the unit the Insights dashboard documentation gives it."""
-
-
-def finite_number(value: Any) -> float | None:
-    """A finite number from a JSON number or numeric text; None otherwise."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
 
 
 VALUE_KEYS = ("value", "v", "y", "val")
@@ -69,7 +52,9 @@ def sample_point(element: Any, start: datetime) -> tuple[Point, bool]:
         raw_value = next((element[k] for k in VALUE_KEYS if k in element), None)
         raw_time = next((element[k] for k in TIME_KEYS if k in element), None)
         if raw_value is None and not any(k in element for k in VALUE_KEYS):
-            numbers = [v for k, v in element.items() if k not in TIME_KEYS and finite_number(v) is not None]
+            numbers = [
+                v for k, v in element.items() if k not in TIME_KEYS and number(v, "sample") is not None
+            ]
             if len(numbers) != 1:
                 return Point(None, None), False
             raw_value = numbers[0]
@@ -83,7 +68,7 @@ def sample_point(element: Any, start: datetime) -> tuple[Point, bool]:
     if raw_value is None:
         at = relative_time(raw_time, start)
         return Point(at, None), True
-    value = finite_number(raw_value)
+    value = number(raw_value, "sample")
     if value is None:
         return Point(None, None), False
     return Point(relative_time(raw_time, start), value), True
@@ -95,9 +80,9 @@ def relative_time(raw: Any, start: datetime) -> float | None:
     absolute = parse_time(raw, epochs=True)
     if absolute is not None:
         return (absolute - start).total_seconds()
-    number = finite_number(raw)
-    if number is not None and 0 <= number < 1e8:
-        return number / 1000.0
+    relative = number(raw, "milliseconds")
+    if relative is not None and 0 <= relative < 1e8:
+        return relative / 1000.0
     return None
 
 
@@ -126,8 +111,8 @@ def quality_series(
                 provider=provider,
                 field="timeStamp",
             )
-        rate = finite_number(item.get("sampleRateMs"))
-        rate_s = (rate if rate and rate > 0 else DEFAULT_SAMPLE_RATE_MS) / 1000.0
+        rate = number(item.get("sampleRateMs"), "interval_ms")
+        rate_s = (rate if rate is not None else DEFAULT_SAMPLE_RATE_MS) / 1000.0
         segments.append((start, rate_s, dict(samples)))
     if not segments:
         return []

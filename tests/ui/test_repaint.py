@@ -1,0 +1,261 @@
+"""What a key repaints: a cursor step redraws the two rows it changes and nothing else, so it
+costs a few hundred bytes of terminal output rather than a screenful (bench/key_bytes.py
+measures the bytes on a real terminal).
+
+These tests count the lines a table renders, and capture what each frame would write to the
+terminal (the screen lines it updates, and the bytes of its escape sequences, as Textual
+encodes them for a real terminal); they never look at the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Footer as TextualFooter
+
+from roomscope.screens.session import SessionScreen
+from roomscope.screens.sessions import SessionsScreen
+from roomscope.widgets.session_table import SessionTable, merge_runs
+from roomscope.widgets.status_bar import StatusBar
+from roomscope.widgets.tables import TEXTUAL_PRIVATE_API, VimTable, merge_same_look
+from tests.ui.conftest import (
+    AppFactory,
+    open_session_at,
+    screen_text,
+    sessions_screen,
+    settle,
+    wait_for_sessions,
+    wait_until,
+)
+
+LOSS_SPIKE = 21  # "All-hands": seven participants
+
+
+def watch_lines(widget: Widget) -> list[int]:
+    """The lines ``widget`` (a line-API table) renders from now on, as a growing list."""
+    drawn: list[int] = []
+    original = widget.render_line
+
+    def render_line(y: int) -> Strip:
+        drawn.append(y)
+        return original(y)
+
+    widget.render_line = render_line  # type: ignore[method-assign]
+    return drawn
+
+
+class Frames:
+    """What the app's frames write to the terminal from now on (headless runs still build
+    every frame; only the writing is skipped)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.updates: list[Any] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                self.updates.append(renderable)
+            original(screen, renderable)
+
+        app._display = display
+
+    def lines(self) -> set[int]:
+        """The screen lines written; every line for a full repaint."""
+        written: set[int] = set()
+        for update in self.updates:
+            if isinstance(update, ChopsUpdate):
+                written.update(y for y, _x1, _x2 in update.spans)
+            elif isinstance(update, LayoutUpdate):
+                written.update(range(update.region.y, update.region.bottom))
+        return written
+
+    def bytes(self) -> int:
+        return sum(len(update.render_segments(self.app.console).encode()) for update in self.updates)
+
+    def clear(self) -> None:
+        self.updates.clear()
+
+
+async def next_frame(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.pause(0.1)  # the screen's update timer runs at 60 Hz
+
+
+async def test_a_cursor_step_on_the_list_repaints_only_the_two_rows_it_changes(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await next_frame(pilot)
+        table = app.screen.query_one(SessionTable)
+        lines = watch_lines(table)
+        frames = Frames(app)
+
+        await pilot.press("j")
+        await next_frame(pilot)
+        assert table.cursor == 2
+        assert sorted(lines) == [1, 2]  # the row left and the row entered
+        top = table.region.y
+        assert frames.lines() == {top + 1, top + 2}, "only those two rows reach the terminal"
+        assert frames.bytes() <= 1024
+
+        lines.clear()
+        frames.clear()
+        await pilot.press("k")
+        await next_frame(pilot)
+        assert sorted(lines) == [1, 2]
+        assert frames.lines() == {top + 1, top + 2}
+        assert frames.bytes() <= 1024
+
+
+async def test_a_cursor_step_on_a_detail_table_repaints_only_the_two_rows_it_changes(
+    make_app: AppFactory,
+) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await open_session_at(pilot, LOSS_SPIKE)
+        table = app.screen.query_one("#participants-table", VimTable)
+        assert table.has_focus and table.row_count >= 3
+        await pilot.press("j")
+        await settle(pilot)
+        await next_frame(pilot)
+        lines = watch_lines(table)
+        frames = Frames(app)
+
+        await pilot.press("j")  # row 1 -> row 2: the header is line 0, row i is line i + 1
+        await next_frame(pilot)
+        assert table.cursor_row == 2
+        assert sorted(lines) == [2, 3]
+        top = table.region.y
+        assert frames.lines() == {top + 2, top + 3}
+        assert frames.bytes() <= 1024
+
+
+async def test_rows_are_written_as_runs_of_one_look(make_app: AppFactory) -> None:
+    """Each segment costs its own escape sequences on the terminal: a row of many cells in
+    two colours is a handful of segments, on the list and in the detail tables."""
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        table = app.screen.query_one(SessionTable)
+        for y in range(3):  # the selected row and two others
+            segments = list(table.render_line(y))
+            assert len(segments) <= 5, [s.text for s in segments]
+        await open_session_at(pilot, LOSS_SPIKE)
+        people = app.screen.query_one("#participants-table", VimTable)
+        for y in range(1, 4):
+            segments = list(people.render_line(y))
+            assert len(segments) <= 5, [s.text for s in segments]
+            assert "".join(s.text for s in segments).strip()
+
+
+def test_merging_keeps_text_and_looks() -> None:
+    from rich.segment import Segment
+    from rich.style import Style
+
+    red, plain = Style(color="red"), Style()
+    merged = merge_runs([("a", plain), ("b", plain), ("c", red), ("d", plain)])
+    assert [(s.text, s.style) for s in merged] == [("ab", plain), ("c", red), ("d", plain)]
+    cells = Strip(
+        [
+            Segment("x", Style(color="red", meta={"row": 0, "column": 0})),
+            Segment("y", Style(color="red", meta={"row": 0, "column": 1})),
+            Segment("z", Style(color="blue", meta={"row": 0, "column": 2})),
+        ]
+    )
+    joined = list(merge_same_look(cells))
+    assert [s.text for s in joined] == ["xy", "z"]
+    assert joined[0].style is not None and joined[0].style.meta == {"row": 0, "column": 0}
+
+
+def test_the_datatable_internals_the_detail_tables_rely_on_exist() -> None:
+    """VimTable overrides DataTable internals to repaint less: a Textual upgrade that renames
+    them must fail here."""
+    from textual.widgets import DataTable
+
+    table = DataTable[object]()
+    for name in TEXTUAL_PRIVATE_API:
+        assert hasattr(table, name), f"DataTable.{name} is gone: rework widgets/tables.py"
+    footer = TextualFooter()
+    assert hasattr(footer, "_bindings_ready"), "Footer._bindings_ready is gone: rework widgets/footer.py"
+
+
+async def test_the_covered_list_does_not_repaint_the_screen_above_it(make_app: AppFactory) -> None:
+    """Textual repaints the whole top screen when the screen under it repaints: the list's
+    status ticks and revalidated rows wait until the list is shown again."""
+    built = make_app()
+    app = built.app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        sessions = app.screen
+        assert isinstance(sessions, SessionsScreen)
+        await open_session_at(pilot, LOSS_SPIKE)
+        assert sessions.collection is not None
+        # What the list had drawn as it lost focus reaches the screen once, with its next
+        # message: let that happen first.
+        sessions.collection.changed.emit()
+        await next_frame(pilot)
+        frames = Frames(app)
+
+        built.clock.advance(120)  # the list's status would now say "updated 2m ago"
+        sessions._show_status()
+        sessions.collection.changed.emit()
+        await next_frame(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        assert not frames.lines(), "the session screen was repainted for the list under it"
+
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is sessions, what="the list")
+        await next_frame(pilot)
+        shown = screen_text(app).splitlines()[-2]
+        sessions._show_status()  # what the status says now (a revalidation may have run)
+        await next_frame(pilot)
+        assert screen_text(app).splitlines()[-2] == shown, "the list was drawn again once shown"
+
+
+async def test_an_unchanged_status_line_is_not_redrawn(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await next_frame(pilot)
+        bar = app.screen.query_one(StatusBar)
+        frames = Frames(app)
+        sessions_screen(app)._show_status()  # what the one-second timer does
+        await next_frame(pilot)
+        assert not frames.lines()
+        bar.show(["something else"], ["demo world"])
+        await next_frame(pilot)
+        assert frames.lines() == {bar.region.y}
+
+
+async def test_the_footer_is_built_once_while_the_first_screen_comes_up(
+    make_app: AppFactory, monkeypatch: Any
+) -> None:
+    """Textual's footer rebuilds its keys whenever the bindings may have changed (three times
+    before the first rows, each delaying them); roomscope's rebuilds only on a change."""
+    rebuilds: list[str] = []
+    original = TextualFooter.recompose
+
+    async def recompose(self: TextualFooter) -> None:
+        rebuilds.append(type(self.screen).__name__)
+        await original(self)
+
+    monkeypatch.setattr(TextualFooter, "recompose", recompose)
+    app = make_app().app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await next_frame(pilot)
+        assert rebuilds == ["SessionsScreen"]
+        footer = screen_text(app).splitlines()[-1]
+        assert "Filter" in footer and "Quit" in footer
+        await pilot.press("question_mark")  # another screen: its own footer, its own keys
+        await pilot.pause()
+        await pilot.press("escape")
+        await next_frame(pilot)
+        assert "Filter" in screen_text(app).splitlines()[-1]

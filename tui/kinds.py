@@ -1,0 +1,55 @@
+"""The domain's enumerations: session status, sort keys, event kinds, metric ids.
+
+Standard library only, so the screens can use them before the first frame without importing
+pydantic; :mod:`roomscope.tui.models` re-exports them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SessionStatus(StrEnum):
+    LIVE = "live"
+    ENDED = "ended"
+    UNKNOWN = "unknown"
+
+
+class SortKey(StrEnum):
+    """Columns a session list can be ordered by."""
+
+    START = "start"
+    NAME = "name"
+    STATUS = "status"
+    DURATION = "duration"
+    PARTICIPANTS = "participants"
+    PROVIDER = "provider"
+
+
+class EventKind(StrEnum):
+    SESSION_START = "session_start"
+    SESSION_END = "session_end"
+    JOIN = "join"
+    LEAVE = "leave"
+    MUTE = "mute"
+    UNMUTE = "unmute"
+    VIDEO_ON = "video_on"
+    VIDEO_OFF = "video_off"
+    SCREENSHARE_START = "screenshare_start"
+    SCREENSHARE_STOP = "screenshare_stop"
+    RECONNECT = "reconnect"
+    RECORDING_START = "recording_start"
+    RECORDING_STOP = "recording_stop"
+    QUALITY = "quality"
+    OTHER = "other"
+
+
+class Metric(StrEnum):
+    LOSS_SEND = "packet_loss_send"
+    LOSS_RECV = "packet_loss_recv"
+    BITRATE_SEND = "bitrate_send"
+    BITRATE_RECV = "bitrate_recv"
+    JITTER = "jitter"
+    RTT = "rtt"
+    MOS = "mos"
+    FPS = "fps"
