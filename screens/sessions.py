@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.widget import Widget
 
 from roomscope.screens.base import RoomscopeScreen
@@ -119,9 +120,29 @@ class SessionsScreen(RoomscopeScreen):
         self.set_interval(1.0, self._show_status)
         self.set_interval(REVALIDATE_EVERY_S, self._revalidate)
 
+    # Workers never touch widgets: they post these messages, and one handler each applies them.
+
+    class StoreReady(Message):
+        """The store exists: show its session list."""
+
+        def __init__(self, store: Store) -> None:
+            super().__init__()
+            self.store = store
+
+    class LoadedToEnd(Message):
+        """Every row of ``collection`` is loaded (``G`` on a list whose end was far)."""
+
+        def __init__(self, collection: Collection[Session]) -> None:
+            super().__init__()
+            self.collection = collection
+
     @work(group="sessions-start", exclusive=True, exit_on_error=False, description="Opening the data store")
     async def _start(self) -> None:
-        store = await self.rs.ready()
+        self.post_message(self.StoreReady(await self.rs.ready()))
+
+    @on(StoreReady)
+    def _store_ready(self, message: StoreReady) -> None:
+        store = message.store
         self._unsubscribe.append(store.status_changed.subscribe(self._status_soon))
         if self.rs.source_label == "" and len(store.providers) > 1:
             self.rs.source_label = f"{len(store.providers)} profiles"
@@ -185,6 +206,11 @@ class SessionsScreen(RoomscopeScreen):
         if collection is None:
             return
         await collection.ensure_all()
+        self.post_message(self.LoadedToEnd(collection))
+
+    @on(LoadedToEnd)
+    def _loaded_to_end(self, message: LoadedToEnd) -> None:
+        collection = message.collection
         if collection is self.collection:
             self.table.move_to(len(collection) - 1)
 
