@@ -196,6 +196,17 @@ class Metric(StrEnum):
     RTT = "rtt"
     MOS = "mos"
     FPS = "fps"
+    FPS_SEND = "fps_send"
+    """Frames per second the participant's encoder sent (``FPS`` is what it received)."""
+    CPU_LIMITED = "cpu_limited"
+    """Percent of the sample interval the video encoder was CPU-limited
+    (WebRTC ``qualityLimitationDurations.cpu``)."""
+    BW_LIMITED = "bandwidth_limited"
+    """Percent of the sample interval the video encoder was bandwidth-limited."""
+    BWE = "bwe_send"
+    """Available outgoing bitrate (the congestion controller's estimate), kbps."""
+    FREEZE = "freeze_recv"
+    """Percent of the sample interval received video was frozen."""
 
 
 class QualitySeries(Model):
@@ -204,6 +215,10 @@ class QualitySeries(Model):
     Samples are either regular (``interval_s`` set, sample *i* at ``start + i*interval_s``)
     or irregular (``offsets_s`` holds each sample's seconds after ``start``). ``None`` in
     ``values`` is a gap (no sample, participant away).
+
+    ``peer_id`` names the other end of a per-pair series: for a receive metric, the
+    participant whose media was received. ``None`` (the usual case) is the participant's
+    aggregate over every stream.
     """
 
     provider: str
@@ -217,6 +232,7 @@ class QualitySeries(Model):
     interval_s: float | None = None
     offsets_s: list[float] | None = None
     values: list[float | None]
+    peer_id: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
     def offset(self, index: int) -> float:

@@ -80,6 +80,13 @@ def _metric_thresholds() -> dict[str, Threshold]:
         "bitrate_send": Threshold("Bitrate (send)", "kbps", poor=None, fair=None),
         "bitrate_recv": Threshold("Bitrate (recv)", "kbps", poor=None, fair=None),
         "fps": Threshold("Frame rate", "fps", poor=None, fair=None, higher_is_worse=False),
+        "fps_send": Threshold("Frame rate (send)", "fps", poor=None, fair=None, higher_is_worse=False),
+        "cpu_limited": Threshold("CPU-limited (send)", "%", poor=50.0, fair=0.0),
+        "bandwidth_limited": Threshold("Bandwidth-limited (send)", "%", poor=50.0, fair=0.0),
+        "bwe_send": Threshold(
+            "Bandwidth estimate (send)", "kbps", poor=100.0, fair=None, higher_is_worse=False
+        ),
+        "freeze_recv": Threshold("Video freeze (recv)", "%", poor=30.0, fair=5.0),
     }
 
 
@@ -95,6 +102,11 @@ METRIC_ORDER: tuple[str, ...] = (
     "rtt",
     "mos",
     "fps",
+    "fps_send",
+    "cpu_limited",
+    "bandwidth_limited",
+    "bwe_send",
+    "freeze_recv",
 )
 
 
@@ -138,18 +150,25 @@ def summarize(values: Iterable[float | None]) -> Stats | None:
 def held_mask(values: Sequence[float | None], breach: Callable[[float], bool]) -> list[bool]:
     """True at each sample that closes a window of ``HOLD_WINDOW`` samples holding
     at least ``HOLD_COUNT`` breaches; such a window marks all its breaching samples."""
-    flags = [v is not None and breach(v) for v in values]
-    held = [False] * len(flags)
-    running = 0
-    for i, flag in enumerate(flags):
-        running += flag
-        if i >= HOLD_WINDOW:
-            running -= flags[i - HOLD_WINDOW]
-        if running >= HOLD_COUNT:
-            for j in range(max(0, i - HOLD_WINDOW + 1), i + 1):
-                if flags[j]:
-                    held[j] = True
+    hits = [i for i, v in enumerate(values) if v is not None and breach(v)]
+    held = [False] * len(values)
+    for i in held_indices(hits):
+        held[i] = True
     return held
+
+
+def held_indices(hits: Sequence[int]) -> list[int]:
+    """The breaches (sorted sample indices) that are held: those lying in a window of
+    ``HOLD_WINDOW`` consecutive samples with at least ``HOLD_COUNT`` breaches, i.e. among
+    ``HOLD_COUNT`` successive breaches less than ``HOLD_WINDOW`` samples apart end to end."""
+    need = HOLD_COUNT
+    out: list[int] = []
+    marked = -1  # position in ``hits`` of the last breach already in ``out``
+    for k in range(len(hits) - need + 1):
+        if hits[k + need - 1] - hits[k] < HOLD_WINDOW:
+            out.extend(hits[max(k, marked + 1) : k + need])
+            marked = k + need - 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -164,22 +183,30 @@ class Episode:
         return self.end_s - self.start_s
 
 
+def held_spans(mask: Sequence[bool]) -> list[tuple[int, int]]:
+    """(first, last) sample index of each stretch of held samples. Held samples less than
+    ``HOLD_WINDOW`` samples apart belong to one stretch; a longer clean run ends it."""
+    return held_runs([i for i, flag in enumerate(mask) if flag])
+
+
+def held_runs(held: Sequence[int]) -> list[tuple[int, int]]:
+    """``held_spans`` from the sorted indices of the held samples."""
+    out: list[tuple[int, int]] = []
+    if not held:
+        return out
+    start = last = held[0]
+    for i in held[1:]:
+        if i - last > HOLD_WINDOW:
+            out.append((start, last))
+            start = i
+        last = i
+    out.append((start, last))
+    return out
+
+
 def episodes(series: QualitySeries, mask: Sequence[bool]) -> list[Episode]:
     step = series.interval_s or 0.0
-    out: list[Episode] = []
-    start: int | None = None
-    last: int | None = None
-    for i, flag in enumerate(mask):
-        if flag:
-            if start is None:
-                start = i
-            elif last is not None and i - last > HOLD_WINDOW:
-                out.append(Episode(series.offset(start), series.offset(last) + step))
-                start = i
-            last = i
-    if start is not None and last is not None:
-        out.append(Episode(series.offset(start), series.offset(last) + step))
-    return out
+    return [Episode(series.offset(a), series.offset(b) + step) for a, b in held_spans(mask)]
 
 
 @dataclass(frozen=True)
