@@ -20,7 +20,9 @@ The loss fed to the estimate is the worse of send and receive loss at that sampl
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -160,15 +162,20 @@ def held_mask(values: Sequence[float | None], breach: Callable[[float], bool]) -
 def held_indices(hits: Sequence[int]) -> list[int]:
     """The breaches (sorted sample indices) that are held: those lying in a window of
     ``HOLD_WINDOW`` consecutive samples with at least ``HOLD_COUNT`` breaches, i.e. among
-    ``HOLD_COUNT`` successive breaches less than ``HOLD_WINDOW`` samples apart end to end."""
+    ``HOLD_COUNT`` successive breaches less than ``HOLD_WINDOW`` samples apart end to end.
+    (Written with C-level maps: a long stretch of breaches costs little.)"""
     need = HOLD_COUNT
-    out: list[int] = []
-    marked = -1  # position in ``hits`` of the last breach already in ``out``
-    for k in range(len(hits) - need + 1):
-        if hits[k + need - 1] - hits[k] < HOLD_WINDOW:
-            out.extend(hits[max(k, marked + 1) : k + need])
-            marked = k + need - 1
-    return out
+    if len(hits) < need:
+        return []
+    if hits[-1] - hits[0] == len(hits) - 1:
+        return list(hits)  # one unbroken stretch of breaches
+    # starts[k]: the breaches k .. k+need-1 fit in one window
+    starts = list(map(HOLD_WINDOW.__gt__, map(operator.sub, itertools.islice(hits, need - 1, None), hits)))
+    pad = [False] * (need - 1)
+    covered = starts + pad
+    for shift in range(1, need):  # breach j is held if a run starting at j-shift holds
+        covered = list(map(operator.or_, covered, pad[:shift] + starts + pad[: need - 1 - shift]))
+    return list(itertools.compress(hits, covered))
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,8 @@ def held_runs(held: Sequence[int]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not held:
         return out
+    if held[-1] - held[0] == len(held) - 1:
+        return [(held[0], held[-1])]  # one unbroken stretch
     start = last = held[0]
     for i in held[1:]:
         if i - last > HOLD_WINDOW:

@@ -56,7 +56,7 @@ def test_repeated_timestamps_keep_the_first_sample_and_say_so() -> None:
     assert note.reason is Unsaid.REPAIRED and "repeat a timestamp" in note.detail
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, -3.0, 1e12])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 1e12])
 def test_a_few_odd_samples_become_gaps_and_are_said(bad: float) -> None:
     values = burst(40.0, (20, 1, bad), (200, 2, bad))
     report = with_broken_rtt(series("p1", Metric.RTT, values))
@@ -65,13 +65,36 @@ def test_a_few_odd_samples_become_gaps_and_are_said(bad: float) -> None:
     assert note.reason is Unsaid.REPAIRED and "3 sample(s)" in note.detail
 
 
-@pytest.mark.parametrize("bad", [math.nan, -3.0, 1e12])
+@pytest.mark.parametrize("bad", [math.nan, -40.0, 1e12])
 def test_a_series_mostly_odd_is_unreadable(bad: float) -> None:
     values = [bad if i % 3 else 40.0 for i in range(N)]
     report = with_broken_rtt(series("p1", Metric.RTT, values))
     assert_loss_still_found(report)
     (note,) = [n for n in notes_of(report, "p1") if n.metric == "rtt"]
     assert note.reason is Unsaid.BAD_SERIES and "a wrong unit?" in note.detail
+
+
+def test_negative_samples_where_low_values_matter_are_set_aside_and_said() -> None:
+    send = burst(900.0, (40, 2, -5.0), (200, 1, -5.0))  # a bitrate: NET-NOMEDIA reads its lows
+    report = run({"p1": healthy("p1", bitrate_send=send), "p2": healthy("p2")})
+    assert report.findings == ()  # not read as "no media"
+    (note,) = [n for n in notes_of(report, "p1") if n.metric == "bitrate_send"]
+    assert note.reason is Unsaid.REPAIRED and "3 sample(s)" in note.detail
+    mostly = run({"p1": healthy("p1", bitrate_send=[-5.0 if i % 3 else 900.0 for i in range(N)])})
+    assert any(n.reason is Unsaid.BAD_SERIES for n in notes_of(mostly, "p1"))
+
+
+def test_negative_samples_where_only_high_values_matter_cannot_breach() -> None:
+    """A negative loss (Chrome's counters can go backwards) never makes a finding; the
+    series is read as it is unless it is read sample by sample anyway (then it is said)."""
+    loss = burst(0.4, (20, 3, -2.0), (100, 10, 9.0))
+    report = run({"p1": healthy("p1", packet_loss_send=loss), "p2": healthy("p2")})
+    assert_loss_still_found(report)
+    assert report.findings[0].peak == 9.0
+    gapped = burst(0.4, (20, 3, -2.0), (60, 2, None), (100, 10, 9.0))  # type: ignore[arg-type]
+    again = run({"p1": healthy("p1", packet_loss_send=gapped), "p2": healthy("p2")})
+    assert_loss_still_found(again)
+    assert any("3 sample(s)" in n.detail for n in notes_of(again, "p1") if n.metric == "packet_loss_send")
 
 
 def test_absurd_values_for_the_unit_are_unreadable() -> None:

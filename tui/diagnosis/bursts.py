@@ -53,8 +53,10 @@ class Burst:
     end: float
     severity: Severity
     peak: float
-    samples: list[tuple[float, float]]
-    """(epoch seconds, value) of the samples that breached."""
+    times: list[float]
+    """When each sample that breached was taken (epoch seconds) ..."""
+    values: list[float]
+    """... and its value."""
     peer: Person | None = None
     higher_is_worse: bool = True
     caveat: str = ""

@@ -13,6 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 
 from roomscope.tui.diagnosis import catalogue as cat
 from roomscope.tui.diagnosis.attribution import SharedEvent, attribute
@@ -337,7 +338,8 @@ class _Diagnosis:
                 end=max(end, start + 1.0),
                 severity=Severity.WARN,
                 peak=score.low,
-                samples=[],
+                times=[],
+                values=[],
                 cause=Cause.UNKNOWN,
                 cause_of=subject.person,
                 higher_is_worse=False,
@@ -499,7 +501,6 @@ class _Diagnosis:
         out = []
         for found in merged.values():
             first = found[0]
-            samples = [sample for b in found for sample in b.samples]
             peaks = [b.peak for b in found]
             out.append(
                 Evidence(
@@ -510,8 +511,8 @@ class _Diagnosis:
                     unit=first.unit,
                     condition=first.condition,
                     persistence=first.persistence,
-                    times=tuple(t for t, _v in samples),
-                    values=tuple(v for _t, v in samples),
+                    times=tuple(chain.from_iterable(b.times for b in found)),
+                    values=tuple(chain.from_iterable(b.values for b in found)),
                     peak=max(peaks) if first.higher_is_worse else min(peaks),
                     peer=first.peer,
                     caveat=first.caveat,

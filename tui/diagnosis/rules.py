@@ -59,10 +59,10 @@ def _bursts(
     out: list[Burst] = []
     for span in spans:
         a, b = span
-        samples = [(clean.time(i), float(clean.values[i] or 0.0)) for i in within(hits, span)]
-        if not samples:
+        inside = within(hits, span)
+        if not inside:
             continue
-        found = [v for _t, v in samples]
+        found = [float(clean.values[i] or 0.0) for i in inside]
         is_poor = warn is None or any(pa <= b and a <= pb for pa, pb in poor_spans)
         start = clean.time(a)
         end = max(clean.time(b) + clean.step, start + 1.0)
@@ -80,7 +80,8 @@ def _bursts(
                 end=end,
                 severity=Severity.POOR if is_poor else Severity.WARN,
                 peak=max(found) if worse else min(found),
-                samples=samples,
+                times=clean.times(inside),
+                values=found,
                 peer=peer,
                 higher_is_worse=worse,
                 caveat=clean.caveat,
@@ -243,7 +244,8 @@ def con_churn(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
                 end=max(cluster[-1][1], cluster[0][0] + 1.0),
                 severity=severity,
                 peak=float(count),
-                samples=[(left, back - left) for left, back in cluster] if subject.drops else [],
+                times=[left for left, _back in cluster] if subject.drops else [],
+                values=[back - left for left, back in cluster] if subject.drops else [],
             )
         )
     return out
@@ -267,7 +269,8 @@ def con_relay(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
             end=subject.present[-1][1],
             severity=Severity.WARN,
             peak=1.0,
-            samples=[],
+            times=[],
+            values=[],
         )
     ]
 

@@ -6,7 +6,10 @@ that series only. What is set aside is said, never hidden:
 
 * NaN, infinite, negative or out-of-range samples become gaps when they are few (at most
   ``REPAIR_SHARE`` of the samples); more than that, and the whole series is unreadable
-  (a wrong unit, a counter gone backwards);
+  (a wrong unit, a counter gone backwards). A negative sample in a series only its high
+  values matter for (loss, jitter, RTT ...) cannot breach and is only looked for when the
+  series is read sample by sample anyway (gaps, NaN, a unit to convert, samples adding up
+  below zero);
 * repeated timestamps keep their first sample; timestamps out of order, or a different
   number of offsets and values, make the series unreadable (which sample is when?);
 * a unit the rule does not know makes it unreadable; a unit the provider does not document
@@ -37,7 +40,7 @@ LOWER_IS_WORSE = frozenset(
     {Metric.MOS, Metric.FPS, Metric.FPS_SEND, Metric.BWE, Metric.BITRATE_SEND, Metric.BITRATE_RECV}
 )
 """Metrics whose rules look for low values (MOS, frame rate, bandwidth, no media)."""
-CHUNK = 64
+CHUNK = 128
 """Samples per slice when searching for breaches (one C-level max or min per slice)."""
 
 CANONICAL: dict[str, str] = {
@@ -92,8 +95,9 @@ class Clean:
     offsets: list[float] | None
     values: list[float | None]
     low: float
+    """The smallest sample; ``-inf`` (not looked for) where only high values matter."""
     high: float
-    """The smallest and largest sample."""
+    """The largest sample."""
     caveat: str = ""
     source: str = ""
     provider_score: bool = False
@@ -110,6 +114,15 @@ class Clean:
         if self.offsets is not None:
             return self.t0 + self.offsets[index]
         return self.t0 + index * self.step
+
+    def times(self, indices: list[int]) -> list[float]:
+        """``time`` of each of ``indices``."""
+        t0 = self.t0
+        if self.offsets is not None:
+            offsets = self.offsets
+            return [t0 + offsets[i] for i in indices]
+        step = self.step
+        return [t0 + i * step for i in indices]
 
     @property
     def end(self) -> float:
@@ -175,14 +188,17 @@ def read(series: QualitySeries, person: Person) -> tuple[Clean | None, list[Cann
     lower = metric in LOWER_IS_WORSE
     gaps = 0
     readable = False
-    try:  # no gaps, no odd values, the unit as judged (the usual case): three passes in C
+    try:  # the usual case: no gaps, no odd values, the unit as judged, in two C passes
         total = sum(cast("list[float]", values))
-        if factor == 1.0 and math.isfinite(total):
+        if factor == 1.0 and math.isfinite(total) and total >= 0.0:
             scan = cast("list[float]", values)
-            peaks = _extremes(scan, lower)
-            low = min(peaks) if lower else min(scan)
-            high = max(scan) if lower else max(peaks)
-            readable = lo_ok <= low and high <= hi_ok
+            peaks = _peaks(scan, lower)
+            if lower:
+                low, high = min(peaks), max(scan)
+                readable = lo_ok <= low and high <= hi_ok
+            else:  # a negative sample cannot breach a high-is-bad rule: not looked for
+                low, high = -math.inf, max(peaks)
+                readable = high <= hi_ok
     except TypeError:
         gaps = values.count(None)
     set_aside = 0
@@ -213,12 +229,8 @@ def read(series: QualitySeries, person: Person) -> tuple[Clean | None, list[Cann
         if not kept:
             return unreadable(f"no readable {metric} samples")
         low, high = min(kept), max(kept)
-        scan = (
-            _filled(values, math.inf if lower else -math.inf)
-            if len(kept) < n
-            else cast("list[float]", values)
-        )
-        peaks = _extremes(scan, lower)
+        scan = _filled(values, lower) if len(kept) < n else cast("list[float]", values)
+        peaks = _peaks(scan, lower)
     if offsets is not None and any(map(operator.eq, offsets, islice(offsets, 1, None))):
         offsets, values, dropped = _first_of_each_time(offsets, values)
         notes.append(
@@ -230,12 +242,8 @@ def read(series: QualitySeries, person: Person) -> tuple[Clean | None, list[Cann
                 metric,
             )
         )
-        scan = (
-            _filled(values, math.inf if lower else -math.inf)
-            if None in values
-            else cast("list[float]", values)
-        )
-        peaks = _extremes(scan, lower)
+        scan = _filled(values, lower) if None in values else cast("list[float]", values)
+        peaks = _peaks(scan, lower)
     caveat = "" if series.unit_documented else f"unit not documented by the provider, read as {series.unit!r}"
     source = series.source
     return (
@@ -261,14 +269,16 @@ def read(series: QualitySeries, person: Person) -> tuple[Clean | None, list[Cann
     )
 
 
-def _extremes(scan: list[float], lower: bool) -> list[float]:
+def _peaks(scan: list[float], lower: bool) -> list[float]:
     """The max (or min, where lower is worse) of each ``CHUNK`` samples."""
     pick = min if lower else max
     return [pick(scan[at : at + CHUNK]) for at in range(0, len(scan), CHUNK)]
 
 
-def _filled(values: list[float | None], fill: float) -> list[float]:
-    """``values`` with each gap set to ``fill`` (C-level search for the gaps)."""
+def _filled(values: list[float | None], lower: bool) -> list[float]:
+    """``values`` with each gap set to a number no rule can see as a breach: +inf where
+    lower is worse, else -inf (C-level search for the gaps)."""
+    fill = math.inf if lower else -math.inf
     out = cast("list[float]", list(values))
     i = -1
     try:
