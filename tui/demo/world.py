@@ -793,6 +793,7 @@ class DemoWorld:
         fps_base = video_rng.uniform(*VIDEO_FPS)
         senders = [p for p in people if p.index != participant.index]
         with_pairs = pairs and len(people) <= PAIR_LIMIT
+        own_loss: list[float | None] = [None] * count if with_pairs else []
         pair_values: dict[str, list[float | None]] = (
             {p.id: [None] * count for p in senders} if with_pairs else {}
         )
@@ -821,7 +822,7 @@ class DemoWorld:
         drift = 0.0
         for i in range(count):
             t = i * step
-            if any(lo <= t < hi for lo, hi in gaps):
+            if gaps and any(lo <= t < hi for lo, hi in gaps):
                 continue
             drift = drift * 0.9 + gauss(0, 0.15)
             r = participant.rtt_base * (1 + 0.08 * drift) + abs(gauss(0, participant.rtt_base * 0.05))
@@ -862,14 +863,20 @@ class DemoWorld:
             if sends_video:
                 video["fps_send"][i] = round(fps, 1)
                 video["cpu_limited"][i] = round(cpu, 1)
-            for sender in senders if with_pairs else ():
-                if not _connected(spans[sender.id], t):
-                    continue
-                extra = 0.0
-                theirs = track.effects.get(sender.index)
-                if inside and theirs is not None and theirs.up is not None:
-                    extra = theirs.up[x]
-                pair_values[sender.id][i] = round(min(own + extra, 100.0), 2)
+            if with_pairs:
+                own_loss[i] = own
+        for sender in senders if with_pairs else ():  # its media as received: own downlink + its uplink
+            theirs = track.effects.get(sender.index)
+            up = theirs.up if theirs is not None else None
+            values = pair_values[sender.id]
+            for a, b in spans[sender.id]:
+                for i in range(max(0, math.ceil(a / step)), min(count, math.ceil(b / step))):
+                    base = own_loss[i]
+                    if base is None:
+                        continue
+                    at = offset + i * step
+                    extra = up[int((at - track.lo) // step)] if up and track.lo <= at < track.hi else 0.0
+                    values[i] = round(min(base + extra, 100.0), 2)
         return DemoSamples(start=start, interval_s=step, series=series, video=video, pairs=pair_values)
 
 
