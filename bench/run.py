@@ -26,6 +26,8 @@ class Bench:
     args: tuple[str, ...]
     quick: tuple[str, ...]
     """Arguments for ``--quick`` (a smoke run: fewer repetitions, less trustworthy)."""
+    timeout: float = 0.0
+    """Seconds it may take at least, whatever ``--timeout`` says (0: ``--timeout`` alone)."""
 
 
 BENCHES: tuple[Bench, ...] = (
@@ -37,6 +39,13 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench("scroll_rss", "scroll_rss.py", ("--procs", "1"), ("--procs", "1", "--size", "20000")),
     Bench("quality_frame", "quality_frame.py", ("--procs", "3", "--updates", "20"), ("--procs", "1")),
+    Bench(
+        "diagnosis",
+        "diagnosis.py",
+        ("--sessions", "5000", "--procs", "3"),
+        ("--sessions", "500", "--procs", "1"),
+        timeout=3600.0,
+    ),
 )
 
 
@@ -89,7 +98,8 @@ def main() -> int:
     figures: list[Figure] = []
     for bench in chosen:
         print(f"  … {bench.name}", file=sys.stderr, flush=True)
-        for figure in run_bench(bench, bench.quick if args.quick else bench.args, args.timeout):
+        timeout = max(args.timeout, bench.timeout)
+        for figure in run_bench(bench, bench.quick if args.quick else bench.args, timeout):
             figures.append(figure)
             print(figure.line(), flush=True)
 
