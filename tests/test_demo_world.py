@@ -182,20 +182,136 @@ def test_every_incident_kind_occurs(world: DemoWorld) -> None:
     assert set(INCIDENT_KINDS) <= seen
 
 
-async def test_loss_spike_victim_loses_over_10_percent_for_over_a_minute(
+async def test_loss_spike_is_the_victims_uplink_and_every_receiver_sees_it(
     world: DemoWorld, demo: DemoProvider
 ) -> None:
     s = first_ended(world, "loss_spike")
     p = world.participants(s)[victim(world, s)]
     series = {q.metric: q for q in await demo.get_quality(s.id, p.id)}
-    for metric in (Metric.LOSS_SEND, Metric.LOSS_RECV):
-        loss = series[metric]
-        mask = quality.held_mask(loss.values, lambda v: v > 10.0)
-        longest = max(e.duration_s for e in quality.episodes(loss, mask))
-        assert longest > 60.0, (metric, longest)
+    loss = series[Metric.LOSS_SEND]
+    mask = quality.held_mask(loss.values, lambda v: v > 10.0)
+    assert max(e.duration_s for e in quality.episodes(loss, mask)) > 60.0
     verdict = quality.assess(quality.with_mos(list(series.values())))
     assert verdict.verdict is quality.Verdict.POOR
-    assert verdict.metrics["packet_loss_recv"].verdict is quality.Verdict.POOR
+    assert verdict.metrics["packet_loss_send"].verdict is quality.Verdict.POOR
+    # an uplink problem: the victim's own downlink stays clean ...
+    assert verdict.metrics["packet_loss_recv"].verdict is quality.Verdict.GOOD
+    # ... and every receiver present then loses the victim's media, and only the victim's
+    window = world.incident_window_s(s)
+    assert window is not None
+    middle = s.start + timedelta(seconds=sum(window) / 2)
+    receivers = [r for r in world.participants(s) if r is not p and r.joined_at <= middle < r.left_at]
+    assert receivers
+    for r in receivers:
+        samples = world.samples(s, r, NOW, pairs=True)
+        i = int((middle - samples.start).total_seconds() // samples.interval_s)
+        from_victim = samples.pairs[p.id][i]
+        assert from_victim is not None and from_victim > 10.0
+        others = [v[i] for sender, v in samples.pairs.items() if sender != p.id and v[i] is not None]
+        assert all(v is not None and v < 2.0 for v in others)
+        aggregate = samples.series["packet_loss_recv"][i]
+        assert aggregate is not None and 0.0 < aggregate <= from_victim  # the victim's share of it
+
+
+def test_downlink_loss_hits_one_receiver_only(world: DemoWorld) -> None:
+    s = first_ended(world, "downlink_loss")
+    people = world.participants(s)
+    p = people[victim(world, s)]
+    window = world.incident_window_s(s)
+    assert window is not None and s.participant_count >= 3
+    lo, hi = (s.start + timedelta(seconds=t) for t in window)
+    mine = world.samples(s, p, NOW, pairs=True)
+    inside = [i for i in range(len(mine.series["rtt"])) if lo <= mine.start + timedelta(seconds=2 * i) < hi]
+    assert len(inside) > 30
+    assert all((mine.series["packet_loss_recv"][i] or 0) > 8.0 for i in inside)
+    assert all((mine.series["packet_loss_send"][i] or 0) < 2.0 for i in inside)
+    for sender, values in mine.pairs.items():  # it loses every sender's media
+        assert all(values[i] is None or values[i] > 8.0 for i in inside), sender  # type: ignore[operator]
+    for other in people:
+        if other is p:
+            continue
+        theirs = world.samples(s, other, NOW, pairs=True)
+        assert max(v for v in theirs.series["packet_loss_recv"] if v is not None) < 2.0
+        assert max(v for v in theirs.series["packet_loss_send"] if v is not None) < 2.0
+
+
+def test_cpu_limited_sender_drops_frames_with_a_clean_network(world: DemoWorld) -> None:
+    s = first_ended(world, "cpu_limited")
+    p = world.participants(s)[victim(world, s)]
+    assert p.has_video
+    window = world.incident_window_s(s)
+    assert window is not None
+    samples = world.samples(s, p, NOW)
+    fps, cpu = samples.video["fps_send"], samples.video["cpu_limited"]
+    offset = (samples.start - s.start).total_seconds()
+    inside = [i for i in range(len(fps)) if window[0] <= offset + 2 * i < window[1]]
+    outside = [i for i in range(len(fps)) if i not in inside and fps[i] is not None]
+    assert inside and outside
+    assert all((fps[i] or 99) < 15 and (cpu[i] or 0) >= 60 for i in inside)
+    assert all((fps[i] or 0) > 20 and cpu[i] == 0 for i in outside)
+    assert max(v for v in samples.series["packet_loss_send"] if v is not None) < 2.0
+
+
+def test_every_incident_carries_its_truth(world: DemoWorld) -> None:
+    from roomscope.tui.demo.world import INCIDENT_CAUSES
+
+    seen = set()
+    for i in range(world.size):
+        s = world.session(i)
+        truth = world.truth(s)
+        if s.incident is None:
+            assert truth is None
+            continue
+        assert truth is not None
+        seen.add(s.incident)
+        assert truth["kind"] == s.incident and truth["cause"] == INCIDENT_CAUSES[s.incident]
+        who = truth["who"]
+        assert isinstance(who, list) and who
+        ids = {p.id for p in world.participants(s)}
+        assert set(who) <= ids
+        lo, hi = (datetime.fromisoformat(t) for t in truth["window"])  # type: ignore[attr-defined]
+        assert s.start <= lo < hi <= s.planned_end
+        for p in world.participants(s):
+            assert (world.participant_truth(s, p) is not None) == (p.id in who)
+        if s.incident == "everyone":
+            assert len(who) >= 3  # "everyone" is a crowd
+        else:
+            assert len(who) == 1
+    assert seen == set(INCIDENT_KINDS)
+
+
+def test_clean_sessions_stay_inside_the_fair_thresholds(world: DemoWorld) -> None:
+    clean = [world.session(i) for i in range(1, 120) if world.session(i).incident is None]
+    assert len(clean) > 50
+    for s in clean[:12]:
+        for p in world.participants(s):
+            series = quality.with_mos(
+                [
+                    QualitySeries(
+                        provider="demo",
+                        session_id=s.id,
+                        participant_id=p.id,
+                        metric=Metric(name),
+                        unit="",
+                        start=p.joined_at,
+                        interval_s=2.0,
+                        values=values,
+                    )
+                    for name, values in world.samples(s, p, NOW).series.items()
+                ]
+            )
+            assert quality.assess(series).verdict in (quality.Verdict.GOOD, quality.Verdict.UNKNOWN), p.name
+
+
+def test_a_page_of_a_ten_million_session_world_generates_that_page_only() -> None:
+    huge = DemoWorld(seed=7, size=10_000_000, now=NOW)
+    page = [huge.session(i) for i in range(5_000_000, 5_000_200)]
+    truths = [huge.truth(s) for s in page]
+    assert len({s.id for s in page}) == 200
+    assert {t["kind"] for t in truths if t is not None} >= {"loss_spike", "downlink_loss"}
+    # only the page's sessions (and the participants of its incidents) were ever made
+    assert huge._session.cache_info().currsize == 200
+    assert huge._participants.cache_info().currsize <= 200
 
 
 async def test_everyone_incident_makes_most_participants_poor_at_once(

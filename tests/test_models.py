@@ -199,6 +199,28 @@ def test_page_validation_rejects_wrong_item_types() -> None:
         adapter.validate_json(b'{"items": [{"provider": "demo"}]}')  # no id
 
 
+# -- QualitySeries.peer_id -------------------------------------------------------------------
+
+
+def test_a_series_is_the_participants_aggregate_unless_it_names_a_peer() -> None:
+    assert _series().peer_id is None
+    pair = _series(metric=Metric.LOSS_RECV, unit="%", peer_id="p-2")
+    assert pair.peer_id == "p-2"
+    with pytest.raises(ValidationError):
+        pair.peer_id = "p-3"
+    adapter = TypeAdapter(list[QualitySeries])
+    assert adapter.validate_json(adapter.dump_json([pair])) == [pair]
+    # a series cached before the field existed still reads, as an aggregate
+    legacy = pair.model_dump(mode="json")
+    del legacy["peer_id"]
+    assert QualitySeries.model_validate(legacy).peer_id is None
+
+
+def test_the_video_and_limitation_metrics_parse_from_their_values() -> None:
+    for value in ("fps_send", "cpu_limited", "bandwidth_limited", "bwe_send", "freeze_recv"):
+        assert _series(metric=value).metric == Metric(value)
+
+
 # -- QualitySeries.offset --------------------------------------------------------------------
 
 

@@ -154,6 +154,51 @@ def test_gaps_do_not_count_as_breaches() -> None:
     assert held_mask([9, None, 9, None, 9], _over) == [True, False, True, False, True]
 
 
+def _sliding_window_mask(values: list[float | None]) -> list[bool]:
+    """The definition, literally: each window of HOLD_WINDOW samples with HOLD_COUNT
+    breaches marks its breaching samples."""
+    flags = [v is not None and _over(v) for v in values]
+    held = [False] * len(flags)
+    for end in range(len(flags)):
+        window = range(max(0, end - HOLD_WINDOW + 1), end + 1)
+        if sum(flags[j] for j in window) >= HOLD_COUNT:
+            for j in window:
+                held[j] = held[j] or flags[j]
+    return held
+
+
+def test_held_mask_is_the_sliding_window_definition() -> None:
+    import random
+
+    rng = random.Random(3)
+    for _ in range(400):
+        values: list[float | None] = [rng.choice((None, 0.0, 9.0, 9.0)) for _ in range(rng.randint(0, 40))]
+        assert held_mask(values, _over) == _sliding_window_mask(values), values
+
+
+def test_held_indices_and_runs_work_on_breach_indices() -> None:
+    assert quality.held_indices([]) == []
+    assert quality.held_indices([1, 3, 5]) == [1, 3, 5]
+    assert quality.held_indices([1, 3, 6]) == []  # 1st and 3rd are 6 samples apart
+    assert quality.held_indices([0, 1, 2, 3, 20, 21]) == [0, 1, 2, 3]
+    assert quality.held_runs([0, 1, 2, 8, 9, 10]) == [(0, 2), (8, 10)]  # 6 apart: separate
+    assert quality.held_runs([0, 1, 2, 7, 8]) == [(0, 8)]  # 5 apart: one stretch
+    assert quality.held_spans([True, True, True, False, False, False, False, False, False, True]) == [
+        (0, 2),
+        (9, 9),
+    ]
+
+
+def test_the_triage_metrics_have_thresholds() -> None:
+    assert THRESHOLDS["cpu_limited"].condition(THRESHOLDS["cpu_limited"].fair or 0.0) == "> 0%"
+    assert THRESHOLDS["cpu_limited"].poor == 50.0
+    assert THRESHOLDS["freeze_recv"].fair == 5.0 and THRESHOLDS["freeze_recv"].poor == 30.0
+    bwe = THRESHOLDS["bwe_send"]
+    assert not bwe.higher_is_worse and bwe.poor == 100.0 and bwe.fair is None
+    assert THRESHOLDS["fps_send"].poor is None  # a frame rate's normal depends on the content
+    assert set(quality.METRIC_ORDER) == {m.value for m in Metric}
+
+
 def test_episodes_cover_first_to_last_held_sample() -> None:
     values: Sequence[float | None] = [0] * 10 + [9] * 6 + [0] * 20 + [9, 9, 9] + [0] * 5
     s = series(Metric.LOSS_SEND, values, interval_s=2.0)

@@ -162,6 +162,10 @@ class QualitySeries(Model):
     Samples are either regular (``interval_s`` set, sample *i* at ``start + i*interval_s``)
     or irregular (``offsets_s`` holds each sample's seconds after ``start``). ``None`` in
     ``values`` is a gap (no sample, participant away).
+
+    ``peer_id`` names the other end of a per-pair series: for a receive metric, the
+    participant whose media was received. ``None`` (the usual case) is the participant's
+    aggregate over every stream.
     """
 
     provider: str
@@ -175,6 +179,7 @@ class QualitySeries(Model):
     interval_s: float | None = None
     offsets_s: list[float] | None = None
     values: list[float | None]
+    peer_id: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
     def offset(self, index: int) -> float:

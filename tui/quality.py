@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -88,6 +90,13 @@ def _metric_thresholds() -> dict[str, Threshold]:
         "bitrate_send": Threshold("Bitrate (send)", "kbps", poor=None, fair=None),
         "bitrate_recv": Threshold("Bitrate (recv)", "kbps", poor=None, fair=None),
         "fps": Threshold("Frame rate", "fps", poor=None, fair=None, higher_is_worse=False),
+        "fps_send": Threshold("Frame rate (send)", "fps", poor=None, fair=None, higher_is_worse=False),
+        "cpu_limited": Threshold("CPU-limited (send)", "%", poor=50.0, fair=0.0),
+        "bandwidth_limited": Threshold("Bandwidth-limited (send)", "%", poor=50.0, fair=0.0),
+        "bwe_send": Threshold(
+            "Bandwidth estimate (send)", "kbps", poor=100.0, fair=None, higher_is_worse=False
+        ),
+        "freeze_recv": Threshold("Video freeze (recv)", "%", poor=30.0, fair=5.0),
     }
 
 
@@ -103,6 +112,11 @@ METRIC_ORDER: tuple[str, ...] = (
     "rtt",
     "mos",
     "fps",
+    "fps_send",
+    "cpu_limited",
+    "bandwidth_limited",
+    "bwe_send",
+    "freeze_recv",
 )
 
 
@@ -150,18 +164,31 @@ def summarize(values: Iterable[float | None]) -> Stats | None:
 def held_mask(values: Sequence[float | None], breach: Callable[[float], bool]) -> list[bool]:
     """True at each sample that closes a window of ``HOLD_WINDOW`` samples holding
     at least ``HOLD_COUNT`` breaches; such a window marks all its breaching samples."""
-    flags = [v is not None and math.isfinite(v) and breach(v) for v in values]  # inf, NaN: gaps
-    held = [False] * len(flags)
-    running = 0
-    for i, flag in enumerate(flags):
-        running += flag
-        if i >= HOLD_WINDOW:
-            running -= flags[i - HOLD_WINDOW]
-        if running >= HOLD_COUNT:
-            for j in range(max(0, i - HOLD_WINDOW + 1), i + 1):
-                if flags[j]:
-                    held[j] = True
+    # inf and NaN are gaps, not breaches
+    hits = [i for i, v in enumerate(values) if v is not None and math.isfinite(v) and breach(v)]
+    held = [False] * len(values)
+    for i in held_indices(hits):
+        held[i] = True
     return held
+
+
+def held_indices(hits: Sequence[int]) -> list[int]:
+    """The breaches (sorted sample indices) that are held: those lying in a window of
+    ``HOLD_WINDOW`` consecutive samples with at least ``HOLD_COUNT`` breaches, i.e. among
+    ``HOLD_COUNT`` successive breaches less than ``HOLD_WINDOW`` samples apart end to end.
+    (Written with C-level maps: a long stretch of breaches costs little.)"""
+    need = HOLD_COUNT
+    if len(hits) < need:
+        return []
+    if hits[-1] - hits[0] == len(hits) - 1:
+        return list(hits)  # one unbroken stretch of breaches
+    # starts[k]: the breaches k .. k+need-1 fit in one window
+    starts = list(map(HOLD_WINDOW.__gt__, map(operator.sub, itertools.islice(hits, need - 1, None), hits)))
+    pad = [False] * (need - 1)
+    covered = starts + pad
+    for shift in range(1, need):  # breach j is held if a run starting at j-shift holds
+        covered = list(map(operator.or_, covered, pad[:shift] + starts + pad[: need - 1 - shift]))
+    return list(itertools.compress(hits, covered))
 
 
 @dataclass(frozen=True)
@@ -198,22 +225,32 @@ def at_offset(start: datetime, seconds: float) -> datetime | None:
         return None
 
 
+def held_spans(mask: Sequence[bool]) -> list[tuple[int, int]]:
+    """(first, last) sample index of each stretch of held samples. Held samples less than
+    ``HOLD_WINDOW`` samples apart belong to one stretch; a longer clean run ends it."""
+    return held_runs([i for i, flag in enumerate(mask) if flag])
+
+
+def held_runs(held: Sequence[int]) -> list[tuple[int, int]]:
+    """``held_spans`` from the sorted indices of the held samples."""
+    out: list[tuple[int, int]] = []
+    if not held:
+        return out
+    if held[-1] - held[0] == len(held) - 1:
+        return [(held[0], held[-1])]  # one unbroken stretch
+    start = last = held[0]
+    for i in held[1:]:
+        if i - last > HOLD_WINDOW:
+            out.append((start, last))
+            start = i
+        last = i
+    out.append((start, last))
+    return out
+
+
 def episodes(series: QualitySeries, mask: Sequence[bool]) -> list[Episode]:
     step = _step(series)
-    out: list[Episode] = []
-    start: int | None = None
-    last: int | None = None
-    for i, flag in enumerate(mask):
-        if flag:
-            if start is None:
-                start = i
-            elif last is not None and i - last > HOLD_WINDOW:
-                out.append(Episode(offset_of(series, start), offset_of(series, last) + step))
-                start = i
-            last = i
-    if start is not None and last is not None:
-        out.append(Episode(offset_of(series, start), offset_of(series, last) + step))
-    return out
+    return [Episode(offset_of(series, a), offset_of(series, b) + step) for a, b in held_spans(mask)]
 
 
 @dataclass(frozen=True)

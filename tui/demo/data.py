@@ -207,12 +207,13 @@ NETWORKS: tuple[tuple[str, str, str, str, str, int], ...] = (
     ("Starlink", "AS14593", "Anchorage", "Alaska", "US", 1),
 )
 
-# (connection type, weight, rtt range ms, jitter range ms, loss range %)
+# (connection type, weight, rtt range ms, jitter range ms, loss range %). Baselines stay
+# inside the fair thresholds of roomscope.tui.quality: trouble comes from incidents only.
 CONNECTIONS: tuple[tuple[str, int, tuple[float, float], tuple[float, float], tuple[float, float]], ...] = (
     ("ethernet", 30, (12.0, 55.0), (1.0, 5.0), (0.0, 0.25)),
-    ("wifi", 45, (25.0, 90.0), (3.0, 12.0), (0.1, 1.2)),
-    ("cellular", 18, (55.0, 140.0), (8.0, 20.0), (0.4, 2.2)),
-    ("vpn", 7, (90.0, 200.0), (5.0, 15.0), (0.2, 1.0)),
+    ("wifi", 45, (25.0, 80.0), (3.0, 8.0), (0.1, 0.6)),
+    ("cellular", 18, (50.0, 110.0), (5.0, 9.0), (0.3, 0.7)),
+    ("vpn", 7, (60.0, 120.0), (4.0, 8.0), (0.2, 0.6)),
 )
 # The network of the "high RTT" incident: geostationary satellite or a far-away VPN exit.
 HIGH_RTT_NETWORKS: tuple[tuple[str, str, str, str, str, str], ...] = (

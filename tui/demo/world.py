@@ -14,18 +14,34 @@ inside ``span``. As time passes new sessions appear at index 0.
 Observations are clamped to the clock: a live session shows only the participants,
 events and quality samples that happened before ``now``.
 
-Built-in incidents give triage something to find (every 7th slot carries one, rotating
-through the four kinds, and a few more occur at random):
+Built-in incidents give triage something to find, each with one true cause (every 7th
+slot carries one of the first four kinds in turn, a few more occur at random, and slots
+14k+3 and 14k+10 of sessions with three or more people carry the last two):
 
-``loss_spike``      one participant's packet loss climbs above 10% for 70-150 s
-``everyone``        every participant degrades at once for 2-4 minutes (an SFU/infra event)
-``reconnects``      one participant drops and reconnects 4-7 times
-``high_rtt``        one participant sits on a satellite/far-VPN network with 550-900 ms RTT
+``loss_spike``      uplink: one sender loses 11-24 % of its packets on the way up for 70-150 s;
+                    every receiver of that sender sees the loss (in its per-sender receive
+                    loss, and in its aggregate receive loss by that sender's share)
+``everyone``        shared: every participant degrades at once for 2-4 minutes, both ways
+                    (an SFU/infra event)
+``reconnects``      connectivity: one participant drops and reconnects 4-7 times, with loss
+                    and jitter around each drop
+``high_rtt``        route: one participant sits on a satellite/far-VPN network with 550-900 ms
+                    RTT and clean loss and jitter
+``downlink_loss``   downlink: one receiver loses 8-20 % of what it receives for 2-4 minutes;
+                    its senders and the other receivers are clean
+``cpu_limited``     device CPU: one sender's encoder is CPU-limited for 2-4 minutes, its frame
+                    rate falls to 6-14 fps; its network is clean
+
+Outside incidents the world is clean: baseline loss, jitter and RTT stay inside the fair
+thresholds of ``roomscope.tui.quality``. Incident effects are session-level (``_Track``), so
+a sender's uplink loss reaches its receivers' samples. ``truth`` and ``participant_truth``
+say what really happened (kind, cause, who, window), for the ``extra`` of the unified models.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -39,7 +55,23 @@ from roomscope.tui.limits import DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
 SAMPLE_INTERVAL_S = 2.0
 MAX_DURATION_S = 150 * 60
 MIN_DURATION_S = 4 * 60
-INCIDENT_KINDS: tuple[str, ...] = ("loss_spike", "everyone", "reconnects", "high_rtt")
+ROTATING_KINDS: tuple[str, ...] = ("loss_spike", "everyone", "reconnects", "high_rtt")
+"""The kinds every 7th slot rotates through (and random incidents are drawn from)."""
+PAIRED_KINDS: tuple[str, ...] = ("downlink_loss", "cpu_limited")
+"""The kinds of slots 14k+3 and 14k+10 (sessions of three or more)."""
+INCIDENT_KINDS: tuple[str, ...] = ROTATING_KINDS + PAIRED_KINDS
+INCIDENT_CAUSES: dict[str, str] = {
+    "loss_spike": "uplink",
+    "everyone": "shared",
+    "reconnects": "connectivity",
+    "high_rtt": "route",
+    "downlink_loss": "downlink",
+    "cpu_limited": "device_cpu",
+}
+"""The true cause of each incident kind, in the words of ``roomscope.tui.diagnosis.Cause``."""
+PAIR_LIMIT = 12
+"""Sessions of at most this many participants also get per-sender receive loss."""
+VIDEO_FPS = (24.0, 30.0)
 DEMO_HOST = "demo.roomscope.invalid"
 
 
@@ -101,6 +133,10 @@ class DemoParticipant:
     loss_base: float
     bitrate_base: float
     is_bot: bool = False
+
+    @property
+    def has_video(self) -> bool:
+        return self.bitrate_base > 100.0
 
     @property
     def joined_at(self) -> datetime:
@@ -165,11 +201,50 @@ class DemoRecording:
 
 @dataclass(frozen=True)
 class DemoSamples:
-    """Regular samples every ``SAMPLE_INTERVAL_S`` from ``start``; None = not connected."""
+    """Regular samples every ``SAMPLE_INTERVAL_S`` from ``start``; None = not connected.
+
+    ``series`` holds the six network metrics every participant has; ``video`` the sender's
+    video metrics (``fps_send``, ``cpu_limited``) of participants who send video; ``pairs``
+    (only when asked for, in sessions of up to ``PAIR_LIMIT`` people) the receive loss of
+    each sender's media, keyed by the sender's participant id."""
 
     start: datetime
     interval_s: float
     series: dict[str, list[float | None]] = field(default_factory=dict)
+    video: dict[str, list[float | None]] = field(default_factory=dict)
+    pairs: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+@dataclass
+class _Effect:
+    """What an incident adds to one participant, one value per 2 s from ``_Track.lo``.
+    ``None``: that part is untouched."""
+
+    up: list[float] | None = None
+    """Uplink loss, % (seen by the participant's receivers too)."""
+    down: list[float] | None = None
+    """Downlink loss, % (the participant's own receive loss)."""
+    jitter: list[float] | None = None
+    rtt: list[float] | None = None
+    send_factor: float = 1.0
+    recv_factor: float = 1.0
+    fps: list[float] | None = None
+    cpu: list[float] | None = None
+
+
+@dataclass(frozen=True)
+class _Track:
+    """An incident's effects from ``lo`` to ``hi`` seconds after the session's start, one
+    value per 2 s (index ``(t - lo) // 2``); ``effects`` by participant index."""
+
+    lo: float = 0.0
+    hi: float = 0.0
+    effects: dict[int, _Effect] = field(default_factory=dict)
+    weights: dict[int, float] = field(default_factory=dict)
+    """Each participant's share of what the others receive (by its bitrate)."""
+
+
+NO_TRACK = _Track()
 
 
 class DemoWorld:
@@ -195,6 +270,7 @@ class DemoWorld:
             self.anchor_slot -= 1  # the anchor slot's session has not started yet: not news
         self._session = lru_cache(maxsize=4096)(self._make_session)
         self._participants = lru_cache(maxsize=256)(self._make_participants)
+        self._track = lru_cache(maxsize=64)(self._make_track)
 
     @property
     def identity(self) -> str:
@@ -269,9 +345,9 @@ class DemoWorld:
             count = rng.randint(9, 40)
         incident: str | None = None
         if slot % 7 == 0:
-            incident = INCIDENT_KINDS[(slot // 7) % len(INCIDENT_KINDS)]
+            incident = ROTATING_KINDS[(slot // 7) % len(ROTATING_KINDS)]
         elif rng.random() < 0.05:
-            incident = rng.choice(INCIDENT_KINDS)
+            incident = rng.choice(ROTATING_KINDS)
         if incident in ("loss_spike", "reconnects", "high_rtt", "everyone") and count < 2:
             count = 2 if incident != "everyone" else 4
         if incident == "everyone":
@@ -284,6 +360,8 @@ class DemoWorld:
         room_name = data.ROOM_NAMES[room]
         incident_len = rng.uniform(70, 150) if incident == "loss_spike" else rng.uniform(120, 240)
         incident_start = rng.uniform(0.2, 0.6) * duration
+        if incident is None and count >= 3 and slot % 14 in (3, 10):
+            incident = PAIRED_KINDS[slot % 14 == 10]  # after every draw: the rest stays as it was
         return DemoSession(
             index=index,
             slot=slot,
@@ -311,9 +389,7 @@ class DemoWorld:
     def _make_participants(self, session: DemoSession) -> tuple[DemoParticipant, ...]:
         out: list[DemoParticipant] = []
         duration = session.planned_duration_s
-        victim = -1
-        if session.incident in ("loss_spike", "reconnects", "high_rtt"):
-            victim = _rng("v", self.seed, session.slot).randrange(session.participant_count)
+        victim = self._victim(session)
         for j in range(session.participant_count):
             rng = _rng("p", self.seed, session.slot, j)
             is_bot = j == session.participant_count - 1 and session.recorded and j > 1
@@ -350,7 +426,7 @@ class DemoWorld:
                 join_s = min(join_s, duration * 0.1)
                 leave_s = duration - rng.uniform(0, 15)
             intervals = self._intervals(rng, session.start, join_s, leave_s, incident == "reconnects")
-            video = rng.random() > 0.15
+            video = rng.random() > 0.15 or incident == "cpu_limited"
             out.append(
                 DemoParticipant(
                     index=j,
@@ -383,6 +459,16 @@ class DemoWorld:
                 )
             )
         return tuple(out)
+
+    def _victim(self, session: DemoSession) -> int:
+        """The index of the participant an incident happens to (-1: none, or everyone)."""
+        if session.incident is None or session.incident == "everyone":
+            return -1
+        victim = _rng("v", self.seed, session.slot).randrange(session.participant_count)
+        bot = session.recorded and session.participant_count > 2
+        if session.incident in PAIRED_KINDS and bot and victim == session.participant_count - 1:
+            victim = 0  # a recorder neither sends video nor has a downlink anyone notices
+        return victim
 
     @staticmethod
     def _name(rng: random.Random, is_bot: bool) -> str:
@@ -545,9 +631,140 @@ class DemoWorld:
                 break
         return [r for r in out if r.started_at <= now]
 
-    def samples(self, session: DemoSession, participant: DemoParticipant, now: datetime) -> DemoSamples:
+    # -- incidents: windows, effects, truth ----------------------------------------------
+
+    def incident_window_s(self, session: DemoSession) -> tuple[float, float] | None:
+        """The incident's span in seconds after the session's start (None: no incident)."""
+        kind = session.incident
+        if kind is None:
+            return None
+        if kind == "everyone":
+            return self._crowded(session)
+        victim = self.participants(session)[self._victim(session)]
+        joined = (victim.joined_at - session.start).total_seconds()
+        left = (victim.left_at - session.start).total_seconds()
+        if kind == "high_rtt":
+            return joined, left
+        if kind == "reconnects":
+            drops = [(iv.leave - session.start).total_seconds() for iv in victim.intervals[:-1]]
+            back = [(iv.join - session.start).total_seconds() for iv in victim.intervals[1:]]
+            return (min(drops), max(back)) if drops else (joined, left)
+        lo = session.incident_start_s - joined
+        lo = max(10.0, min(lo, left - joined - session.incident_len_s - 10.0))
+        return joined + lo, joined + lo + session.incident_len_s
+
+    def _crowded(self, session: DemoSession, least: int = 3) -> tuple[float, float]:
+        """The "everyone" window: from the drawn start, or the first moment after it (else
+        before it) when at least ``least`` people are connected for the whole window, so that
+        "everyone" is a crowd."""
+        spans = [
+            ((iv.join - session.start).total_seconds(), (iv.leave - session.start).total_seconds())
+            for p in self.participants(session)
+            for iv in p.intervals
+        ]
+        length = session.incident_len_s
+        drawn = session.incident_start_s
+        edges = sorted({t for span in spans for t in span})
+
+        def crowded(lo: float) -> bool:
+            checks = [lo, *(t for t in edges if lo < t < lo + length)]
+            return all(sum(1 for a, b in spans if a <= t < b) >= least for t in checks)
+
+        for lo in (drawn, *(t for t in edges if t > drawn), *(t for t in edges if t < drawn)):
+            if crowded(lo):
+                return lo, lo + length
+        return drawn, drawn + length
+
+    def _make_track(self, session: DemoSession) -> _Track:
+        kind = session.incident
+        window = self.incident_window_s(session)
+        if kind is None or kind == "high_rtt" or window is None:
+            return NO_TRACK  # a high RTT is the victim's network itself (its rtt_base)
+        people = self.participants(session)
+        step = SAMPLE_INTERVAL_S
+        lo, hi = window
+        if kind == "reconnects":
+            lo, hi = lo - 20.0, hi + 12.0
+        n = int((hi - lo) // step) + 1
+        rng = _rng("inc", self.seed, session.slot)
+        uni = rng.uniform
+
+        def draws(a: float, b: float) -> list[float]:
+            return [uni(a, b) for _ in range(n)]
+
+        effects: dict[int, _Effect] = {}
+        if kind == "everyone":
+            for p in people:
+                effects[p.index] = _Effect(
+                    up=draws(6.0, 14.0),
+                    down=draws(6.0, 14.0),
+                    jitter=draws(25.0, 70.0),
+                    rtt=draws(150.0, 320.0),
+                    send_factor=0.5,
+                    recv_factor=0.5,
+                )
+        else:
+            victim = people[self._victim(session)]
+            if kind == "loss_spike":
+                effects[victim.index] = _Effect(up=draws(11.0, 24.0), send_factor=0.45)
+            elif kind == "downlink_loss":
+                effects[victim.index] = _Effect(
+                    down=draws(8.0, 20.0), jitter=draws(3.0, 9.0), recv_factor=0.6
+                )
+            elif kind == "cpu_limited":
+                effects[victim.index] = _Effect(fps=draws(6.0, 14.0), cpu=draws(60.0, 100.0), send_factor=0.7)
+            elif kind == "reconnects":
+                gaps = [
+                    ((a.leave - session.start).total_seconds(), (b.join - session.start).total_seconds())
+                    for a, b in itertools.pairwise(victim.intervals)
+                ]
+                up, down, jitter = [0.0] * n, [0.0] * n, [0.0] * n
+                for x in range(n):
+                    t = lo + x * step
+                    if any(a <= t < b for a, b in gaps):
+                        continue  # disconnected: nothing sent, nothing lost
+                    if any(abs(t - a) < 20 or abs(t - b) < 12 for a, b in gaps):
+                        up[x], down[x], jitter[x] = uni(4.0, 12.0), uni(4.0, 12.0), uni(15.0, 40.0)
+                effects[victim.index] = _Effect(up=up, down=down, jitter=jitter)
+        return _Track(lo, hi, effects, {p.index: p.bitrate_base for p in people})
+
+    def truth(self, session: DemoSession) -> dict[str, object] | None:
+        """What really happened in ``session``: its incident's kind, true cause
+        (``INCIDENT_CAUSES``), who (participant ids and names) and window (ISO 8601)."""
+        window = self.incident_window_s(session)
+        if session.incident is None or window is None:
+            return None
+        lo = session.start + timedelta(seconds=window[0])
+        hi = session.start + timedelta(seconds=window[1])
+        people = self.participants(session)
+        if session.incident == "everyone":
+            who = [p for p in people if any(iv.join < hi and lo < iv.leave for iv in p.intervals)]
+        else:
+            who = [people[self._victim(session)]]
+        return {
+            "kind": session.incident,
+            "cause": INCIDENT_CAUSES[session.incident],
+            "who": [p.id for p in who],
+            "who_names": [p.name for p in who],
+            "window": [lo.isoformat(), hi.isoformat()],
+        }
+
+    def participant_truth(
+        self, session: DemoSession, participant: DemoParticipant
+    ) -> dict[str, object] | None:
+        """The session's truth when ``participant`` is among its ``who``, else None."""
+        truth = self.truth(session)
+        who = truth["who"] if truth is not None else []
+        return truth if isinstance(who, list) and participant.id in who else None
+
+    # -- samples ---------------------------------------------------------------------------
+
+    def samples(
+        self, session: DemoSession, participant: DemoParticipant, now: datetime, *, pairs: bool = False
+    ) -> DemoSamples:
         """Quality samples every 2 s from the participant's first join to its last leave
-        (or ``now``); None while disconnected."""
+        (or ``now``); None while disconnected. ``pairs``: also the receive loss of each
+        sender's media (sessions of up to ``PAIR_LIMIT`` participants only)."""
         step = SAMPLE_INTERVAL_S
         start = participant.joined_at
         stop = min(participant.left_at, now)
@@ -569,18 +786,45 @@ class DemoWorld:
             ((a.leave - start).total_seconds(), (b.join - start).total_seconds())
             for a, b in zip(participant.intervals, participant.intervals[1:], strict=False)
         ]
-        inc_lo = session.incident_start_s - (start - session.start).total_seconds()
-        if participant.incident == "loss_spike":
-            present = (participant.left_at - start).total_seconds()
-            inc_lo = max(10.0, min(inc_lo, present - session.incident_len_s - 10.0))
-        inc_hi = inc_lo + session.incident_len_s
+        people = self.participants(session)
+        sends_video = participant.has_video and not participant.is_bot
+        video: dict[str, list[float | None]] = (
+            {"fps_send": [None] * count, "cpu_limited": [None] * count} if sends_video else {}
+        )
+        video_rng = _rng("fps", self.seed, session.slot, participant.index)
+        fps_base = video_rng.uniform(*VIDEO_FPS)
+        senders = [p for p in people if p.index != participant.index]
+        with_pairs = pairs and len(people) <= PAIR_LIMIT
+        own_loss: list[float | None] = [None] * count if with_pairs else []
+        pair_values: dict[str, list[float | None]] = (
+            {p.id: [None] * count for p in senders} if with_pairs else {}
+        )
+        track = self._track(session)
+        offset = (start - session.start).total_seconds()
+        mine = track.effects.get(participant.index)
+        total_rate = sum(track.weights.values())
+        upstream = [  # the senders whose uplink trouble reaches this participant
+            (
+                people[index],
+                effect,
+                track.weights[index] / max(1e-9, total_rate - track.weights[participant.index]),
+            )
+            for index, effect in track.effects.items()
+            if index != participant.index and effect.up is not None
+        ]
+        spans = {
+            p.id: [
+                ((iv.join - start).total_seconds(), (iv.leave - start).total_seconds()) for iv in p.intervals
+            ]
+            for p in senders
+        }
         others = max(1, session.participant_count - 1)
         recv_target = min(6000.0, participant.bitrate_base * 0.8 * min(others, 6))
         base_loss = participant.loss_base
         drift = 0.0
         for i in range(count):
             t = i * step
-            if any(lo <= t < hi for lo, hi in gaps):
+            if gaps and any(lo <= t < hi for lo, hi in gaps):
                 continue
             drift = drift * 0.9 + gauss(0, 0.15)
             r = participant.rtt_base * (1 + 0.08 * drift) + abs(gauss(0, participant.rtt_base * 0.05))
@@ -592,30 +836,51 @@ class DemoWorld:
             lr = max(0.0, base_loss * (1 + drift) * 0.8 + (abs(gauss(0, 0.3)) if rand() < 0.1 else 0.0))
             bs = participant.bitrate_base * (0.92 + 0.08 * rand())
             brv = recv_target * (0.9 + 0.1 * rand())
-            if participant.incident and inc_lo <= t < inc_hi:
-                if participant.incident == "loss_spike":
-                    ls += rng.uniform(11.0, 24.0)
-                    lr += rng.uniform(10.5, 22.0)
-                    bs *= 0.45
-                    brv *= 0.6
-                    j += rng.uniform(10, 25)
-                elif participant.incident == "everyone":
-                    ls += rng.uniform(6.0, 14.0)
-                    lr += rng.uniform(6.0, 14.0)
-                    j += rng.uniform(25, 70)
-                    r += rng.uniform(150, 320)
-                    bs *= 0.5
-                    brv *= 0.5
-            if participant.incident == "reconnects":
-                near = any(abs(t - lo) < 20 or abs(t - hi) < 12 for lo, hi in gaps)
-                if near:
-                    ls += rng.uniform(4.0, 12.0)
-                    lr += rng.uniform(4.0, 12.0)
-                    j += rng.uniform(15, 40)
+            fps = fps_base * (0.96 + 0.04 * video_rng.random()) if sends_video else 0.0
+            cpu = 0.0
+            at = offset + t  # seconds after the session's start
+            inside = track.lo <= at < track.hi
+            x = int((at - track.lo) // step) if inside else 0
+            if inside and mine is not None:
+                ls += mine.up[x] if mine.up else 0.0
+                lr += mine.down[x] if mine.down else 0.0
+                j += mine.jitter[x] if mine.jitter else 0.0
+                r += mine.rtt[x] if mine.rtt else 0.0
+                bs *= mine.send_factor
+                brv *= mine.recv_factor
+                if mine.fps and sends_video:
+                    fps, cpu = mine.fps[x], mine.cpu[x] if mine.cpu else 0.0
+            own = lr
+            if inside:
+                for sender, effect, share in upstream:
+                    if effect.up is not None and _connected(spans[sender.id], t):
+                        lr += share * effect.up[x]
+                        brv *= 1.0 - share * (1.0 - effect.send_factor)
             loss_s[i] = round(min(ls, 100.0), 2)
             loss_r[i] = round(min(lr, 100.0), 2)
             br_s[i] = round(bs, 1)
             br_r[i] = round(brv, 1)
             jit[i] = round(j, 1)
             rtt[i] = round(r, 1)
-        return DemoSamples(start=start, interval_s=step, series=series)
+            if sends_video:
+                video["fps_send"][i] = round(fps, 1)
+                video["cpu_limited"][i] = round(cpu, 1)
+            if with_pairs:
+                own_loss[i] = own
+        for sender in senders if with_pairs else ():  # its media as received: own downlink + its uplink
+            theirs = track.effects.get(sender.index)
+            up = theirs.up if theirs is not None else None
+            values = pair_values[sender.id]
+            for a, b in spans[sender.id]:
+                for i in range(max(0, math.ceil(a / step)), min(count, math.ceil(b / step))):
+                    base = own_loss[i]
+                    if base is None:
+                        continue
+                    at = offset + i * step
+                    extra = up[int((at - track.lo) // step)] if up and track.lo <= at < track.hi else 0.0
+                    values[i] = round(min(base + extra, 100.0), 2)
+        return DemoSamples(start=start, interval_s=step, series=series, video=video, pairs=pair_values)
+
+
+def _connected(spans: Sequence[tuple[float, float]], t: float) -> bool:
+    return any(a <= t < b for a, b in spans)
