@@ -46,7 +46,7 @@ def test_findings_are_worst_first_and_verdicts_follow() -> None:
     assert [f.severity for f in report.findings] == [Severity.POOR, Severity.WARN]
     assert [v.participant.id for v in report.verdicts] == ["b", "a", "c"]
     assert [v.verdict for v in report.verdicts] == [Verdict.POOR, Verdict.FAIR, Verdict.GOOD]
-    assert report.verdicts[0].reason == "poor: RTT > 250 ms · route"
+    assert report.verdicts[0].reason == "poor: RTT > 400 ms · route"
     assert report.verdicts[1].reason == "fair: Jitter > 20 ms · own downlink"
     assert report.verdicts[0].finding_ids == (report.findings[0].id,)
     assert report.findings_for("a") == (report.findings[1],)

@@ -555,8 +555,7 @@ class _Diagnosis:
                     cause,
                     cause_of,
                     named,
-                    f"{verdict.value}: {top.label} {top.condition.split(' (')[0]} · "
-                    + _cause_words(cause, cause_of, person),
+                    f"{verdict.value}: {top.label} {_level(top)} · " + _cause_words(cause, cause_of, person),
                     notes,
                     score,
                 )
@@ -565,6 +564,12 @@ class _Diagnosis:
             key=lambda v: (-v.verdict.rank, trouble_began.get(v.participant.id, 0.0), v.participant.name)
         )
         return out
+
+
+def _level(burst: Burst) -> str:
+    """The condition at the burst's own severity: '> 5%' for a poor loss, '> 2%' for a fair one."""
+    plain, _, poor = burst.condition.partition(" (poor ")
+    return poor.removesuffix(")") if poor and burst.severity is Severity.POOR else plain
 
 
 def _cause_words(cause: Cause, cause_of: Person | None, me: Person) -> str:
