@@ -241,7 +241,7 @@ class _Track:
     hi: float = 0.0
     effects: dict[int, _Effect] = field(default_factory=dict)
     weights: dict[int, float] = field(default_factory=dict)
-    """Each participant's share of what the others receive (by its bitrate)."""
+    """Each participant's bitrate: its share of what the others receive is in proportion."""
 
 
 NO_TRACK = _Track()

@@ -57,10 +57,10 @@ def attribute(bursts: list[Burst], subjects: Mapping[str, Subject]) -> SharedEve
         by_person[burst.participant.id].append(burst)
     _fold_spikes(by_person)
     _connectivity(bursts, by_person, subjects)
-    _uplinks_explain(bursts, by_person, subjects)
+    _uplinks_explain(bursts, subjects)
     shared = _shared(bursts, subjects)
     _the_rest(bursts, by_person, subjects)
-    _rule_out(bursts, by_person, subjects, shared)
+    _rule_out(bursts, subjects, shared)
     return shared
 
 
@@ -119,9 +119,7 @@ def _connectivity(
                 burst.owner = relay
 
 
-def _uplinks_explain(
-    bursts: list[Burst], by_person: Mapping[str, list[Burst]], subjects: Mapping[str, Subject]
-) -> None:
+def _uplinks_explain(bursts: list[Burst], subjects: Mapping[str, Subject]) -> None:
     uplinks = [b for b in bursts if b.side is Side.UP and b.metric == Metric.LOSS_SEND]
     for burst in bursts:
         if burst.side is not Side.DOWN or burst.metric != Metric.LOSS_RECV or burst.owner is not None:
@@ -431,12 +429,7 @@ def _worst(subjects: Iterable[Subject], metric: Metric, start: float, end: float
     return max(found) if found else None
 
 
-def _rule_out(
-    bursts: list[Burst],
-    by_person: Mapping[str, list[Burst]],
-    subjects: Mapping[str, Subject],
-    shared: SharedEvent | None,
-) -> None:
+def _rule_out(bursts: list[Burst], subjects: Mapping[str, Subject], shared: SharedEvent | None) -> None:
     for burst in bursts:
         if burst.owner is not None or burst.shared is not None or burst.cause is None:
             continue
