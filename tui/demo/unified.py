@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.demo.world import DEMO_HOST, DemoEvent, DemoParticipant, DemoSession, DemoWorld
 from roomscope.tui.models import (
     DeviceInfo,
     Event,
@@ -83,11 +83,14 @@ def session_model(world: DemoWorld, s: DemoSession, now: datetime, profile: str 
     )
 
 
-def participant_model(world: DemoWorld, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
+def api_participant(
+    s: DemoSession, p: DemoParticipant, now: datetime, *, provider: str = PROVIDER, extra: dict[str, Any]
+) -> Participant:
+    """A participant as the demo API serves it (the demo provider and the truth bundle alike)."""
     gone = p.left_at <= now
     present = sum((min(iv.leave, now) - iv.join).total_seconds() for iv in p.intervals if iv.join <= now)
     return Participant(
-        provider=PROVIDER,
+        provider=provider,
         session_id=s.id,
         id=p.id,
         name=p.name,
@@ -104,6 +107,7 @@ def participant_model(world: DemoWorld, s: DemoSession, p: DemoParticipant, now:
             os=p.os,
             os_version=p.os_version,
             device_type=p.device_type,
+            user_agent=f"Mozilla/5.0 ({p.os} {p.os_version}) {p.browser}/{p.browser_version}",
             sdk="roomscope-demo/1.0",
         ),
         network=NetworkInfo(
@@ -115,26 +119,33 @@ def participant_model(world: DemoWorld, s: DemoSession, p: DemoParticipant, now:
             country=p.country,
             connection_type=p.connection,
         ),
-        extra=participant_extra(world, s, p),
+        extra=extra,
+    )
+
+
+def participant_model(world: DemoWorld, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
+    """The API's participant with the incident's truth among its provider fields."""
+    return api_participant(s, p, now, extra=participant_extra(world, s, p))
+
+
+def api_event(s: DemoSession, e: DemoEvent, *, provider: str = PROVIDER) -> Event:
+    """An event as the demo API serves it."""
+    return Event(
+        provider=provider,
+        session_id=s.id,
+        id=e.id,
+        at=e.at,
+        kind=EventKind(e.kind),
+        name=e.kind.replace("_", "."),
+        participant_id=e.participant_id,
+        participant_name=e.participant_name,
+        level="warning" if e.kind in ("reconnect", "quality") else "info",
+        detail=e.detail,
     )
 
 
 def event_models(world: DemoWorld, s: DemoSession, now: datetime) -> list[Event]:
-    return [
-        Event(
-            provider=PROVIDER,
-            session_id=s.id,
-            id=e.id,
-            at=e.at,
-            kind=EventKind(e.kind),
-            name=e.kind.replace("_", "."),
-            participant_id=e.participant_id,
-            participant_name=e.participant_name,
-            level="warning" if e.kind in ("reconnect", "quality") else "info",
-            detail=e.detail,
-        )
-        for e in world.events(s, now)
-    ]
+    return [api_event(s, e) for e in world.events(s, now)]
 
 
 def quality_models(

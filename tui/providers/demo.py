@@ -13,15 +13,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.demo.unified import api_event, api_participant
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.models import (
     Artifact,
-    DeviceInfo,
     Event,
-    EventKind,
     Metric,
-    NetworkInfo,
     Page,
     Participant,
     QualitySeries,
@@ -231,40 +229,7 @@ class DemoProvider(BaseProvider):
     # -- participants --------------------------------------------------------------------
 
     def _participant_model(self, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
-        gone = p.left_at <= now
-        present = sum((min(iv.leave, now) - iv.join).total_seconds() for iv in p.intervals if iv.join <= now)
-        return Participant(
-            provider=self.name,
-            session_id=s.id,
-            id=p.id,
-            name=p.name,
-            user_id=p.user_id,
-            external_id=p.external_id,
-            role=p.role,
-            joined_at=p.joined_at,
-            left_at=p.left_at if gone else None,
-            duration_s=max(0.0, present),
-            reconnects=sum(1 for iv in p.intervals[1:] if iv.join <= now),
-            device=DeviceInfo(
-                browser=p.browser,
-                browser_version=p.browser_version,
-                os=p.os,
-                os_version=p.os_version,
-                device_type=p.device_type,
-                user_agent=f"Mozilla/5.0 ({p.os} {p.os_version}) {p.browser}/{p.browser_version}",
-                sdk="roomscope-demo/1.0",
-            ),
-            network=NetworkInfo(
-                isp=p.isp,
-                asn=p.asn,
-                ip=p.ip,
-                city=p.city,
-                region=p.region,
-                country=p.country,
-                connection_type=p.connection,
-            ),
-            extra={"bot": p.is_bot} if p.is_bot else {},
-        )
+        return api_participant(s, p, now, provider=self.name, extra={"bot": True} if p.is_bot else {})
 
     async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
         await self._latency()
@@ -307,21 +272,7 @@ class DemoProvider(BaseProvider):
             events = [e for e in events if e.participant_id == participant_id]
         offset = self._offset(cursor)
         chunk = events[offset : offset + limit]
-        items = [
-            Event(
-                provider=self.name,
-                session_id=s.id,
-                id=e.id,
-                at=e.at,
-                kind=EventKind(e.kind),
-                name=e.kind.replace("_", "."),
-                participant_id=e.participant_id,
-                participant_name=e.participant_name,
-                level="warning" if e.kind in ("reconnect", "quality") else "info",
-                detail=e.detail,
-            )
-            for e in chunk
-        ]
+        items = [api_event(s, e, provider=self.name) for e in chunk]
         more = offset + limit < len(events)
         return Page[Event](items=items, next_cursor=str(offset + limit) if more else None, total=len(events))
 
