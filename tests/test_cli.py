@@ -232,6 +232,8 @@ def test_quality_all_formats(run: Run, world: DemoWorld) -> None:
         "jitter",
         "rtt",
         "mos",
+        "fps_send",  # Farah sends video: its frame rate and CPU limitation are series too
+        "cpu_limited",
     }
     loss_stats = metrics["packet_loss_send"]
     assert loss_stats["poor_threshold"] == 5.0 and loss_stats["verdict"] == "poor"

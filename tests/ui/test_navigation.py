@@ -121,6 +121,8 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
             "Jitter",
             "RTT",
             "MOS",
+            "Frame rate (send)",
+            "CPU-limited (send)",
         ]
         loss = [str(c) for c in rows["Packet loss (send)"]]
         assert loss[1] == "%" and loss[6] == "> 5%" and loss[7] == "poor"

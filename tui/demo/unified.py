@@ -149,7 +149,13 @@ def event_models(world: DemoWorld, s: DemoSession, now: datetime) -> list[Event]
 
 
 def quality_models(
-    world: DemoWorld, s: DemoSession, p: DemoParticipant, now: datetime, *, pairs: bool = True
+    world: DemoWorld,
+    s: DemoSession,
+    p: DemoParticipant,
+    now: datetime,
+    *,
+    pairs: bool = True,
+    provider: str = PROVIDER,
 ) -> list[QualitySeries]:
     """Every series of ``p``: the six network metrics, its video metrics if it sends video,
     and (``pairs``, small sessions) the receive loss of each sender's media."""
@@ -159,7 +165,7 @@ def quality_models(
         metric, unit = UNITS[key]
         out.append(
             QualitySeries(
-                provider=PROVIDER,
+                provider=provider,
                 session_id=s.id,
                 participant_id=p.id,
                 metric=metric,
@@ -172,7 +178,7 @@ def quality_models(
     for sender, values in samples.pairs.items():
         out.append(
             QualitySeries(
-                provider=PROVIDER,
+                provider=provider,
                 session_id=s.id,
                 participant_id=p.id,
                 metric=Metric.LOSS_RECV,

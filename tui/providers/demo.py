@@ -13,13 +13,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from roomscope.tui.clock import Clock, utcnow
-from roomscope.tui.demo.unified import api_event, api_participant
+from roomscope.tui.demo.unified import (
+    api_event,
+    api_participant,
+    participant_extra,
+    quality_models,
+    session_extra,
+)
 from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.models import (
     Artifact,
     Event,
-    Metric,
     Page,
     Participant,
     QualitySeries,
@@ -30,15 +35,6 @@ from roomscope.tui.models import (
     SortKey,
 )
 from roomscope.tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
-
-METRIC_UNITS: dict[str, tuple[Metric, str]] = {
-    "packet_loss_send": (Metric.LOSS_SEND, "%"),
-    "packet_loss_recv": (Metric.LOSS_RECV, "%"),
-    "bitrate_send": (Metric.BITRATE_SEND, "kbps"),
-    "bitrate_recv": (Metric.BITRATE_RECV, "kbps"),
-    "jitter": (Metric.JITTER, "ms"),
-    "rtt": (Metric.RTT, "ms"),
-}
 
 
 class _View:
@@ -190,15 +186,7 @@ class DemoProvider(BaseProvider):
             participant_count=count,
             max_concurrent=peak,
             live_participants=present,
-            extra={
-                "region": s.region,
-                "layout": s.layout,
-                "max_members": s.max_members,
-                "recording": s.recorded,
-                "room_url": f"https://{DEMO_HOST}/rooms/{s.room_name}",
-            }
-            if detail
-            else {},
+            extra=session_extra(self.world, s) if detail else {},
         )
 
     @staticmethod
@@ -229,7 +217,7 @@ class DemoProvider(BaseProvider):
     # -- participants --------------------------------------------------------------------
 
     def _participant_model(self, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
-        return api_participant(s, p, now, provider=self.name, extra={"bot": True} if p.is_bot else {})
+        return api_participant(s, p, now, provider=self.name, extra=participant_extra(self.world, s, p))
 
     async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
         await self._latency()
@@ -352,23 +340,7 @@ class DemoProvider(BaseProvider):
         )
 
     def _quality(self, s: DemoSession, p: DemoParticipant, now: datetime) -> list[QualitySeries]:
-        samples = self.world.samples(s, p, now)
-        out = []
-        for key, values in samples.series.items():
-            metric, unit = METRIC_UNITS[key]
-            out.append(
-                QualitySeries(
-                    provider=self.name,
-                    session_id=s.id,
-                    participant_id=p.id,
-                    metric=metric,
-                    unit=unit,
-                    start=samples.start,
-                    interval_s=samples.interval_s,
-                    values=values,
-                )
-            )
-        return out
+        return quality_models(self.world, s, p, now, provider=self.name)
 
     async def check(self) -> str:
         await self._latency()

@@ -17,14 +17,15 @@ import functools
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from roomscope.tui.cache import Cache
+from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.errors import Capability, NotFoundError, ProviderError, unsupported
-from roomscope.tui.limits import LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
+from roomscope.tui.limits import DIAGNOSIS_MEMO, LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
+from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     Artifact,
     Event,
@@ -46,6 +47,7 @@ from roomscope.tui.store.views import FilteredCollection, MergedCollection, Sort
 
 if TYPE_CHECKING:
     from roomscope.tui import quality
+    from roomscope.tui.diagnosis import SessionDiagnosis
 
 T = TypeVar("T")
 
@@ -68,6 +70,9 @@ class QualityReport:
     series: list[QualitySeries]
     assessment: quality.QualityAssessment
     freshness: Freshness | None = None
+    # Per-sender receive series (``QualitySeries.peer_id``): evidence for attribution, not
+    # panels of their own; ``series`` holds the participant's own series only.
+    peers: list[QualitySeries] = field(default_factory=list)
 
 
 class Store:
@@ -96,6 +101,8 @@ class Store:
             OrderedDict()
         )
         self._quality_gate = asyncio.Semaphore(QUALITY_CONCURRENCY)
+        self._diagnoses: LRU[str, SessionDiagnosis] = LRU(DIAGNOSIS_MEMO)
+        self._diagnosing: dict[str, asyncio.Future[SessionDiagnosis]] = {}
 
     # -- providers -----------------------------------------------------------------------
 
@@ -342,6 +349,14 @@ class Store:
         return value
 
     async def quality(self, session: Session, participant_id: str) -> QualityReport:
+        freshness_box: list[Freshness] = []
+        series = await self._series(session, participant_id, freshness_box)
+        return await asyncio.to_thread(self._report, session.id, participant_id, series, freshness_box[0])
+
+    async def _series(
+        self, session: Session, participant_id: str, freshness_out: list[Freshness] | None = None
+    ) -> list[QualitySeries]:
+        """The participant's series as the provider gives them (per-sender ones included)."""
         provider = self.provider(session.profile)
         self._require(provider, Capability.QUALITY)
         async with self._quality_gate:
@@ -356,7 +371,96 @@ class Store:
                 ttl=lambda _v: self._detail_ttl(session),
                 on_fresh=lambda _v, _f: self.updated.emit(),
             )
-        return await asyncio.to_thread(self._report, session.id, participant_id, series, freshness)
+        if freshness_out is not None:
+            freshness_out.append(freshness)
+        return series
+
+    # -- diagnosis -----------------------------------------------------------------------
+
+    def _diagnosis_key(self, session: Session) -> str:
+        from roomscope.tui.diagnosis import DIAGNOSIS_VERSION
+
+        provider = self.provider(session.profile)
+        return make_key(provider.identity, "diagnosis", [session.id, DIAGNOSIS_VERSION], None, None)
+
+    def known_diagnosis(self, session: Session) -> SessionDiagnosis | None:
+        """The session's diagnosis if it is in memory (no waiting: a table paints with it)."""
+        return self._diagnoses.get(self._diagnosis_key(session))
+
+    async def diagnosis(self, session: Session) -> SessionDiagnosis:
+        """What went wrong in ``session`` (:func:`roomscope.tui.diagnosis.diagnose`), from
+        memory, the disk cache (ended sessions for good, live ones for ``LIVE_TTL_S``) or
+        computed from its participants, events and quality series. Concurrent asks for one
+        session share one computation."""
+        key = self._diagnosis_key(session)
+        found = self._diagnoses.get(key)
+        if found is not None:
+            return found
+        running = self._diagnosing.get(key)
+        if running is None:
+            running = asyncio.ensure_future(self._diagnose(key, session))
+            self._diagnosing[key] = running
+            running.add_done_callback(lambda _t: self._diagnosing.pop(key, None))
+        return await asyncio.shield(running)
+
+    async def _diagnose(self, key: str, session: Session) -> SessionDiagnosis:
+        adapter = _diagnosis()
+        if self.cache is not None:
+            entry = await asyncio.to_thread(self.cache.get, key)
+            if entry is not None and (entry.expires_at is None or entry.expires_at > self.clock()):
+                try:
+                    cached = adapter.validate_json(entry.body)
+                except ValueError:
+                    cached = None  # an older or damaged entry: computed again below
+                if cached is not None:
+                    self._remember_diagnosis(key, session, cached)
+                    return cached
+        result = await self._compute_diagnosis(session)
+        ttl = self._detail_ttl(session)
+        if self.cache is not None:
+            now = self.clock()
+            try:
+                body = adapter.dump_json(result)
+            except ValueError:
+                body = None
+            if body is not None:
+                await asyncio.to_thread(
+                    self.cache.put,
+                    key,
+                    profile=session.profile,
+                    kind="diagnosis",
+                    body=body,
+                    fetched_at=now,
+                    expires_at=None if ttl is None else now + ttl,
+                )
+        self._remember_diagnosis(key, session, result)
+        return result
+
+    def _remember_diagnosis(self, key: str, session: Session, result: SessionDiagnosis) -> None:
+        # Only ended sessions stay in memory: a live one's is asked again after its TTL.
+        if session.status is SessionStatus.ENDED:
+            self._diagnoses.put(key, result)
+
+    async def _compute_diagnosis(self, session: Session) -> SessionDiagnosis:
+        from roomscope.tui.diagnosis import diagnose
+
+        provider = self.provider(session.profile)
+        participants = await self.participants(session)
+        events: list[Event] = []
+        if Capability.EVENTS in provider.capabilities:
+            try:
+                events = await self.events(session)
+            except NotFoundError:
+                events = []
+        series: dict[str, list[QualitySeries]] = {}
+        if Capability.QUALITY in provider.capabilities:
+
+            async def one(participant: Participant) -> None:
+                with contextlib.suppress(NotFoundError):  # no samples: the diagnosis says so
+                    series[participant.id] = await self._series(session, participant.id)
+
+            await asyncio.gather(*(one(p) for p in participants))
+        return await asyncio.to_thread(diagnose, session, participants, events, series)
 
     @staticmethod
     def _report(
@@ -364,8 +468,10 @@ class Store:
     ) -> QualityReport:
         from roomscope.tui import quality  # the metrics maths, only once a report is asked for
 
-        full = quality.order_series(quality.with_mos(series))
-        return QualityReport(session_id, participant_id, full, quality.assess(full), freshness)
+        own = [s for s in series if s.peer_id is None]
+        peers = [s for s in series if s.peer_id is not None]
+        full = quality.order_series(quality.with_mos(own))
+        return QualityReport(session_id, participant_id, full, quality.assess(full), freshness, peers)
 
     async def find_session(self, session_id: str) -> Session:
         """Look a session id up in every profile (the palette's jump)."""
@@ -408,6 +514,13 @@ def _partitioned(provider: Provider) -> bool:
 
 
 # Validators are built on first use: the first page should not pay for the quality models.
+@functools.cache
+def _diagnosis() -> TypeAdapter[SessionDiagnosis]:
+    from roomscope.tui.diagnosis import SessionDiagnosis
+
+    return TypeAdapter(SessionDiagnosis)
+
+
 @functools.cache
 def _session_page() -> TypeAdapter[Page[Session]]:
     return TypeAdapter(Page[Session])
