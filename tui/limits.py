@@ -21,6 +21,8 @@ RETRY_AFTER_S = 5.0
 MAX_PAGES_IN_MEMORY = 48
 """Pages of one list kept in memory; the rest reload from the disk cache when scrolled to."""
 QUALITY_CONCURRENCY = 4
+# Session diagnoses kept in memory (the disk cache keeps every ended session's for good).
+DIAGNOSIS_MEMO = 4096
 """Quality series fetched at once for one session."""
 
 # -- The TUI -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ the order of the triage notes' section 5), ``explain`` (the plain sentences), ``
 (``diagnose``).
 """
 
-from roomscope.tui.diagnosis.catalogue import RULE_IDS, RULES, RuleInfo, rule_info
+from roomscope.tui.diagnosis.catalogue import DIAGNOSIS_VERSION, RULE_IDS, RULES, RuleInfo, rule_info
 from roomscope.tui.diagnosis.engine import diagnose
 from roomscope.tui.diagnosis.findings import (
     CannotSay,
@@ -36,6 +36,7 @@ from roomscope.tui.diagnosis.findings import (
 )
 
 __all__ = [
+    "DIAGNOSIS_VERSION",
     "RULES",
     "RULE_IDS",
     "CannotSay",

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from roomscope.tui.diagnosis.findings import Cause
 from roomscope.tui.quality import HOLD_COUNT, HOLD_WINDOW, THRESHOLDS
 
+DIAGNOSIS_VERSION = 1
+"""Bumped whenever a rule, a threshold or the result's shape changes: cached diagnoses of an
+older version are computed again."""
+
 HELD = f"{HOLD_COUNT} of {HOLD_WINDOW} consecutive samples"
 """The persistence every threshold rule uses (``roomscope.tui.quality.held_mask``)."""
 
