@@ -105,7 +105,7 @@ def offline_notice(status: StoreStatus) -> str | None:
     if status.offline_mode:
         return "OFFLINE (cache only)"
     if status.offline_since is not None:
-        stamp = datetime.fromtimestamp(status.offline_since, UTC).astimezone()
+        stamp = fmt.local(datetime.fromtimestamp(status.offline_since, UTC))
         return f"offline since {stamp:%H:%M:%S}"
     return None
 
