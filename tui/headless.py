@@ -562,11 +562,13 @@ async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[]
 
 def _quality_json(report: QualityReport) -> dict[str, Any]:
     assessment = report.assessment
+    from roomscope.tui.quality import assessment_keys
+
     metrics: dict[str, Any] = {}
-    for series in report.series:
-        metric = assessment.metrics.get(str(series.metric))
+    for key, series in zip(assessment_keys(report.series), report.series, strict=True):
+        metric = assessment.of(series)
         stats = metric.stats if metric else None
-        metrics[str(series.metric)] = {
+        metrics[key] = {
             "unit": series.unit,
             "unit_documented": series.unit_documented,
             "source": series.source,
