@@ -24,7 +24,7 @@ from roomscope.tui.text import clean, inert_json, terminal_safe
 
 if TYPE_CHECKING:
     from roomscope.tui.clientstats import ClientDump
-    from roomscope.tui.imports import Attachment, ImportLibrary, ImportRecord
+    from roomscope.tui.imports import ImportLibrary, ImportRecord
     from roomscope.tui.models import Participant, Session
     from roomscope.tui.store import Store
 
@@ -56,14 +56,14 @@ def read_file(path_text: str, clock: Callable[[], datetime]) -> ClientDump:
         raise UsageError(f"{terminal_safe(path_text)}: {exc.problem}{where}; nothing imported") from None
 
 
-def record_for(
-    dump: ClientDump, attached: Attachment | None, name: str, clock: Callable[[], datetime]
-) -> ImportRecord:
+def record_for(dump: ClientDump, name: str, clock: Callable[[], datetime]) -> ImportRecord:
+    """The import of ``dump`` as a session of its own; ``UsageError`` when it holds no
+    statistics."""
     from roomscope.tui.clientstats import DumpError
     from roomscope.tui.imports import new_id, record_of
 
     try:
-        return record_of(dump, import_id=new_id(), attached=attached, name=name, now=clock())
+        return record_of(dump, import_id=new_id(), attached=None, name=name, now=clock())
     except DumpError as exc:
         raise UsageError(f"{exc}; nothing imported") from None
 
@@ -109,15 +109,15 @@ class Candidate:
 
 
 async def import_command(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
-    from roomscope.tui.imports import Attachment
+    from roomscope.tui.imports import Attachment, attached_to
 
     if args.participant is not None and args.session is None:
         raise UsageError("import: --participant needs --session (the session the participant was in)")
     dump = await asyncio.to_thread(read_file, args.file, clock)
-    imports = store.imports if store.imports is not None else library()
     name = args.name or ""
+    record = record_for(dump, name, clock)
+    imports = store.imports if store.imports is not None else library()
     if args.session is None:
-        record = record_for(dump, None, name, clock)
         offers = await _candidates(store, record, name, clock)
         save(record, imports)
         warn_skipped(args.file, record)
@@ -127,11 +127,10 @@ async def import_command(store: Store, args: argparse.Namespace, clock: Callable
         return
     session = await store.find_session(args.session)
     if args.participant is None:
-        record = record_for(dump, None, name, clock)
         offers = await _candidates(store, record, name, clock, sessions=[session])
         if offers:
             _offer(args.file, record, offers, imported=False)
-        raise UsageError(f"import: give --participant (one of {session.id}'s) to attach {args.file} to")
+        raise UsageError(f"import: give --participant too (a participant of {session.id}); nothing imported")
     participant = await _participant(store, session, args.participant)
     attached = Attachment(
         provider=session.provider,
@@ -140,7 +139,7 @@ async def import_command(store: Store, args: argparse.Namespace, clock: Callable
         participant_id=args.participant,
         participant_name=clean(participant.title, 120) if participant else "",
     )
-    record = record_for(dump, attached, name or attached.participant_name, clock)
+    record = attached_to(record, attached, name or attached.participant_name)
     if participant is not None and _overlap(record, session, participant, clock) <= 0:
         diagnostics.warning(
             f"{args.file}: its statistics ({_span(record)}) do not overlap when "

@@ -8,7 +8,7 @@ its own. ``records`` (what an import is), ``convert`` (a read dump into a record
 provider's (``Store._series``); the headless commands are in ``roomscope.tui.import_command``.
 """
 
-from roomscope.tui.imports.convert import record_of
+from roomscope.tui.imports.convert import attached_to, record_of
 from roomscope.tui.imports.library import ID_PATTERN, ImportLibrary, new_id
 from roomscope.tui.imports.records import (
     OWN_PARTICIPANT,
@@ -24,6 +24,7 @@ __all__ = [
     "Attachment",
     "ImportLibrary",
     "ImportRecord",
+    "attached_to",
     "new_id",
     "record_of",
 ]

@@ -54,3 +54,19 @@ def record_of(
         skipped=[clean(str(s), 300) for s in dump.skipped],
         series=labelled,
     )
+
+
+def attached_to(record: ImportRecord, attached: Attachment, name: str) -> ImportRecord:
+    """``record`` (read as a session of its own) attached to a participant instead."""
+    ids = {
+        "provider": attached.provider,
+        "session_id": attached.session_id,
+        "participant_id": attached.participant_id,
+    }
+    return record.model_copy(
+        update={
+            "attached": attached,
+            "name": clean(name, 120),
+            "series": [s.model_copy(update=ids) for s in record.series],
+        }
+    )
