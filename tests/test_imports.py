@@ -90,7 +90,7 @@ def test_import_attaches_a_dump_to_a_participant(run: Run, tmp_path: Path, data_
     assert quality["metrics"]["path_switch"]["source"] == source
     assert any(s["metric"] == "ice_state" and s["extra"]["import_id"] == import_id for s in quality["series"])
     rows = run("quality", session_id, person["id"]).out
-    assert f"Packet loss (recv) · {source}" in rows
+    assert "Packet loss (recv) · dump call.txt" in rows
 
     removed = run("imports", "rm", import_id)
     assert removed.code == 0 and f"removed import {import_id}" in removed.err

@@ -121,10 +121,10 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
         stats = metric.stats
         threshold = metric.threshold
         unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
-        imported = series.extra.get("import_id")
+        imported = series.extra.get("import_file")
         rows.append(
             (
-                f"{threshold.label} · {series.source}" if imported else threshold.label,
+                f"{threshold.label} · dump {imported}" if imported else threshold.label,
                 unit,
                 fmt.number(stats.min if stats else None),
                 fmt.number(stats.avg if stats else None),

@@ -23,6 +23,7 @@ from tests.ui.conftest import (
 
 LOSS_SPIKE = 21  # "All-hands": ended, seven participants
 SOURCE = "webrtc-internals dump call.txt"
+LABEL = "· dump call.txt"
 
 
 def _rows(screen: ParticipantScreen) -> list[str]:
@@ -50,7 +51,7 @@ async def test_the_import_key_attaches_a_dump_to_the_participant(
         person = screen.participant
         assert person.joined_at is not None
         before = _rows(screen)
-        assert before and not any(SOURCE in row for row in before)
+        assert before and not any(LABEL in row for row in before)
 
         start = person.joined_at.timestamp() * 1000.0 + 5_000.0
         dump = synth.write_internals(tmp_path / "call.txt", synth.call(40, start_ms=start, cpu_from=20))
@@ -74,12 +75,12 @@ async def test_the_import_key_attaches_a_dump_to_the_participant(
         screen.query_one("#import-path", Input).value = str(dump)
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: any(SOURCE in row for row in _rows(screen)), what="the imported series"
+            pilot, lambda: any(LABEL in row for row in _rows(screen)), what="the imported series"
         )
         await wait_for_participant_screen(pilot)
         rows = _rows(screen)
-        assert [row for row in rows if SOURCE not in row] == before  # the provider's, as they were
-        assert f"CPU-limited (send) · {SOURCE}" in rows
+        assert [row for row in rows if LABEL not in row] == before  # the provider's, as they were
+        assert "CPU-limited (send) · dump call.txt" in rows
         (record,) = library.records()
         assert record.attached is not None
         assert (record.attached.session_id, record.attached.participant_id) == (

@@ -34,7 +34,13 @@ def record_of(
         raise DumpError(dump.name, "no call statistics in it (no RTP streams, candidate pairs or ICE states)")
     source = clean(dump.source, 240)
     labelled = [
-        s.model_copy(update={"source": source, "extra": {**s.extra, "import_id": import_id}}) for s in series
+        s.model_copy(
+            update={
+                "source": source,
+                "extra": {**s.extra, "import_id": import_id, "import_file": clean(dump.name, 120)},
+            }
+        )
+        for s in series
     ]
     return ImportRecord(
         id=import_id,
