@@ -45,13 +45,24 @@ class ImportLibrary:
         self.problems: list[str] = []
         """Files that could not be read at the last listing, and why."""
         self._loaded: dict[str, _Loaded] = {}
+        self._sorted: list[ImportRecord] = []
+        self._folder: tuple[int, int] | None = None
+        """The directory's (mtime, inode) when ``_sorted`` was read."""
         self._lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------
 
     def records(self) -> list[ImportRecord]:
-        """Every readable import, oldest first."""
+        """Every readable import, oldest first (one ``stat`` while the directory is unchanged:
+        imports are only ever written by a rename into it, or removed)."""
+        try:
+            info = os.stat(self.directory)
+            folder: tuple[int, int] | None = (info.st_mtime_ns, info.st_ino)
+        except OSError:
+            folder = None
         with self._lock:
+            if folder is not None and folder == self._folder:
+                return list(self._sorted)
             found: dict[str, _Loaded] = {}
             problems: list[str] = []
             try:
@@ -76,7 +87,9 @@ class ImportLibrary:
             self._loaded = found
             self.problems = problems
             records = [k.record for k in found.values() if k.record is not None]
-        return sorted(records, key=lambda r: (r.imported_at, r.id))
+            self._sorted = sorted(records, key=lambda r: (r.imported_at, r.id))
+            self._folder = folder
+            return list(self._sorted)
 
     @staticmethod
     def _read(path: Path, problems: list[str]) -> ImportRecord | None:
@@ -114,6 +127,7 @@ class ImportLibrary:
         if not ID_PATTERN.match(record.id):
             raise ValueError(f"not an import id: {record.id!r}")
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._folder = None  # read again: a change within one mtime tick leaves it the same
         target = self.directory / f"{record.id}.json"
         body = record.model_dump_json().encode()
         fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".import-", suffix=".tmp")
@@ -140,6 +154,7 @@ class ImportLibrary:
         """Delete an import; False when there is none of that id."""
         if not ID_PATTERN.match(import_id):
             return False
+        self._folder = None
         try:
             (self.directory / f"{import_id}.json").unlink()
         except FileNotFoundError:
