@@ -163,7 +163,7 @@ class QualityScreen(RoomscopeScreen):
             panels.mount_all(existing)
         for panel, series in zip(existing, report.series, strict=True):
             panel.styles.height = height
-            panel.show(series, report.assessment.metrics.get(str(series.metric)), (start, end))
+            panel.show(series, report.assessment.of(series), (start, end))
 
     def on_resize(self) -> None:
         if self.report is not None:

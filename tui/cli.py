@@ -263,6 +263,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")
     formats(sub)
 
+    sub = command(
+        "import", "attach a browser's WebRTC statistics dump to a participant, or open it as a session"
+    )
+    sub.add_argument(
+        "file", metavar="FILE", help="a chrome://webrtc-internals, rtcstats or RTCStatsDump file (gzip too)"
+    )
+    sub.add_argument("--session", type=session_id, metavar="ID", help="the session the browser was in")
+    sub.add_argument(
+        "--participant", type=participant_id, metavar="PID", help="the participant whose browser it was"
+    )
+    sub.add_argument(
+        "--name",
+        metavar="TEXT",
+        help="who the browser was (narrows the participants offered; names the session)",
+    )
+
+    sub = command("imports", "list the imported dumps, or remove one (imports rm ID)")
+    sub.add_argument("action", nargs="?", choices=("list", "rm"), default="list")
+    sub.add_argument("import_id", nargs="?", metavar="ID", help="rm: the import to remove")
+    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from roomscope.tui import diagnostics, fmt, present
 from roomscope.tui.clock import utcnow
+from roomscope.tui.import_command import import_command, imports_command
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -52,6 +53,8 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
         return _config(args)
     if args.command == "cache":
         return _cache(args)
+    if args.command == "imports":
+        return imports_command(args)
 
     sources = resolve_sources(args)
     for warning in sources.warnings:
@@ -81,6 +84,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "events": _events,
             "recordings": _recordings,
             "quality": _quality,
+            "import": import_command,
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -562,11 +566,13 @@ async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[]
 
 def _quality_json(report: QualityReport) -> dict[str, Any]:
     assessment = report.assessment
+    from roomscope.tui.quality import assessment_keys
+
     metrics: dict[str, Any] = {}
-    for series in report.series:
-        metric = assessment.metrics.get(str(series.metric))
+    for key, series in zip(assessment_keys(report.series), report.series, strict=True):
+        metric = assessment.of(series)
         stats = metric.stats if metric else None
-        metrics[str(series.metric)] = {
+        metrics[key] = {
             "unit": series.unit,
             "unit_documented": series.unit_documented,
             "source": series.source,

@@ -115,15 +115,16 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
     participant screen and the headless ``quality`` table alike)."""
     rows: list[tuple[str, ...]] = []
     for series in report.series:
-        metric = report.assessment.metrics.get(str(series.metric))
+        metric = report.assessment.of(series)
         if metric is None:
             continue
         stats = metric.stats
         threshold = metric.threshold
         unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
+        imported = series.extra.get("import_file")
         rows.append(
             (
-                threshold.label,
+                f"{threshold.label} · dump {imported}" if imported else threshold.label,
                 unit,
                 fmt.number(stats.min if stats else None),
                 fmt.number(stats.avg if stats else None),
