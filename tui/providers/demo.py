@@ -40,7 +40,7 @@ from roomscope.tui.providers.base import BadPayloadError, BaseProvider, Capabili
 class _View:
     """The indices (into the world) a session query selects, in newest-first order."""
 
-    def __init__(self, head: list[int], tail: range) -> None:
+    def __init__(self, head: Sequence[int], tail: range) -> None:
         self.head = head
         self.tail = tail
 
@@ -117,11 +117,9 @@ class DemoProvider(BaseProvider):
             return _View([], range(0))
         horizon = max(lo, min(world.live_horizon(now), hi + 1))
         status = query.status
-        head = []
-        for i in range(lo, horizon):
-            live = world.is_live(world.session(i), now)
-            if status is None or (status is SessionStatus.LIVE) == live:
-                head.append(i)
+        head: Sequence[int] = range(lo, horizon)
+        if status is not None:
+            head = world.live_indices(lo, horizon, now, live=status is SessionStatus.LIVE)
         tail = range(0) if status is SessionStatus.LIVE else range(horizon, hi + 1)
         return _View(head, tail)
 
