@@ -298,8 +298,11 @@ class DemoWorld:
 
     @property
     def identity(self) -> str:
-        """Names the world independently of the clock (for cache keys)."""
-        return f"seed={self.seed},spacing={self.spacing_s:.6f}"
+        """Names the world as this instance serves it (for cache keys): its seed, its spacing
+        and its anchor. Lists are read by position from the anchor, so two instances started
+        at different times (two anchors) answer the same request differently and must not
+        share cached answers; one anchor always gives the same answers."""
+        return f"seed={self.seed},spacing={self.spacing_s:.6f},anchor={self.anchor_slot}"
 
     # -- sessions ------------------------------------------------------------------------
 
