@@ -140,7 +140,7 @@ def _sessions_json(batch: list[Session]) -> str:
 
     from roomscope.tui.text import make_json_inert
 
-    if any(_odd_number(s.duration_s) or _odd_number(s.extra) for s in batch):
+    if not _plain_numbers(batch):
         return inert_json(_dump(batch), indent=2)
     global _SESSIONS_JSON
     if _SESSIONS_JSON is None:
@@ -155,6 +155,18 @@ def _sessions_json(batch: list[Session]) -> str:
 
 
 _SESSIONS_JSON: TypeAdapter[list[Session]] | None = None
+
+
+def _plain_numbers(batch: list[Session]) -> bool:
+    """No session of ``batch`` holds an :func:`_odd_number` (a duration, or anywhere in
+    ``extra``), checked inline: this runs for every exported row."""
+    for s in batch:
+        d = s.duration_s
+        if d is not None and not (d == 0.0 or 1e-4 <= abs(d) < math.inf):
+            return False
+        if s.extra and _odd_number(s.extra):
+            return False
+    return True
 
 
 def _odd_number(value: Any) -> bool:
