@@ -96,3 +96,19 @@ async def test_a_ten_million_world_lists_without_making_its_live_sessions() -> N
     assert live.total is not None and 1_000 < live.total < 35_000
     assert all(s.status is SessionStatus.LIVE for s in live.items)
     assert huge._session.cache_info().currsize <= 402
+
+
+async def test_an_answer_from_the_cache_does_not_build_the_world(tmp_path: Path) -> None:
+    clock = [NOW.timestamp()]
+    first = _store(DemoWorld(seed=7, size=500, now=NOW), NOW, tmp_path, clock)
+    provider = DemoProvider("demo", size=500, latency_s=0.0, clock=lambda: NOW)
+    again = Store([provider], Cache.open(tmp_path, clock=lambda: clock[0]), clock=lambda: clock[0])
+    try:
+        ids = await _ids(first.sessions(SessionQuery()))
+        assert await _ids(again.sessions(SessionQuery())) == ids
+        assert provider.requests == 0
+        assert provider._world is None  # named by its seed, spacing and anchor alone
+        assert provider.identity == f"demo:demo:{provider.world.identity}"
+    finally:
+        await first.aclose()
+        await again.aclose()

@@ -51,8 +51,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from roomscope.tui.demo import data
-from roomscope.tui.limits import DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
+from roomscope.tui.demo import data, slots
+from roomscope.tui.demo.slots import rng as _rng
+from roomscope.tui.limits import DEMO_SEED, DEMO_SIZE
 
 SAMPLE_INTERVAL_S = 2.0
 MAX_DURATION_S = 150 * 60
@@ -75,11 +76,6 @@ PAIR_LIMIT = 12
 """Sessions of at most this many participants also get per-sender receive loss."""
 VIDEO_FPS = (24.0, 30.0)
 DEMO_HOST = "demo.roomscope.invalid"
-
-
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return random.Random(int.from_bytes(digest, "big"))
 
 
 def _uuid(parts: str, tail: int | None = None) -> str:
@@ -275,19 +271,14 @@ class DemoWorld:
         *,
         seed: int = DEMO_SEED,
         size: int = DEMO_SIZE,
-        span: timedelta = timedelta(days=30),
+        span: timedelta = slots.SPAN,
         now: datetime | None = None,
     ) -> None:
-        if size < DEMO_MIN_SIZE:
-            raise ValueError(f"demo size must be at least {DEMO_MIN_SIZE}")
         self.seed = seed
         self.size = size
         self.span = span
-        self.spacing_s = span.total_seconds() / size
-        reference = now or datetime.now(UTC)
-        self.anchor_slot = math.floor(reference.timestamp() / self.spacing_s)
-        if self._slot_start(self.anchor_slot) > reference:
-            self.anchor_slot -= 1  # the anchor slot's session has not started yet: not news
+        self.spacing_s = slots.spacing_s(size, span)
+        self.anchor_slot = slots.anchor_slot(seed, self.spacing_s, now or datetime.now(UTC))
         self._session = lru_cache(maxsize=4096)(self._make_session)
         self._participants = lru_cache(maxsize=256)(self._make_participants)
         self._track = lru_cache(maxsize=64)(self._make_track)
@@ -298,11 +289,8 @@ class DemoWorld:
 
     @property
     def identity(self) -> str:
-        """Names the world as this instance serves it (for cache keys): its seed, its spacing
-        and its anchor. Lists are read by position from the anchor, so two instances started
-        at different times (two anchors) answer the same request differently and must not
-        share cached answers; one anchor always gives the same answers."""
-        return f"seed={self.seed},spacing={self.spacing_s:.6f},anchor={self.anchor_slot}"
+        """Names the world as this instance serves it, anchor included (``slots.identity``)."""
+        return slots.identity(self.seed, self.spacing_s, self.anchor_slot)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -368,11 +356,6 @@ class DemoWorld:
                 start, duration = self._draw_span(_rng("s", self.seed, slot), slot)
                 self._starts.append(start)
                 self._ends.append(start + round(duration))
-
-    def _slot_start(self, slot: int) -> datetime:
-        """When the session of ``slot`` starts (the first draw of its generator)."""
-        offset = _rng("s", self.seed, slot).uniform(0.0, 0.9)
-        return datetime.fromtimestamp(round((slot + offset) * self.spacing_s), UTC)
 
     def _draw_span(self, rng: random.Random, slot: int) -> tuple[int, float]:
         """The first two draws of a slot's generator: its start (POSIX seconds) and its
