@@ -140,9 +140,14 @@ def _identifier(kind: str) -> Callable[[str], str]:
     return parse
 
 
+GLOBAL_HEADING = "global options (before or after the command)"
+
+
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes. On a subcommand (``suppress``) they are accepted but
+    left out of its help, which names them under one heading instead (``_global_epilog``)."""
     default: Any = argparse.SUPPRESS if suppress else None
-    group = parser.add_argument_group("global options (before or after the command)")
+    group: Any = _QuietGroup(parser) if suppress else parser.add_argument_group(GLOBAL_HEADING)
     group.add_argument(
         "--provider",
         choices=PROVIDER_NAMES,
@@ -204,6 +209,31 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+class _QuietGroup:
+    """Adds arguments to ``parser`` with their help hidden (a subcommand's global options)."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+    def add_argument(self, *names: str, **options: Any) -> argparse.Action:
+        options["help"] = argparse.SUPPRESS
+        return self.parser.add_argument(*names, **options)
+
+
+def _global_epilog(parser: argparse.ArgumentParser) -> str:
+    """'global options (...):' and the global options' names with their values, wrapped."""
+    import textwrap
+
+    group = next(g for g in parser._action_groups if g.title == GLOBAL_HEADING)
+    names = []
+    for action in group._group_actions:
+        name = action.option_strings[-1]
+        value = None if action.nargs == 0 else action.metavar or "NAME"
+        names.append(f"{name} {value}" if value else name)
+    body = textwrap.fill("  ".join(names), width=88, initial_indent="  ", subsequent_indent="  ")
+    return f"{GLOBAL_HEADING}; `roomscope --help` describes them:\n{body}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="roomscope",
@@ -214,16 +244,32 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    epilog = _global_epilog(parser)
+
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         _global_options(sub, suppress=True)
         return sub
 
-    def formats(sub: argparse.ArgumentParser, csv: bool = True) -> None:
+    def formats(sub: argparse.ArgumentParser, csv: bool = True, jsonl: bool | None = None) -> None:
+        """--json, and on a list command (``csv``, or ``jsonl``) --csv and --jsonl; --fields."""
         group = sub.add_mutually_exclusive_group()
         group.add_argument("--json", action="store_true", help="JSON on stdout")
+        if jsonl if jsonl is not None else csv:
+            group.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout: one object a line")
         if csv:
             group.add_argument("--csv", action="store_true", help="CSV on stdout")
+        sub.add_argument(
+            "--fields",
+            metavar="A,B,C",
+            help="only these fields, in this order (JSON, JSON Lines, CSV); a wrong one lists the valid ones",
+        )
 
     sub = command("sessions", "list sessions, newest first")
     sub.add_argument(
