@@ -30,6 +30,7 @@ from roomscope.tui.sources import (
     opt,
     resolve_sources,
 )
+from roomscope.tui.symptom_names import SYMPTOM_NAMES, symptom_name
 
 if TYPE_CHECKING:
     from roomscope.tui.app import RoomscopeApp
@@ -96,6 +97,13 @@ def _milliseconds(text: str) -> float:
     if not low <= value <= high:  # NaN is not between anything
         raise argparse.ArgumentTypeError(f"must be between {low} and {high} ms")
     return value
+
+
+def _symptom(text: str) -> str:
+    try:
+        return symptom_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 _NOT_IN_IDS = frozenset("/?#%\\")
@@ -309,6 +317,48 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")
     formats(sub)
 
+    sub = command("findings", "what went wrong in a session: findings worst first, with cause and evidence")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
+    formats(sub)
+
+    sub = command(
+        "triage",
+        "rank the sessions, participants and intervals whose findings explain a symptom, best first",
+    )
+    sub.add_argument(
+        "--symptom",
+        required=True,
+        type=_symptom,
+        choices=SYMPTOM_NAMES,
+        metavar="SYMPTOM",
+        help="what was noticed: " + ", ".join(SYMPTOM_NAMES),
+    )
+    sub.add_argument(
+        "--at", metavar="TIME", help="roughly when: 10:05 (the latest such time, shown zone) or an ISO time"
+    )
+    sub.add_argument("--who", metavar="NAME", help="a participant's name (or part of it) or id")
+    sub.add_argument(
+        "--within",
+        metavar="SPAN",
+        default="1h",
+        help="with --at: sessions live this close to TIME (default 1h)",
+    )
+    sub.add_argument(
+        "--since",
+        metavar="SPAN",
+        default="24h",
+        help="without --at: sessions started within SPAN (default 24h)",
+    )
+    sub.add_argument(
+        "--limit", type=_positive_int, default=10, metavar="N", help="at most N matches (default 10)"
+    )
+    formats(sub)
+
+    sub = command("completion", "print a shell completion script (see README for the set-up)")
+    sub.add_argument("shell", choices=("bash", "zsh", "fish"))
+
+    command("man", "print the manual page (roff)")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")
@@ -374,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app = _app_for(args, clock=utcnow)
             app.run()
             return app.return_code or 0
+        if args.command in ("completion", "man"):
+            return _generated(args)
         from roomscope.tui.headless import run_command
 
         return run_command(args)
@@ -390,6 +442,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 141
+
+
+def _generated(args: argparse.Namespace) -> int:
+    """``completion SHELL`` and ``man``: text made from the parser itself."""
+    parser = build_parser()
+    if args.command == "man":
+        from roomscope.tui.manpage import manpage
+
+        sys.stdout.write(manpage(parser, __version__))
+        return 0
+    from roomscope.tui.completion import completion_script
+    from roomscope.tui.theme_names import THEME_NAMES
+
+    sys.stdout.write(completion_script(args.shell, parser, profiles=_profile_names(), themes=THEME_NAMES))
+    return 0
+
+
+def _profile_names() -> list[str]:
+    """The config file's profile names (none when it is missing or unreadable: completion
+    is no place for a configuration error)."""
+    from roomscope.tui import config
+
+    try:
+        loaded, _ = config.load_config(config.config_path())
+    except config.ConfigError:
+        return []
+    return [*loaded.profiles, "all"]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,6 +83,8 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "events": _events,
             "recordings": _recordings,
             "quality": _quality,
+            "findings": _findings,
+            "triage": _triage,
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -813,6 +815,140 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
     print(f"verdict      {clean(_quality_reason(report), 200)}")
     header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "FAIR WHEN", "POOR WHEN", "VERDICT"]
     _print_table(header, [list(row) for row in present.quality_table_rows(report)])
+
+
+async def _findings(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui import finding_rows as rows
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, rows.FINDING_CSV_HEADER if shape is output.Shape.CSV else rows.FINDING_FIELDS
+    )
+    session = await _find(store, args.session_id)
+    diagnosis = await store.diagnosis(session)
+    for detail in dict.fromkeys(note.detail for note in diagnosis.notes):
+        diagnostics.note(detail)
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records((rows.finding_record(f) for f in diagnosis.findings), shape, fields)
+    elif shape is output.Shape.CSV:
+        _print_csv(
+            *output.project(
+                rows.FINDING_CSV_HEADER, (rows.finding_csv_row(f) for f in diagnosis.findings), fields
+            )
+        )
+    else:
+        print(f"verdict      {clean(_summary(diagnosis), 200)}")
+        if diagnosis.findings:
+            _print_table(
+                rows.finding_table_header(),
+                [rows.finding_table_row(f) for f in diagnosis.findings],
+                width=200,
+            )
+
+
+async def _triage(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui import finding_rows as rows
+    from roomscope.tui import symptoms
+    from roomscope.tui.limits import TRIAGE_CONCURRENCY, TRIAGE_LOOKBACK_S, TRIAGE_MAX_SESSIONS
+    from roomscope.tui.models import SessionQuery
+    from roomscope.tui.providers.base import ProviderError
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(args, rows.MATCH_CSV_HEADER if shape is output.Shape.CSV else rows.MATCH_FIELDS)
+    now = clock()
+    at = _moment("--at", args.at, now) if args.at is not None else None
+    within = _span_s("--within", args.within)
+    ask = symptoms.Ask(symptoms.symptom(args.symptom), at, args.who or None, within)
+    if at is not None:
+        reach = timedelta(seconds=within)
+        query = SessionQuery(since=at - reach - timedelta(seconds=TRIAGE_LOOKBACK_S), until=at + reach)
+    else:
+        query = SessionQuery(since=parse_since(args.since, now))
+    candidates: list[Session] = []
+    more = False
+    async with contextlib.aclosing(store.sessions(query).stream()) as listed:
+        async for session in listed:
+            if session.problem or not symptoms.is_candidate(session, ask, now):
+                continue
+            if len(candidates) >= TRIAGE_MAX_SESSIONS:
+                more = True
+                break
+            candidates.append(session)
+    if more:
+        diagnostics.warning(
+            f"more than {TRIAGE_MAX_SESSIONS} sessions match; only the latest {TRIAGE_MAX_SESSIONS} were "
+            "diagnosed (give --at, or a shorter --within or --since)"
+        )
+    gate = asyncio.Semaphore(TRIAGE_CONCURRENCY)
+    failed: list[str] = []
+
+    async def diagnose(session: Session) -> tuple[Session, SessionDiagnosis] | None:
+        async with gate:
+            try:
+                return session, await store.diagnosis(session)
+            except ProviderError as exc:
+                failed.append(f"{session.title} ({session.id}): {exc}")
+                return None
+
+    found = await asyncio.gather(*(diagnose(s) for s in candidates))
+    matches = symptoms.rank(ask, [d for d in found if d is not None])[: args.limit]
+    for failure in failed[:3]:
+        diagnostics.warning(f"not diagnosed: {failure}")
+    if len(failed) > 3:
+        diagnostics.warning(f"{len(failed) - 3} more sessions not diagnosed")
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records((rows.match_record(i, m) for i, m in enumerate(matches, 1)), shape, fields)
+    elif shape is output.Shape.CSV:
+        _print_csv(
+            *output.project(
+                rows.MATCH_CSV_HEADER, (rows.match_csv_row(i, m) for i, m in enumerate(matches, 1)), fields
+            )
+        )
+    elif matches:
+        multi = len(store.providers) > 1
+        _print_table(
+            rows.match_table_header(multi),
+            [rows.match_table_row(i, m, multi) for i, m in enumerate(matches, 1)],
+            width=160,
+        )
+    if shape is output.Shape.TABLE:
+        around = f" around {_stamp(at)}" if at is not None else ""
+        diagnostics.note(
+            f"{len(matches)} match{'es' if len(matches) != 1 else ''} for {ask.symptom.name}{around} "
+            f"in {len(candidates)} session{'s' if len(candidates) != 1 else ''}"
+        )
+
+
+def _moment(option: str, text: str, now: datetime) -> datetime:
+    """'10:05' (the latest such time in the shown zone), '2026-11-22 10:05' or an ISO time."""
+    from roomscope.tui.query import QueryError, parse
+
+    value = text.strip()
+    if " " in value and value[:1].isdigit():
+        value = value.replace(" ", "T", 1)
+    try:
+        terms = parse(f"at:{value}", now).terms
+    except QueryError as exc:
+        raise UsageError(f"{option}: {exc}".replace(f"{option}: at: ", f"{option}: ")) from None
+    moment = terms[0].moment if len(terms) == 1 else None
+    if moment is None:
+        raise UsageError(f"{option}: expected a time like 10:05 or an ISO time, got {text!r}")
+    return moment
+
+
+_SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_SPAN_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def _span_s(option: str, text: str) -> float:
+    """'90m', '1h', '2d' in seconds; UsageError otherwise."""
+    found = _SPAN.fullmatch(text.strip().lower())
+    if found is None:
+        raise UsageError(f"{option}: expected a span like 30m, 1h or 2d, got {text!r}")
+    seconds = float(found.group(1)) * _SPAN_UNITS[found.group(2)]
+    if not 0 < seconds <= 366 * 86400:
+        raise UsageError(f"{option}: must be more than 0 and at most a year")
+    return seconds
 
 
 # ---------------------------------------------------------------------------------------
