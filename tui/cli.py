@@ -450,7 +450,7 @@ def _generated(args: argparse.Namespace) -> int:
     if args.command == "man":
         from roomscope.tui.manpage import manpage
 
-        sys.stdout.write(manpage(parser, __version__))
+        sys.stdout.write(manpage(parser, __version__, EXIT_CODES))
         return 0
     from roomscope.tui.completion import completion_script
     from roomscope.tui.theme_names import THEME_NAMES

@@ -970,18 +970,16 @@ def _cache(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(info.__dict__)
             return 0
-        out = io.StringIO()
-        out.write(f"path         {terminal_safe(info.path)}\n")
-        out.write(f"size         {fmt.size(info.size_bytes)}\n")
-        out.write(f"entries      {info.entries}\n")
-        for kind, count in sorted(info.by_kind.items()):
-            out.write(f"  {kind:<11}{count}\n")
-        for profile, count in sorted(info.by_profile.items()):
-            out.write(f"profile      {terminal_safe(profile)}: {count}\n")
+        pairs = [("path", terminal_safe(info.path)), ("size", fmt.size(info.size_bytes))]
+        pairs.append(("entries", str(info.entries)))
+        pairs += [(f"  {kind}", str(count)) for kind, count in sorted(info.by_kind.items())]
+        pairs += [(f"profile {terminal_safe(p)}", str(n)) for p, n in sorted(info.by_profile.items())]
         if info.oldest is not None and info.newest is not None:
-            out.write(f"oldest       {fmt.when(datetime.fromtimestamp(info.oldest, UTC), seconds=True)}\n")
-            out.write(f"newest       {fmt.when(datetime.fromtimestamp(info.newest, UTC), seconds=True)}\n")
-        out.write(f"schema       v{info.schema}\n")
+            pairs.append(("oldest", _stamp(datetime.fromtimestamp(info.oldest, UTC))))
+            pairs.append(("newest", _stamp(datetime.fromtimestamp(info.newest, UTC))))
+        pairs.append(("schema", f"v{info.schema}"))
+        out = io.StringIO()
+        output.print_pairs(pairs, out)
         sys.stdout.write(out.getvalue())
         if info.note:
             diagnostics.warning(info.note)
