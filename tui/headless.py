@@ -849,53 +849,30 @@ async def _findings(store: Store, args: argparse.Namespace, clock: Callable[[], 
 async def _triage(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     from roomscope.tui import finding_rows as rows
     from roomscope.tui import symptoms
-    from roomscope.tui.limits import TRIAGE_CONCURRENCY, TRIAGE_LOOKBACK_S, TRIAGE_MAX_SESSIONS
-    from roomscope.tui.models import SessionQuery
-    from roomscope.tui.providers.base import ProviderError
+    from roomscope.tui.limits import TRIAGE_MAX_SESSIONS
+    from roomscope.tui.triage import parse_at, triage
 
     shape = output.shape_of(args)
     fields = output.fields_of(args, rows.MATCH_CSV_HEADER if shape is output.Shape.CSV else rows.MATCH_FIELDS)
     now = clock()
-    at = _moment("--at", args.at, now) if args.at is not None else None
+    try:
+        at = parse_at(args.at, now) if args.at is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--at: {exc}") from None
     within = _span_s("--within", args.within)
     ask = symptoms.Ask(symptoms.symptom(args.symptom), at, args.who or None, within)
-    if at is not None:
-        reach = timedelta(seconds=within)
-        query = SessionQuery(since=at - reach - timedelta(seconds=TRIAGE_LOOKBACK_S), until=at + reach)
-    else:
-        query = SessionQuery(since=parse_since(args.since, now))
-    candidates: list[Session] = []
-    more = False
-    async with contextlib.aclosing(store.sessions(query).stream()) as listed:
-        async for session in listed:
-            if session.problem or not symptoms.is_candidate(session, ask, now):
-                continue
-            if len(candidates) >= TRIAGE_MAX_SESSIONS:
-                more = True
-                break
-            candidates.append(session)
-    if more:
+    since = parse_since(args.since, now) if at is None else None
+    result = await triage(store, ask, now, since=since)
+    matches = result.matches[: args.limit]
+    if result.more:
         diagnostics.warning(
             f"more than {TRIAGE_MAX_SESSIONS} sessions match; only the latest {TRIAGE_MAX_SESSIONS} were "
             "diagnosed (give --at, or a shorter --within or --since)"
         )
-    gate = asyncio.Semaphore(TRIAGE_CONCURRENCY)
-    failed: list[str] = []
-
-    async def diagnose(session: Session) -> tuple[Session, SessionDiagnosis] | None:
-        async with gate:
-            try:
-                return session, await store.diagnosis(session)
-            except ProviderError as exc:
-                failed.append(f"{session.title} ({session.id}): {exc}")
-                return None
-
-    found = await asyncio.gather(*(diagnose(s) for s in candidates))
-    matches = symptoms.rank(ask, [d for d in found if d is not None])[: args.limit]
-    for failure in failed[:3]:
+    for failure in result.failed[:3]:
         diagnostics.warning(f"not diagnosed: {failure}")
-    if len(failed) > 3:
-        diagnostics.warning(f"{len(failed) - 3} more sessions not diagnosed")
+    if len(result.failed) > 3:
+        diagnostics.warning(f"{len(result.failed) - 3} more sessions not diagnosed")
     if shape in (output.Shape.JSON, output.Shape.JSONL):
         output.print_records((rows.match_record(i, m) for i, m in enumerate(matches, 1)), shape, fields)
     elif shape is output.Shape.CSV:
@@ -913,27 +890,11 @@ async def _triage(store: Store, args: argparse.Namespace, clock: Callable[[], da
         )
     if shape is output.Shape.TABLE:
         around = f" around {_stamp(at)}" if at is not None else ""
+        count = result.sessions
         diagnostics.note(
             f"{len(matches)} match{'es' if len(matches) != 1 else ''} for {ask.symptom.name}{around} "
-            f"in {len(candidates)} session{'s' if len(candidates) != 1 else ''}"
+            f"in {count} session{'s' if count != 1 else ''}"
         )
-
-
-def _moment(option: str, text: str, now: datetime) -> datetime:
-    """'10:05' (the latest such time in the shown zone), '2026-11-22 10:05' or an ISO time."""
-    from roomscope.tui.query import QueryError, parse
-
-    value = text.strip()
-    if " " in value and value[:1].isdigit():
-        value = value.replace(" ", "T", 1)
-    try:
-        terms = parse(f"at:{value}", now).terms
-    except QueryError as exc:
-        raise UsageError(f"{option}: {exc}".replace(f"{option}: at: ", f"{option}: ")) from None
-    moment = terms[0].moment if len(terms) == 1 else None
-    if moment is None:
-        raise UsageError(f"{option}: expected a time like 10:05 or an ISO time, got {text!r}")
-    return moment
 
 
 _SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")

@@ -28,6 +28,8 @@ OTHERS = 0.3
 may still show in it: a shared event, a sender she listened to)."""
 WARN = 0.6
 """A warn finding scores this share of a poor one."""
+DIRECT = 0.9
+"""A rule of at least this weight explains the symptom; a lighter one may."""
 OFF_METRIC = 0.5
 """A finding whose evidence shows none of the symptom's metrics keeps this share (a SHARED
 event of RTT alone does not explain 'choppy' the way one of loss does)."""
@@ -169,7 +171,7 @@ def match(ask: Ask, session: Session, finding: Finding) -> Match | None:
     weight = ask.symptom.rules.get(finding.rule)
     if not weight or not finding.windows:
         return None
-    reasons = [f"{finding.rule} explains {ask.symptom.name}"]
+    reasons = [f"{finding.rule} {'explains' if weight >= DIRECT else 'may explain'} {ask.symptom.name}"]
     score = weight * (1.0 if finding.severity is Severity.POOR else WARN)
     metrics = {e.metric for e in finding.evidence}
     if ask.symptom.metrics and metrics and not metrics & ask.symptom.metrics:
