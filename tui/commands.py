@@ -76,13 +76,13 @@ class RoomscopeCommands(Provider):
         for span in ("all time", "last 1h", "last 24h", "last 7d", "last 30d"):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
+        commands.append(("Triage by symptom…", self._symptom_usage, SYMPTOM_USAGE))
         return commands
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._commands():
-            if text.startswith(("Profile", "Show", "Refresh")):
+            if text.startswith(("Profile", "Show", "Refresh", "Triage")):
                 yield DiscoveryHit(text, callback, help=help_text)
-        yield DiscoveryHit("Triage by symptom…", self._symptom_usage, help=SYMPTOM_USAGE)
 
     def _symptom_usage(self) -> None:
         self.app.notify(SYMPTOM_USAGE, title="Triage by symptom", timeout=10)
