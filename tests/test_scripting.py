@@ -311,3 +311,23 @@ def test_the_fish_completion_completes(run: Run, tmp_path: Path) -> None:
     assert complete("roomscope triage --symptom ro") == ["robotic"]
     assert sorted(complete("roomscope cache ")) == ["clear", "info"]
     assert "--jsonl" in complete("roomscope sessions --js")
+
+
+def test_a_local_zone_is_named_in_tables_and_utc_replaces_it(tmp_path: Path) -> None:
+    command = ROOT / ".venv" / "bin" / "roomscope"
+    if not command.exists():
+        pytest.skip("the installed command is not in .venv")
+    env = {
+        **os.environ,
+        "TZ": "Europe/Berlin",
+        "ROOMSCOPE_CACHE_DIR": str(tmp_path / "cache"),
+        "ROOMSCOPE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    argv = [str(command), "sessions", "--provider", "demo", "--demo-latency", "0", "--limit", "1"]
+    local = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.split()[:2] in (["START", "(CET)"], ["START", "(CEST)"])
+    utc = subprocess.run([*argv, "--utc"], capture_output=True, text=True, env=env, timeout=60)
+    assert utc.stdout.split()[:2] == ["START", "(UTC)"]
+    data = subprocess.run([*argv, "--json"], capture_output=True, text=True, env=env, timeout=60)
+    assert json.loads(data.stdout)[0]["started_at"].endswith("Z")  # machines get UTC, named

@@ -439,7 +439,7 @@ async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], d
         except ProviderError as exc:
             note = str(exc)
             diagnostics.warning(f"participants: {exc}")
-    diagnosis = await _diagnosis(store, session) if note is None else None
+    diagnosis = await _diagnosis(store, session) if participants else None
     verdict = _session_verdict(diagnosis)
     if args.json:
         body = session.model_dump(mode="json")
