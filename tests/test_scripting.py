@@ -331,3 +331,13 @@ def test_a_local_zone_is_named_in_tables_and_utc_replaces_it(tmp_path: Path) -> 
     assert utc.stdout.split()[:2] == ["START", "(UTC)"]
     data = subprocess.run([*argv, "--json"], capture_output=True, text=True, env=env, timeout=60)
     assert json.loads(data.stdout)[0]["started_at"].endswith("Z")  # machines get UTC, named
+
+
+@pytest.mark.parametrize("argv", [["completion", "bash"], ["man"]])
+def test_generated_text_never_loads_textual(argv: list[str], tmp_path: Path) -> None:
+    from tests.test_architecture import _loaded_after
+
+    code = f"from roomscope.tui.cli import main\nmain({argv!r})\n"
+    loaded = _loaded_after(code, tmp_path)
+    assert "roomscope.tui.cli" in loaded
+    assert not [m for m in loaded if m == "textual" or m.startswith("textual.")]
