@@ -3,6 +3,7 @@ and theme, and triage by symptom ('choppy 10:05 alice')."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from functools import partial
@@ -37,6 +38,8 @@ SYMPTOM_USAGE = "Type a symptom, then a time and a name if known: choppy 10:05 a
 )
 SYMPTOM_HITS = 8
 """Symptom matches the palette lists."""
+SYMPTOM_PAUSE_S = 0.4
+"""A symptom search starts once typing has paused this long."""
 
 
 class RoomscopeCommands(Provider):
@@ -95,9 +98,11 @@ class RoomscopeCommands(Provider):
         from roomscope.tui.triage import parse_at, parse_words, triage
 
         words = parse_words(query)
-        store = self.rs.store
-        if words is None or store is None:
+        if words is None:
             return
+        # Typing on cancels this search: wait for a pause before asking for diagnoses.
+        await asyncio.sleep(SYMPTOM_PAUSE_S)
+        store = await self.rs.ready()
         now = self.rs.clock()
         try:
             at = parse_at(words.at, now) if words.at else None

@@ -65,6 +65,8 @@ async def triage(store: Store, ask: Ask, now: datetime, *, since: datetime | Non
     async def diagnose(session: Session) -> tuple[Session, SessionDiagnosis] | None:
         async with gate:
             try:
+                if ask.who is not None and not await _took_part(store, session, ask.who):
+                    return None  # her sessions only: the participant list is cheaper than a diagnosis
                 return session, await store.diagnosis(session)
             except ProviderError as exc:
                 failed.append(f"{session.title} ({session.id}): {exc}")
@@ -73,6 +75,14 @@ async def triage(store: Store, ask: Ask, now: datetime, *, since: datetime | Non
     found = await asyncio.gather(*(diagnose(s) for s in candidates))
     matches = symptoms.rank(ask, [d for d in found if d is not None])
     return Triage(matches, len(candidates), more, failed)
+
+
+async def _took_part(store: Store, session: Session, who: str) -> bool:
+    from roomscope.tui.diagnosis import Person
+    from roomscope.tui.symptoms import person_matches
+
+    participants = await store.participants(session)
+    return any(person_matches(Person(p.id, p.title), who) for p in participants)
 
 
 def parse_at(text: str, now: datetime) -> datetime:
