@@ -341,3 +341,19 @@ def test_generated_text_never_loads_textual(argv: list[str], tmp_path: Path) -> 
     loaded = _loaded_after(code, tmp_path)
     assert "roomscope.tui.cli" in loaded
     assert not [m for m in loaded if m == "textual" or m.startswith("textual.")]
+
+
+def test_without_samples_the_verdict_is_unknown_and_says_why(run: Run) -> None:
+    listed = run(
+        "--demo-provider", "telnyx", "sessions", "--status", "ended", "--limit", "1", "--json"
+    ).json()
+    assert isinstance(listed, list)
+    session_id = listed[0]["id"]
+    one = run(
+        "--demo-provider", "telnyx", "session", session_id, "--json", "--fields", "verdict,reason"
+    ).json()
+    assert one == {"verdict": "unknown", "reason": "no samples from telnyx"}
+    people = run("--demo-provider", "telnyx", "participants", session_id, "--json").json()
+    assert isinstance(people, list) and {p["verdict"] for p in people} == {"unknown"}
+    findings = run("--demo-provider", "telnyx", "findings", session_id)
+    assert findings.code == 0 and findings.out == "verdict      ? no samples from telnyx\n"

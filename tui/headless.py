@@ -385,8 +385,10 @@ def _session_verdict(diagnosis: SessionDiagnosis | None) -> dict[str, Any]:
         reason = top.explanation
     elif diagnosis.worst.value == "unknown":
         reason = diagnosis.summary_line().removeprefix("? ")
-    else:
+    elif diagnosis.worst.value == "good":
         reason = "every participant within thresholds"
+    else:  # a verdict no finding explains: the worst participant's own reason
+        reason = diagnosis.verdicts[0].reason
     return {
         "verdict": diagnosis.worst.value,
         "reason": reason,
