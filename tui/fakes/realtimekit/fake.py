@@ -336,6 +336,9 @@ class FakeRealtimeKit(FakeApi):
         if "quality_stats" in wanted:
             report["quality"] = quality.report_quality(self.world, s, p, k, now)
         record["peer_report"] = report
+        if filters is None:  # the whole report: peer_stats and quality_stats too (SDK-only)
+            record["peer_stats"] = records.report_peer_stats(p, k)
+            record["quality_stats"] = quality.report_quality_stats(self.world, s, p, k, now)
         return {"success": True, "data": {"participant": record}}
 
     # -- chat, transcript, summary -------------------------------------------------------
