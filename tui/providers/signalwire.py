@@ -30,6 +30,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     Event,
     EventKind,
@@ -47,6 +48,7 @@ from roomscope.tui.providers.base import (
     Capability,
     NotFoundError,
     ProviderError,
+    UnsupportedError,
 )
 from roomscope.tui.providers.http import (
     BasicAuth,
@@ -55,6 +57,7 @@ from roomscope.tui.providers.http import (
     generic_error_detail,
     response_json,
 )
+from roomscope.tui.providers.order import OrderCheck, newest_first
 from roomscope.tui.providers.parsing import (
     Bytes,
     Count,
@@ -437,6 +440,12 @@ class SignalWireProvider(BaseProvider):
             error_detail=signalwire_error_detail,
             **http_options,
         )
+        self._order = OrderCheck()
+        self._members: LRU[str, frozenset[str]] = LRU(64)
+        """Room session id -> its member ids (for attributing events)."""
+        self._attributed: LRU[str, tuple[bool, bool]] = LRU(64)
+        """Room session id -> (an event named a participant, one named a member) so far in
+        the walk of its events for one participant's timeline."""
 
     @property
     def identity(self) -> str:
@@ -544,6 +553,14 @@ class SignalWireProvider(BaseProvider):
         items = parse_records(
             raw, SwRoomSession, self._session, self._session_placeholder, provider=self.name, what="sessions"
         )
+        if self._order.violated(cursor, items, next_cursor):
+            # The API documents no order: newest first is what it does in practice.
+            items = newest_first(items)
+            self.newest_first = False
+            self.notice(
+                "SignalWire Video listed room sessions in another order than newest first; this "
+                "page was sorted here, and lists are now read whole and sorted locally."
+            )
         if wanted is SessionStatus.UNKNOWN:
             # The API filters only in-progress/completed; anything else is picked here.
             items = [s for s in items if s.status is SessionStatus.UNKNOWN]
@@ -674,8 +691,45 @@ class SignalWireProvider(BaseProvider):
 
         items = parse_records(raw, SwEvent, convert, unreadable, provider=self.name, what="events")
         if participant_id is not None:
+            await self._check_attribution(session_id, cursor, items, next_cursor)
             items = [e for e in items if e.participant_id == participant_id]
         return Page[Event](items=items, next_cursor=next_cursor)
+
+    async def _member_ids(self, session_id: str) -> frozenset[str]:
+        """The session's member ids (cached); empty when it has more than one page of
+        1,000 members (then no event is judged unattributable)."""
+        known = self._members.get(session_id)
+        if known is None:
+            raw, more = await self._session_list(session_id, "/members", [], None, MAX_PAGE_SIZE)
+            known = frozenset(
+                str(item["id"]).strip() for item in raw if isinstance(item, Mapping) and item.get("id")
+            )
+            known = frozenset() if more is not None else known
+            self._members.put(session_id, known)
+        return known
+
+    async def _check_attribution(
+        self, session_id: str, cursor: str | None, items: list[Event], next_cursor: str | None
+    ) -> None:
+        """Events are matched to members by ``room_participant_id`` = member id, which the
+        spec does not promise. When the events name participants and none of them is a
+        member, a participant's timeline would be empty for a reason that is not "nothing
+        happened": say the events could not be attributed."""
+        named, matched = (
+            (False, False) if cursor is None else (self._attributed.get(session_id) or (False, False))
+        )
+        ids = {e.participant_id for e in items if e.participant_id}
+        members = await self._member_ids(session_id) if ids else frozenset()
+        named, matched = named or bool(ids), matched or bool(ids & members)
+        self._attributed.put(session_id, (named, matched))
+        if named and not matched and (cursor is None or next_cursor is None) and members:
+            raise UnsupportedError(
+                f"{self.label}: this room session's events name participants by room_participant_id, "
+                "and none of those is one of its member ids, so its events could not be attributed "
+                "to members; the session's event list shows them all.",
+                provider=self.name,
+                capability=Capability.PARTICIPANT_EVENTS,
+            )
 
     def _event(self, session_id: str, raw: SwEvent) -> Event:
         """``Video.RoomSessionEvent`` -> Event (the one place)."""
