@@ -242,9 +242,35 @@ async def test_unattributable_events_are_said(signalwire: FakeSignalWire, world:
     with pytest.raises(UnsupportedError, match="could not be attributed") as caught:
         await provider.list_events(session.id, None, 1000, participant_id=person.id)
     assert caught.value.capability is Capability.PARTICIPANT_EVENTS
-    everything = await provider.list_events(session.id, None, 1000)
-    assert everything.items  # the session's own list still shows them all
+    # The session's own list still shows them all, and says why a member's timeline (the
+    # store picks it out of this list) cannot be shown.
+    fresh = make_signalwire(rewriting(signalwire, "/events", renamed))
+    everything = await fresh.list_events(session.id, None, 1000)
+    assert everything.items
+    said = fresh.unattributed(session.id)
+    assert said is not None and "could not be attributed" in said and fresh.notices == (said,)
 
     matched = make_signalwire(signalwire.transport())
     mine = await matched.list_events(session.id, None, 1000, participant_id=person.id)
     assert mine.items and all(e.participant_id == person.id for e in mine.items)
+    await matched.list_events(session.id, None, 1000)
+    assert matched.unattributed(session.id) is None and matched.notices == ()
+
+
+async def test_attribution_is_judged_over_every_page(signalwire: FakeSignalWire, world: DemoWorld) -> None:
+    """Small pages: the first names no participant (session events), so the verdict waits
+    for the last page; a walk that finds a member's event anywhere is attributable."""
+    session = next(
+        s
+        for s in (world.session(i) for i in range(world.size))
+        if s.start <= NOW and world.ended_at(s, NOW) is not None and s.participant_count > 2
+    )
+    provider = make_signalwire(signalwire.transport())
+    cursor, pages = None, 0
+    while True:
+        page = await provider.list_events(session.id, cursor, 1)
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages > 2 and provider.unattributed(session.id) is None

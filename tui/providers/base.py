@@ -210,4 +210,4 @@ class BaseProvider:
         found: list[str] = self.__dict__.setdefault("_notices", [])
         if sentence not in found:
             found.append(sentence)
-            log.warning("%s (%s): %s", self.label, self.profile, sentence)
+            log.info("%s (%s): %s", self.label, self.profile, sentence)

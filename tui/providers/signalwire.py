@@ -443,9 +443,11 @@ class SignalWireProvider(BaseProvider):
         self._order = OrderCheck()
         self._members: LRU[str, frozenset[str]] = LRU(64)
         """Room session id -> its member ids (for attributing events)."""
-        self._attributed: LRU[str, tuple[bool, bool]] = LRU(64)
-        """Room session id -> (an event named a participant, one named a member) so far in
-        the walk of its events for one participant's timeline."""
+        self._unattributed: LRU[str, str] = LRU(256)
+        """Room session id -> why its events cannot be attributed to members."""
+        self._attributed: LRU[str, tuple[bool, bool, bool]] = LRU(64)
+        """Room session id -> (an event was read, one named a participant, one named a
+        member) so far in the walk of its events for one participant's timeline."""
 
     @property
     def identity(self) -> str:
@@ -690,8 +692,12 @@ class SignalWireProvider(BaseProvider):
             )
 
         items = parse_records(raw, SwEvent, convert, unreadable, provider=self.name, what="events")
+        unattributed = await self._check_attribution(session_id, cursor, items, next_cursor)
         if participant_id is not None:
-            await self._check_attribution(session_id, cursor, items, next_cursor)
+            if unattributed is not None:
+                raise UnsupportedError(
+                    unattributed, provider=self.name, capability=Capability.PARTICIPANT_EVENTS
+                )
             items = [e for e in items if e.participant_id == participant_id]
         return Page[Event](items=items, next_cursor=next_cursor)
 
@@ -708,28 +714,42 @@ class SignalWireProvider(BaseProvider):
             self._members.put(session_id, known)
         return known
 
+    def unattributed(self, session_id: str) -> str | None:
+        """Why this room session's events cannot be laid at its members' doors (None: they
+        can, or it is not known yet): a caller that picks one member's events out of the
+        session's list shows this instead of an empty timeline."""
+        return self._unattributed.get(session_id)
+
     async def _check_attribution(
         self, session_id: str, cursor: str | None, items: list[Event], next_cursor: str | None
-    ) -> None:
+    ) -> str | None:
         """Events are matched to members by ``room_participant_id`` = member id, which the
-        spec does not promise. When the events name participants and none of them is a
-        member, a participant's timeline would be empty for a reason that is not "nothing
-        happened": say the events could not be attributed."""
-        named, matched = (
-            (False, False) if cursor is None else (self._attributed.get(session_id) or (False, False))
-        )
+        spec does not promise. When no event of the session names one of its members, a
+        participant's timeline would be empty for a reason that is not "nothing happened".
+        Judged on the first page when its events name participants who are not members,
+        else once the last page is read; the sentence is remembered (:meth:`unattributed`)
+        and noticed."""
+        so_far = self._attributed.get(session_id) if cursor is not None else None
+        seen, named, matched = so_far or (False, False, False)
         ids = {e.participant_id for e in items if e.participant_id}
-        members = await self._member_ids(session_id) if ids else frozenset()
-        named, matched = named or bool(ids), matched or bool(ids & members)
-        self._attributed.put(session_id, (named, matched))
-        if named and not matched and (cursor is None or next_cursor is None) and members:
-            raise UnsupportedError(
-                f"{self.label}: this room session's events name participants by room_participant_id, "
-                "and none of those is one of its member ids, so its events could not be attributed "
-                "to members; the session's event list shows them all.",
-                provider=self.name,
-                capability=Capability.PARTICIPANT_EVENTS,
-            )
+        last = next_cursor is None
+        members = await self._member_ids(session_id) if ids or (last and (seen or items)) else frozenset()
+        seen, named, matched = seen or bool(items), named or bool(ids), matched or bool(ids & members)
+        self._attributed.put(session_id, (seen, named, matched))
+        if matched:
+            self._unattributed.pop(session_id)
+        early = cursor is None and named
+        if not (members and seen and not matched and (early or last)):
+            return None
+        sentence = (
+            f"{self.label}: none of room session {session_id}'s events names one of its members "
+            "(events are matched to members by room_participant_id, which the API does not "
+            "promise to be the member id), so its events could not be attributed to members; "
+            "the session's event list shows them all."
+        )
+        self._unattributed.put(session_id, sentence)
+        self.notice(sentence)
+        return sentence
 
     def _event(self, session_id: str, raw: SwEvent) -> Event:
         """``Video.RoomSessionEvent`` -> Event (the one place)."""
