@@ -13,6 +13,11 @@ Choices the constructor makes selectable (both shapes exist in the wild):
   the participant details; the peer-report path answers 404);
 * ``wrap_session``: session details as ``data.session`` (older) or as ``data`` (current);
 * ``sessions_paging``: ``paging`` top-level on ``/sessions`` (current SDK) or in ``data``.
+
+A peer report asked for without ``filters`` also carries ``peer_stats`` (one connection
+check) and ``quality_stats`` (totals): fields known from the SDK types only
+(cloudflare-python ``session_get_participant_data_from_peer_id_response``), not from the
+reconstructed spec, which validates the rest of the body.
 """
 
 from __future__ import annotations
