@@ -14,7 +14,7 @@ import pytest
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.fakes.realtimekit import FakeRealtimeKit, peer_id
 from roomscope.tui.models import Metric
-from roomscope.tui.providers.base import NotFoundError
+from roomscope.tui.providers.base import ForbiddenError, NotFoundError
 from roomscope.tui.providers.realtimekit import RealtimeKitProvider
 from roomscope.tui.providers.realtimekit.limiter import Budget, RequestLimiter
 from tests.conftest import NOW
@@ -352,3 +352,18 @@ async def test_artifacts_of_a_session_past_retention_say_they_expired(
             404, {"success": False, "error": {"code": 404, "message": "none"}}, times=99, path_contains=kind
         )
     assert await make_provider(fresh.transport()).list_artifacts(recent.id) == []
+
+
+async def test_a_failed_report_is_asked_for_again(world: DemoWorld, fake: FakeRealtimeKit) -> None:
+    s, p = reconnecting(world)
+    provider = make_provider(fake.transport())
+    gateway = {
+        "success": False,
+        "errors": [{"code": 9109, "message": "Forbidden"}],
+        "messages": [],
+        "result": None,
+    }
+    fake.inject(403, gateway, path_contains="/peer-report/")
+    with pytest.raises(ForbiddenError):
+        await provider.get_quality(s.id, p.id)
+    assert await provider.get_quality(s.id, p.id)  # not served the failure from memory

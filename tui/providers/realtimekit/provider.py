@@ -387,7 +387,7 @@ class RealtimeKitProvider(BaseProvider):
         cached = self._reports.get(key)
         if cached is not None and now - cached[0] < REPORT_TTL_S:
             task = cached[1]
-            if not (task.done() and task.exception() is not None):
+            if not task.done() or (not task.cancelled() and task.exception() is None):
                 return await asyncio.shield(task)
         task = asyncio.ensure_future(self._read_peer_report(peer_id, session_id))
         self._reports.put(key, (now, task))
