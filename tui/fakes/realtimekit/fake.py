@@ -338,12 +338,13 @@ class FakeRealtimeKit(FakeApi):
         metadata = records.report_metadata(self.world, s, p, k, now, wanted)
         if metadata:
             report["metadata"] = metadata
-        if "quality_stats" in wanted:
-            report["quality"] = quality.report_quality(self.world, s, p, k, now)
+        samples = quality.peer_quality(self.world, s, p, k, now) if "quality_stats" in wanted else None
+        if samples is not None:
+            report["quality"] = quality.report_quality(samples)
         record["peer_report"] = report
-        if filters is None:  # the whole report: peer_stats and quality_stats too (SDK-only)
+        if filters is None and samples is not None:  # the whole report (SDK-only fields too)
             record["peer_stats"] = records.report_peer_stats(p, k)
-            record["quality_stats"] = quality.report_quality_stats(self.world, s, p, k, now)
+            record["quality_stats"] = quality.report_quality_stats(p, k, samples)
         return {"success": True, "data": {"participant": record}}
 
     # -- chat, transcript, summary -------------------------------------------------------

@@ -279,10 +279,8 @@ def cumulative(rows: list[dict[str, float]], direction: str, video: bool) -> dic
     return out
 
 
-def report_quality(
-    world: DemoWorld, s: DemoSession, p: DemoParticipant, k: int, now: datetime
-) -> dict[str, Any]:
-    peer = peer_quality(world, s, p, k, now)
+def report_quality(peer: PeerQuality) -> dict[str, Any]:
+    """``peer_report.quality`` of one peer (from :func:`peer_quality`)."""
     quality: dict[str, Any] = {}
     for name in ("audio_producer", "audio_consumer", "video_producer", "video_consumer"):
         writers = peer.streams.get(name, [])
@@ -351,12 +349,9 @@ def legacy_quality_stats(
     return out
 
 
-def report_quality_stats(
-    world: DemoWorld, s: DemoSession, p: DemoParticipant, k: int, now: datetime
-) -> dict[str, Any]:
+def report_quality_stats(p: DemoParticipant, k: int, peer: PeerQuality) -> dict[str, Any]:
     """``quality_stats`` of a peer report, an object of totals: known from the SDK only
     (cloudflare-python ``session_get_participant_data_from_peer_id_response``)."""
-    peer = peer_quality(world, s, p, k, now)
     out: dict[str, Any] = {"peer_ids": [peer_id(p, k)]}
     for medium in ("audio", "video"):
         writers = peer.streams.get(f"{medium}_consumer", [])
