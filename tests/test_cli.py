@@ -13,6 +13,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -479,3 +480,20 @@ def test_errors_from_the_installed_command_have_no_traceback(tmp_path: Path) -> 
         assert done.stderr.startswith("roomscope: error: ")
         assert "Traceback" not in done.stderr
         assert done.stdout == ""
+
+
+def test_what_an_adapter_found_out_is_a_warning_on_stderr(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from roomscope.tui.providers.demo import DemoProvider
+
+    listed = DemoProvider.list_sessions
+
+    async def noting(self: DemoProvider, *args: Any, **kwargs: Any) -> Any:
+        self.notice("listed sessions in another order than newest first \x1b[2J; sorted here")
+        return await listed(self, *args, **kwargs)
+
+    monkeypatch.setattr(DemoProvider, "list_sessions", noting)
+    result = run("sessions", "--limit", "2", "--json")
+    assert result.code == 0 and len(result.json()) == 2  # type: ignore[arg-type]
+    warnings = [line for line in result.err.splitlines() if "another order" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("roomscope: warning: ")
+    assert "\x1b" not in result.err

@@ -105,6 +105,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "triage": _triage,
         }[args.command]
         await handler(store, args, clock)
+        _say_provider_notices(store)
         if store.status.offline_since is not None and store.status.last_error is not None:
             diagnostics.warning(f"{store.status.last_error} Showing cached data.")
         return 0
@@ -113,6 +114,14 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
         return exit_code_of(exc)
     finally:
         await store.aclose()
+
+
+def _say_provider_notices(store: Store) -> None:
+    """What the adapters found out about their APIs while answering (a list in another
+    order than documented, events naming no member): one warning each on stderr."""
+    for provider in store.providers:
+        for sentence in getattr(provider, "notices", ()):
+            diagnostics.warning(f"{provider.label} ({provider.profile}): {sentence}")
 
 
 # ---------------------------------------------------------------------------------------
