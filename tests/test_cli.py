@@ -194,6 +194,19 @@ def test_events_all_formats(run: Run, world: DemoWorld) -> None:
     assert {e["participant_id"] for e in mine} == {farah.id}
 
 
+def test_artifacts_all_formats(run: Run, world: DemoWorld) -> None:
+    session = world.session(RECORDED)
+    data = run("artifacts", session.id, "--json").json()
+    assert isinstance(data, list)
+    kinds = {a["kind"]: a for a in data}
+    assert {"transcript", "summary"} <= set(kinds)  # a recorded session left both
+    assert kinds["transcript"]["url"].startswith("https://") and kinds["transcript"]["expires_at"]
+    rows = run("artifacts", session.id, "--csv", "--fields", "kind,url").csv()
+    assert [r["kind"] for r in rows] == [a["kind"] for a in data] and set(rows[0]) == {"kind", "url"}
+    table = run("artifacts", session.id).out.splitlines()
+    assert table[0].split()[:2] == ["KIND", "FORMAT"] and len(table) == len(data) + 1
+
+
 def test_recordings_all_formats(run: Run, world: DemoWorld) -> None:
     session = world.session(RECORDED)
     expected = world.recordings(session, NOW)

@@ -312,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("session_id", type=session_id, metavar="ID")
     formats(sub)
 
+    sub = command("artifacts", "what a session left: chat log, transcripts, summaries (temporary links)")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
+    formats(sub)
+
     sub = command("quality", "a participant's quality summary and samples")
     sub.add_argument("session_id", type=session_id, metavar="SESSION_ID")
     sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")

@@ -99,6 +99,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "participants": _participants,
             "events": _events,
             "recordings": _recordings,
+            "artifacts": _artifacts,
             "quality": _quality,
             "import": import_command,
             "findings": _findings,
@@ -740,6 +741,49 @@ async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[]
                     r.id,
                 ]
                 for r in recordings
+            ],
+        )
+
+
+ARTIFACT_CSV_HEADER = ("kind", "format", "url", "expires_at", "note")
+
+
+async def _artifacts(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    """Chat logs, transcripts (each format), summaries, compositions: what a session left."""
+    from roomscope.tui.models import Artifact
+    from roomscope.tui.providers.base import Capability
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, ARTIFACT_CSV_HEADER if shape is output.Shape.CSV else tuple(Artifact.model_fields)
+    )
+    session = await _find(store, args.session_id)
+    if Capability.ARTIFACTS not in store.provider(session.profile).capabilities:
+        diagnostics.warning(f"{store.provider(session.profile).label} keeps no session artifacts")
+        artifacts: list[Artifact] = []
+    else:
+        artifacts = await store.artifacts(session)
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records(_dump(artifacts), shape, fields)
+    elif shape is output.Shape.CSV:
+        _print_csv(
+            *output.project(
+                ARTIFACT_CSV_HEADER,
+                ([a.kind, a.format, a.url, _iso(a.expires_at), a.note] for a in artifacts),
+                fields,
+            )
+        )
+    else:
+        _print_table(
+            ["KIND", "FORMAT", output.timed("EXPIRES"), "LINK OR NOTE"],
+            [
+                [
+                    a.kind,
+                    a.format or "—",
+                    fmt.when(a.expires_at, seconds=True) if a.expires_at else "—",
+                    a.url or a.note or "—",
+                ]
+                for a in artifacts
             ],
         )
 
