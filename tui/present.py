@@ -9,6 +9,7 @@ run time, so the first screen can use it before the store exists.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -134,3 +135,17 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
             )
         )
     return rows
+
+
+def burst_windows(windows: Sequence[tuple[datetime, datetime]]) -> str:
+    """When a finding held, bursts kept apart: '04:38:06–04:39:30 (1m24s)' for one burst,
+    '3 bursts, 3m40s in all, first at 21:58:52' for several (times in the shown zone)."""
+    if not windows:
+        return "—"
+    if len(windows) == 1:
+        start, end = windows[0]
+        span = f"{fmt.when(start, seconds=True, date=False)}–{fmt.when(end, seconds=True, date=False)}"
+        return f"{span} ({fmt.duration((end - start).total_seconds())})"
+    total = sum(max(0.0, (end - start).total_seconds()) for start, end in windows)
+    first = fmt.when(min(start for start, _end in windows), seconds=True, date=False)
+    return f"{len(windows)} bursts, {fmt.duration(total)} in all, first at {first}"
