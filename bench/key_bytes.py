@@ -10,7 +10,8 @@ one at a time; after each key, everything the program writes until it has been q
   ``j`` from the top (the cursor moves within the screen), ``j`` on the last visible row
   (the list scrolls one row), PgDn, and ``G`` from the top (the last page is loaded);
 * the same program's session screen (``v v`` shows ended sessions only, Enter opens the
-  first): ``j`` and ``k`` in turn on the participants table (a ``DataTable``, the detail screens' table);
+  first): ``j`` and ``k`` in turn on the participants table (a ``DataTable``, the detail screens' table),
+  then ``l`` on the heatmap tab (the time cursor steps: every row's value changes);
 * the bare Textual table app (``bench/minimal_app.py --table``: Header, a row-cursor
   ``DataTable`` of 200 rows x 8 columns, Footer): down, PgDn, and ctrl+end (its ``G``).
 
@@ -118,13 +119,18 @@ def measure_list(cache: Path, presses: int, quiet: float, out: Measured) -> None
         for key in ("v", "v"):  # ended sessions only: a live one is reloaded while it is shown
             _reset(program, key, quiet)
         program.press("enter", 0.0)
-        if not program.wait_for("Left", 15.0):
+        if not program.wait_for("3 Participants", 15.0):
             out.errors.append(f"{shown}: the session screen did not open")
             return
         program.settle(2.0)
+        _reset(program, "3", quiet)  # the participants tab (the screen opens on the findings)
         for i in range(presses):  # down and up again: a session may have only a few people
             key = "j" if i % 2 == 0 else "k"
             out.add("session screen: j/k on the participants table", shown, _press(program, key, quiet))
+        _reset(program, "2", quiet)  # the heatmap tab
+        _reset(program, "home", quiet)
+        for _ in range(presses):
+            out.add("session screen: l on the heatmap", shown, _press(program, "l", quiet))
 
 
 def _written_until_quiet(program: PtyProgram, quiet: float) -> bytes:
@@ -186,6 +192,9 @@ def main() -> None:
         "session screen: j/k on the participants table": (f"<= {STEP_TARGET} B", lambda v: v <= STEP_TARGET),
         "session list: PgDn": ("<= a screenful", lambda v: v <= screenful),
         "session list: G": ("<= a screenful", lambda v: v <= screenful),
+        # every row's value at the cursor changes: the values, the marker line and the
+        # selected row are rewritten, never the other rows' cells
+        "session screen: l on the heatmap": ("<= 1/4 of a screenful", lambda v: v <= screenful / 4),
     }
     order = [
         "session list: j",
@@ -194,6 +203,7 @@ def main() -> None:
         "session list: G",
         "session list: screenful (one full repaint)",
         "session screen: j/k on the participants table",
+        "session screen: l on the heatmap",
         "bare DataTable: down",
         "bare DataTable: PgDn",
         "bare DataTable: ctrl+end (G)",

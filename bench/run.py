@@ -41,6 +41,7 @@ BENCHES: tuple[Bench, ...] = (
     Bench("quality_frame", "quality_frame.py", ("--procs", "3", "--updates", "20"), ("--procs", "1")),
     Bench("clientstats", "clientstats.py", ("--runs", "3"), ("--runs", "1", "--size-mb", "10")),
     Bench("key_bytes", "key_bytes.py", ("--runs", "2"), ("--runs", "1", "--presses", "4")),
+    Bench("heatmap", "heatmap.py", ("--procs", "3"), ("--procs", "1", "--steps", "5")),
     Bench("export_rows", "export_rows.py", ("--runs", "3"), ("--runs", "1", "--size", "20000")),
     Bench("merged_jump", "merged_jump.py", ("--runs", "3"), ("--runs", "1")),
     Bench("whereby_first_rows", "whereby_first_rows.py", ("--runs", "3"), ("--runs", "1")),

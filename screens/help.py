@@ -52,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if binding.id is None or binding.action == "command_palette":
                 continue  # Textual's own generic bindings (focus, scroll) stay out of the way
-            slot = (binding.description or binding.action, binding.id)
+            slot = (binding.tooltip or binding.description or binding.action, binding.id)
             node = active.node
             rank.setdefault(slot, 0 if node is self.target else (2 if node is self.app else 1))
             display = self.app.get_key_display(Binding(key, binding.action))

@@ -44,6 +44,9 @@ class ParticipantNav:
     participants: list[Participant]
     index: int
     reports: dict[str, QualityReport] = field(default_factory=dict)
+    at: datetime | None = None
+    """The moment the screen that opened the participant pointed at (a finding's start, the
+    heatmap's cursor); None: the participant as a whole."""
 
     @property
     def current(self) -> Participant:
@@ -66,19 +69,23 @@ class OpenSession(Message):
 
 
 class OpenParticipant(Message):
-    """Show the current participant of ``nav``."""
+    """Show the current participant of ``nav`` (at the moment ``at``, when given: it is kept
+    in ``nav.at`` for the screens that follow)."""
 
-    def __init__(self, nav: ParticipantNav) -> None:
+    def __init__(self, nav: ParticipantNav, *, at: datetime | None = None) -> None:
         super().__init__()
         self.nav = nav
+        self.at = at
 
 
 class OpenQuality(Message):
-    """Show the quality sparklines of the current participant of ``nav``."""
+    """Show the quality sparklines of the current participant of ``nav`` (at the moment
+    ``at``, when given)."""
 
-    def __init__(self, nav: ParticipantNav) -> None:
+    def __init__(self, nav: ParticipantNav, *, at: datetime | None = None) -> None:
         super().__init__()
         self.nav = nav
+        self.at = at
 
 
 class ToggleHelp(Message):

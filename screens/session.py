@@ -1,4 +1,5 @@
-"""One session: metadata, participants (worst quality first), events, recordings, info."""
+"""One session: its findings (worst first), a heatmap of participants × time, participants
+(worst quality first), events, recordings, info."""
 
 from __future__ import annotations
 
@@ -14,18 +15,24 @@ from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
-from roomscope.screens.navigation import OpenParticipant, ParticipantNav
+from roomscope.screens.navigation import OpenParticipant, OpenQuality, ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.kinds import Metric
 from roomscope.tui.quality import Verdict
 from roomscope.tui.text import clean
-from roomscope.widgets.tables import VimTable
+from roomscope.widgets.findings_view import FindingsView, summary_text
+from roomscope.widgets.heatmap import Heatmap
+from roomscope.widgets.heatmap_grid import HeatGrid, build_grid
+from roomscope.widgets.tables import ColumnSpec, FittedTable, VimTable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from roomscope.tui.diagnosis import ParticipantVerdict, SessionDiagnosis
     from roomscope.tui.models import Artifact, Event, Participant, Recording, Session
     from roomscope.tui.store import QualityReport, Store
 
@@ -61,6 +68,40 @@ SHORT_LABELS: dict[str, str] = {
 }
 
 
+def cause_cell(verdict: ParticipantVerdict | None) -> str:
+    """The diagnosis' cause for one participant: 'uplink of Farah Adeyemi', 'own uplink',
+    'shared'; what cannot be said ('no samples from this provider'); '' when all is well."""
+    if verdict is None:
+        return ""
+    if verdict.verdict is Verdict.UNKNOWN:
+        return verdict.reason
+    if verdict.cause is None:
+        return ""
+    words = verdict.cause.words
+    owner = verdict.cause_of
+    if owner is None:
+        return words
+    if owner.id == verdict.participant.id:
+        return f"own {words}"
+    return f"{words} of {owner.name}"
+
+
+PARTICIPANT_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("Quality", priority=100),
+    ColumnSpec("Name", priority=90, min_width=10, max_width=24),
+    ColumnSpec("Issue", priority=70, min_width=12, max_width=38),
+    ColumnSpec("Cause", priority=80, min_width=10, max_width=30),
+    ColumnSpec("Reconnects", priority=65, min_width=2, short="↻"),
+    ColumnSpec("Joined", priority=60),
+    ColumnSpec("Left", priority=58),
+    ColumnSpec("Time", priority=56),
+    ColumnSpec("Role", priority=40, min_width=4, max_width=14),
+    ColumnSpec("Where", priority=20, min_width=8, max_width=24),
+    ColumnSpec("Network", priority=10, min_width=8, max_width=28),
+)
+"""The participants table: which columns give way first when the terminal is narrow."""
+
+
 def network_text(p: Participant) -> str:
     n = p.network
     if n is None:
@@ -79,12 +120,62 @@ def location_text(p: Participant) -> str:
 
 class SessionScreen(RoomscopeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('participants')", "People", id="session.tab-participants"),
-        Binding("2", "tab('events')", "Events", id="session.tab-events"),
-        Binding("3", "tab('recordings')", "Recs", id="session.tab-recordings"),
-        Binding("4", "tab('info')", "Info", id="session.tab-info"),
-        Binding("r", "refresh", "Refresh", id="session.refresh"),
-        Binding("y", "copy", "Copy", id="session.copy"),
+        # priority: Enter means "open what is highlighted" on every tab, whichever widget has it
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="session.open",
+            priority=True,
+            tooltip="Open the highlighted participant: at the finding's start on Findings, "
+            "its quality at the cursor on Heatmap",
+        ),
+        Binding(
+            "1",
+            "tab('findings')",
+            "Findings",
+            show=False,
+            id="session.tab-findings",
+            tooltip="Show the findings",
+        ),
+        Binding(
+            "2", "tab('heatmap')", "Heatmap", show=False, id="session.tab-heatmap", tooltip="Show the heatmap"
+        ),
+        Binding(
+            "3",
+            "tab('participants')",
+            "People",
+            show=False,
+            id="session.tab-participants",
+            tooltip="Show the participants",
+        ),
+        Binding(
+            "4", "tab('events')", "Events", show=False, id="session.tab-events", tooltip="Show the events"
+        ),
+        Binding(
+            "5",
+            "tab('recordings')",
+            "Recs",
+            show=False,
+            id="session.tab-recordings",
+            tooltip="Show the recordings",
+        ),
+        Binding(
+            "6",
+            "tab('info')",
+            "Info",
+            show=False,
+            id="session.tab-info",
+            tooltip="Show the session's details",
+        ),
+        Binding("r", "refresh", "Refresh", id="session.refresh", tooltip="Load the session again"),
+        Binding(
+            "y",
+            "copy",
+            "Copy",
+            id="session.copy",
+            tooltip="Copy the highlighted participant's id (on People) or the session id",
+        ),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -97,39 +188,49 @@ class SessionScreen(RoomscopeScreen):
         self.recordings: list[Recording] = []
         self.artifacts: list[Artifact] = []
         self.section_errors: dict[str, str] = {}
+        self.diagnosis: SessionDiagnosis | None = None
+        self.grid: HeatGrid | None = None
         self._resort_pending = False
+        self._cursor_placed = False
+        self._top_key: str | None = None
+        """The participant the table showed first when it was last drawn: while the cursor
+        is there, it follows the worst participant as verdicts arrive."""
 
     def crumbs(self) -> list[str]:
         return ["Sessions", self.session.title]
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(id="session-meta")
-        with TabbedContent(initial="participants", id="tabs"):
-            with TabPane("Participants", id="participants"):
+        with TabbedContent(initial="findings", id="tabs"):
+            with TabPane("1 Findings", id="findings"):
+                yield Static(classes="note", id="findings-note")
+                yield FindingsView(id="findings-list")
+            with TabPane("2 Heatmap", id="heatmap"):
+                yield Heatmap(id="heatmap-view")
+            with TabPane("3 Participants", id="participants"):
                 yield Static(classes="note", id="participants-note")
-                yield VimTable(id="participants-table")
-            with TabPane("Events", id="events"):
+                yield FittedTable(PARTICIPANT_COLUMNS, id="participants-table")
+            with TabPane("4 Events", id="events"):
                 yield Static(classes="note", id="events-note")
                 yield VimTable(id="events-table")
-            with TabPane("Recordings", id="recordings"):
+            with TabPane("5 Recordings", id="recordings"):
                 yield Static(classes="note", id="recordings-note")
                 yield VimTable(id="recordings-table")
-            with TabPane("Info", id="info"), VerticalScroll():
+            with TabPane("6 Info", id="info"), VerticalScroll():
                 yield Static(id="info-body", classes="meta")
 
     def on_mount(self) -> None:
         super().on_mount()
-        people = self.query_one("#participants-table", VimTable)
-        people.add_columns("Quality", "Name", "Issue", "Network", "Where", "Joined", "Left", "Time", "Role")
         events = self.query_one("#events-table", VimTable)
         events.add_columns("Time", "Offset", "Event", "Participant", "Detail")
         recordings = self.query_one("#recordings-table", VimTable)
         recordings.add_columns("Status", "Started", "Duration", "Size", "Format", "Id")
         self._draw_meta()
+        self._note("findings", "diagnosing…")
         self._note("participants", "loading participants…")
         self._note("events", "loading events…")
         self._note("recordings", "loading recordings…")
-        people.focus()
+        self.query_one(FindingsView).focus()
         self.load()
         self.follow_live()
 
@@ -181,6 +282,21 @@ class SessionScreen(RoomscopeScreen):
     class QualityDone(Message):
         """Every participant's quality report that could be read has arrived."""
 
+    class DiagnosisLoaded(Message):
+        """The session's diagnosis, or why there is none (``note``)."""
+
+        def __init__(self, diagnosis: SessionDiagnosis | None, note: str = "") -> None:
+            super().__init__()
+            self.diagnosis = diagnosis
+            self.note = note
+
+    class GridBuilt(Message):
+        """The heatmap's grid, built from every report that arrived."""
+
+        def __init__(self, grid: HeatGrid) -> None:
+            super().__init__()
+            self.grid = grid
+
     @work(group="session-load", exclusive=True, exit_on_error=False, description="Loading the session")
     async def load(self) -> None:
         from roomscope.tui.errors import Capability, ProviderError, UnsupportedError, missing
@@ -209,14 +325,31 @@ class SessionScreen(RoomscopeScreen):
             self.post_message(self.SectionLoaded(name, items, quality_missing=extra))
             return items
 
-        people, _events, _recordings, _artifacts = await asyncio.gather(
+        people, events, _recordings, _artifacts, _diagnosis = await asyncio.gather(
             section("participants", store.participants(session)),
             section("events", store.events(session)),
             section("recordings", store.recordings(session)),
             section("info", store.artifacts(session)),
+            self._load_diagnosis(store, session),
         )
         if people and quality_missing is None:
             await self._load_quality(store, session, people)
+            ordered = [p for p in self.ordered_for(people) if not p.problem]
+            now = self.rs.clock()
+            grid = await asyncio.to_thread(
+                build_grid, session, ordered, dict(self.reports), events or [], [], now
+            )
+            self.post_message(self.GridBuilt(grid))
+
+    async def _load_diagnosis(self, store: Store, session: Session) -> None:
+        from roomscope.tui.errors import ProviderError
+
+        try:
+            diagnosis = await store.diagnosis(session)
+        except ProviderError as exc:
+            self.post_message(self.DiagnosisLoaded(None, f"⚠ No diagnosis: {exc}"))
+        else:
+            self.post_message(self.DiagnosisLoaded(diagnosis))
 
     async def _load_quality(self, store: Store, session: Session, people: list[Participant]) -> None:
         from roomscope.tui.errors import ProviderError
@@ -254,6 +387,9 @@ class SessionScreen(RoomscopeScreen):
             if message.quality_missing is not None:
                 self.quality_note = "n/a"
                 self._note("participants", f"{len(items)} participants. {message.quality_missing}")
+                self.query_one(Heatmap).show(None, message.quality_missing)
+            elif not items:
+                self.query_one(Heatmap).show(None, "No participants.")
             else:
                 self._note("participants", f"{len(items)} participants, worst quality first")
             self._draw_participants()
@@ -277,6 +413,38 @@ class SessionScreen(RoomscopeScreen):
         self.quality_note = "n/a"
         self._draw_participants()
         self._draw_meta()
+
+    @on(DiagnosisLoaded)
+    def _diagnosis_loaded(self, message: DiagnosisLoaded) -> None:
+        self.diagnosis = message.diagnosis
+        view = self.query_one(FindingsView)
+        if message.diagnosis is None:
+            self._note("findings", message.note, error=True)
+            return
+        self.query_one("#findings-note", Static).update(summary_text(message.diagnosis, self.verdict_style))
+        view.show(message.diagnosis, self.verdict_style)
+        self._draw_participants()
+        self._mark_shared()
+
+    @on(GridBuilt)
+    def _grid_built(self, message: GridBuilt) -> None:
+        self.grid = message.grid
+        self.query_one(Heatmap).show(message.grid)
+        self._mark_shared()
+
+    def _mark_shared(self) -> None:
+        """The diagnosis on the heatmap: its shared events on the marker line, and the time
+        cursor on the worst finding's start (once: later it stays where the user put it)."""
+        if self.grid is None or self.diagnosis is None:
+            return
+        top = self.diagnosis.top
+        if not self._cursor_placed and top is not None:
+            self._cursor_placed = True
+            self.query_one(Heatmap).cursor_at(top.start)
+        self.grid.shared = [
+            (f.start.timestamp(), f.end.timestamp()) for f in self.diagnosis.findings if f.rule == "SHARED"
+        ]
+        self.query_one(Heatmap).refresh()
 
     def _schedule_resort(self) -> None:
         if not self._resort_pending:
@@ -326,6 +494,9 @@ class SessionScreen(RoomscopeScreen):
         self.query_one("#session-meta", Static).update(Text("\n").join([line1, line2, line3]))
 
     def ordered_participants(self) -> list[Participant]:
+        return self.ordered_for(self.participants)
+
+    def ordered_for(self, participants: Sequence[Participant]) -> list[Participant]:
         def key(p: Participant) -> tuple[int, float, int, str]:
             """Worst verdict first (``Verdict.rank``), then earliest trouble, most reconnects."""
             report = self.reports.get(p.id)
@@ -334,31 +505,39 @@ class SessionScreen(RoomscopeScreen):
             first = tripped.timestamp() if tripped else 0.0
             return (-rank, first, -(p.reconnects or 0), p.title.casefold())
 
-        return sorted(self.participants, key=key)
+        return sorted(participants, key=key)
 
     def _draw_participants(self) -> None:
-        table = self.query_one("#participants-table", VimTable)
+        table = self.query_one("#participants-table", FittedTable)
         selected = self._selected_key(table)
-        table.clear()
+        rows: list[tuple[str, list[object]]] = []
         for p in self.ordered_participants():
             report = self.reports.get(p.id)
             if p.problem:
                 name = Text(f"⚠ unreadable: {clean(p.problem, 80)}", style=self.theme_style("warning"))
             else:
-                name = Text(clean(p.title, 40))
+                name = Text(clean(p.title, 80))
+            verdict = self.diagnosis.verdict_of(p.id) if self.diagnosis is not None else None
             left = fmt.when(p.left_at, seconds=True, date=False) if p.left_at else None
-            table.add_row(
+            cells: list[object] = [
                 verdict_cell(self.app.theme_variables, report, self.quality_note),
                 name,
                 issue_cell(report),
-                network_text(p),
-                location_text(p),
+                clean(cause_cell(verdict), 80),
+                "—" if p.reconnects is None else str(p.reconnects),
                 fmt.when(p.joined_at, seconds=True, date=False),
                 left or ("present" if self.session.is_live else "—"),
                 fmt.duration(p.duration_s),
                 clean(p.role or "—", 14),
-                key=p.id,
-            )
+                location_text(p),
+                network_text(p),
+            ]
+            rows.append((p.id, cells))
+        top = rows[0][0] if rows else None
+        if selected is None or selected == self._top_key:
+            selected = top  # the cursor was on the worst participant: it stays on the worst
+        self._top_key = top
+        table.set_rows(rows)
         self._restore(table, selected)
 
     def _draw_events(self) -> None:
@@ -446,16 +625,50 @@ class SessionScreen(RoomscopeScreen):
     def action_tab(self, tab: str) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
-        if tab != "info":
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        if tab == "findings":
+            self.query_one(FindingsView).focus()
+        elif tab == "heatmap":
+            self.query_one(Heatmap).focus()
+        elif tab != "info":
             self.query_one(f"#{tab}-table", VimTable).focus()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = event.pane.id or ""
-        try:
-            self.query_one(f"#{pane}-table", VimTable).focus()
-        except NoMatches:  # a pane without a table (Info)
+        self._focus_tab(event.pane.id or "")
+
+    def action_open(self) -> None:
+        """Enter: open what is highlighted on the tab shown."""
+        tab = self.query_one(TabbedContent).active
+        if tab == "findings":
+            self._open_finding()
+        elif tab == "heatmap":
+            chosen = self.query_one(Heatmap).selected()
+            if chosen is not None:
+                self.open_participant(chosen[0], at=chosen[1], quality=True)
+        elif tab == "participants":
+            key = self._selected_key(self.query_one("#participants-table", VimTable))
+            if key is not None:
+                self.open_participant(key)
+        elif tab == "events":
+            key = self._selected_key(self.query_one("#events-table", VimTable))
+            self._open_event(key)
+
+    def _open_finding(self) -> None:
+        finding = self.query_one(FindingsView).selected
+        if finding is None:
             return
+        present = {p.id for p in self.participants}
+        candidates = [finding.cause_of, *finding.who] if finding.cause_of is not None else list(finding.who)
+        target = next((c for c in candidates if c is not None and c.id in present), None)
+        if target is not None:
+            self.open_participant(target.id, at=finding.start)
+
+    @on(OptionList.OptionSelected, "#findings-list")
+    def _finding_clicked(self) -> None:
+        self._open_finding()
 
     @on(DataTable.RowSelected, "#participants-table")
     def _open_participant(self, event: DataTable.RowSelected) -> None:
@@ -463,17 +676,24 @@ class SessionScreen(RoomscopeScreen):
 
     @on(DataTable.RowSelected, "#events-table")
     def _open_event_participant(self, event: DataTable.RowSelected) -> None:
-        chosen = next((e for e in self.events if e.id == event.row_key.value), None)
+        self._open_event(str(event.row_key.value))
+
+    def _open_event(self, key: str | None) -> None:
+        chosen = next((e for e in self.events if e.id == key), None)
         if chosen is not None and chosen.participant_id:
             self.open_participant(chosen.participant_id)
 
-    def open_participant(self, participant_id: str) -> None:
+    def open_participant(
+        self, participant_id: str, *, at: datetime | None = None, quality: bool = False
+    ) -> None:
+        """Open the participant screen (or its quality, ``quality``) of ``participant_id``,
+        at the moment ``at`` when given."""
         ordered = [p for p in self.ordered_participants() if not p.problem]
         index = next((i for i, p in enumerate(ordered) if p.id == participant_id), None)
         if index is None:
             return
         nav = ParticipantNav(self.session, ordered, index, self.reports)
-        self.post_message(OpenParticipant(nav))
+        self.post_message(OpenQuality(nav, at=at) if quality else OpenParticipant(nav, at=at))
 
     def action_refresh(self) -> None:
         store = self.rs.store

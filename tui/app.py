@@ -203,6 +203,8 @@ class RoomscopeApp(App[int]):
 
         if isinstance(self.screen, ParticipantScreen):
             return
+        if message.at is not None:
+            message.nav.at = message.at
         self.push_screen(ParticipantScreen(message.nav))
 
     @on(OpenQuality)
@@ -211,6 +213,8 @@ class RoomscopeApp(App[int]):
 
         if isinstance(self.screen, QualityScreen):
             return
+        if message.at is not None:
+            message.nav.at = message.at
         self.push_screen(QualityScreen(message.nav))
 
     def copy_text(self, text: str, what: str) -> None:

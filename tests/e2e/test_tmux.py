@@ -159,6 +159,8 @@ def test_walk_down_and_back_then_quit(terminal: tuple[Terminal, Path]) -> None:
     assert "demo world" in screen
 
     term.keys("j", "Enter")
+    term.wait_until(lambda s: "3 Participants" in s, "the session screen")
+    term.keys("3")  # the participants tab (the screen opens on the findings)
     screen = term.wait_until(
         lambda s: (
             re.search(r"\d+ participants, worst quality first", s) is not None

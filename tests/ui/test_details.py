@@ -18,7 +18,7 @@ from roomscope.tui.models import Event, Page, Participant, Session
 from roomscope.tui.providers.base import UnavailableError
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.widgets.sparkline_panel import MetricPanel
-from roomscope.widgets.tables import VimTable
+from roomscope.widgets.tables import FittedTable, VimTable
 from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     AppFactory,
@@ -184,16 +184,20 @@ async def test_hostile_names_render_as_plain_text(make_app: AppFactory) -> None:
         # the session screen of a hostile session with hostile participants
         await open_session_at(pilot, 4)
         text = screen_text(app)
+        assert_inert(text)  # the findings
+        await pilot.press("3")  # the participants
+        await pilot.pause()
+        text = screen_text(app)
         assert_inert(text)
         assert crumbs(app).startswith("Sessions › [link=")
         assert text.splitlines()[0].lstrip().startswith("Sessions › [link=https://example.invalid]click me")
         assert "[bold red]Mallory[/]" in text
         assert "Trentevil" in text
         assert "[/]ISP" in text and "[b]City" in text
-        people = app.screen.query_one("#participants-table", VimTable)
-        roles = {str(people.get_row_at(i)[8]) for i in range(people.row_count)}
-        assert "[/]host" in roles  # the role column (off screen to the right) is plain text too
-        await pilot.press("2")  # the events name the participants too
+        people = app.screen.query_one("#participants-table", FittedTable)
+        roles = {str(cell) for cell in people.column_cells("Role")}
+        assert "[/]host" in roles  # the role column (left out at this width) is plain text too
+        await pilot.press("4")  # the events name the participants too
         await pilot.pause()
         text = screen_text(app)
         assert_inert(text)
@@ -203,7 +207,7 @@ async def test_hostile_names_render_as_plain_text(make_app: AppFactory) -> None:
         assert "[bold red]Mallory[/]" in names
 
         # the participant card and the quality screen
-        await pilot.press("1")
+        await pilot.press("3")
         table = app.screen.query_one("#participants-table", VimTable)
         listed = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         table.move_cursor(row=listed.index("[bold red]Mallory[/]"))
@@ -261,6 +265,8 @@ async def test_provider_messages_with_markup_do_not_crash_notifications(make_app
         assert_inert(text)
         await wait_for_session_screen(pilot)
         # the list row's data still fills the screen; the participants loaded
+        await pilot.press("3")
+        await pilot.pause()
         assert "participants, worst quality first" in screen_text(app)
         assert app.is_running
 
@@ -340,6 +346,8 @@ async def test_telnyx_has_no_quality_samples_and_says_so(make_app: AppFactory) -
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, 21)
+        await pilot.press("3")
+        await pilot.pause()
         text = screen_text(app)
         assert sentence in " ".join(text.split())
         table = app.screen.query_one("#participants-table", VimTable)
@@ -391,6 +399,8 @@ async def test_fake_backed_providers_open_a_session(make_app: AppFactory, name: 
         await wait_for_sessions(pilot)
         await open_session_at(pilot, 3)
         assert crumbs(app) == "Sessions › " + current_screen(app, SessionScreen).session.title
+        await pilot.press("3")
+        await pilot.pause()
         assert "participants" in screen_text(app)
 
 
@@ -442,11 +452,13 @@ async def test_a_failing_section_says_why_and_the_rest_shows(make_app: AppFactor
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, 5)
-        assert "2 participants, worst quality first" in screen_text(app)
         await pilot.press("3")
         await pilot.pause()
+        assert "2 participants, worst quality first" in screen_text(app)
+        await pilot.press("5")
+        await pilot.pause()
         assert "⚠ recordings service returned 503." in screen_text(app)
-        await pilot.press("2")
+        await pilot.press("4")
         await pilot.pause()
         assert "events" in screen_text(app)
 

@@ -71,6 +71,8 @@ async def test_full_walk_down_and_back_with_escape(make_app: AppFactory) -> None
         await open_session_at(pilot, LOSS_SPIKE)
         assert current_screen(app, SessionScreen).session.id == demo_session.id
         assert crumbs(app) == "Sessions › All-hands"
+        await pilot.press("3")  # the participants tab (the screen opens on the findings)
+        await pilot.pause()
         text = screen_text(app)
         assert "Sessions › All-hands" in text.splitlines()[0]
         # metadata: status, title, room, span, duration, people, id, verdict counts
@@ -269,9 +271,15 @@ async def test_session_tabs_events_and_recordings(make_app: AppFactory) -> None:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, index)
         tabs = app.screen.query_one("#tabs", TabbedContent)
-        assert tabs.active == "participants"
+        assert tabs.active == "findings"
+        assert app.focused is app.screen.query_one("#findings-list")
 
         await pilot.press("2")
+        await pilot.pause()
+        assert tabs.active == "heatmap"
+        assert app.focused is app.screen.query_one("#heatmap-view")
+
+        await pilot.press("4")
         await pilot.pause()
         assert tabs.active == "events"
         table = app.screen.query_one("#events-table", VimTable)
@@ -283,7 +291,7 @@ async def test_session_tabs_events_and_recordings(make_app: AppFactory) -> None:
         assert column(table, 1)[0] == "+0:00"
         assert f"{len(expected_events)} events" in screen_text(app)
 
-        await pilot.press("3")
+        await pilot.press("5")
         await pilot.pause()
         assert tabs.active == "recordings"
         table = app.screen.query_one("#recordings-table", VimTable)
@@ -292,7 +300,7 @@ async def test_session_tabs_events_and_recordings(make_app: AppFactory) -> None:
         assert column(table, 5) == [r.id for r in expected_recordings]
         assert column(table, 4) == ["mp4"] * len(expected_recordings)
 
-        await pilot.press("4")
+        await pilot.press("6")
         await pilot.pause()
         assert tabs.active == "info"
         text = screen_text(app)
@@ -300,10 +308,14 @@ async def test_session_tabs_events_and_recordings(make_app: AppFactory) -> None:
         assert "Room              " + session.room_name in text
         assert "transcript" in text  # recorded sessions have a transcript download
 
-        await pilot.press("1")
+        await pilot.press("3")
         await pilot.pause()
         assert tabs.active == "participants"
         assert app.focused is app.screen.query_one("#participants-table", VimTable)
+
+        await pilot.press("1")
+        await pilot.pause()
+        assert tabs.active == "findings"
 
 
 async def test_enter_on_an_event_opens_its_participant(make_app: AppFactory) -> None:
@@ -311,7 +323,7 @@ async def test_enter_on_an_event_opens_its_participant(make_app: AppFactory) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, LOSS_SPIKE)
-        await pilot.press("2")
+        await pilot.press("4")
         await pilot.pause()
         table = app.screen.query_one("#events-table", VimTable)
         row = next(i for i, name in enumerate(column(table, 3)) if name == "Isabel Nakamura")
@@ -383,15 +395,16 @@ async def test_copy_on_detail_screens_copies_the_right_ids(make_app: AppFactory)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("3")
         table = app.screen.query_one("#participants-table", VimTable)
         first = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard == first
-        await pilot.press("2", "y")
+        await pilot.press("4", "y")
         await pilot.pause()
         assert app.clipboard == demo_session.id  # outside the participants tab: the session id
-        await pilot.press("1", "enter")
+        await pilot.press("3", "enter")
         await wait_for_participant_screen(pilot)
         await pilot.press("y")
         await pilot.pause()

@@ -120,6 +120,7 @@ async def test_a_cursor_step_on_a_detail_table_repaints_only_the_two_rows_it_cha
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("3")  # the participants tab
         table = app.screen.query_one("#participants-table", VimTable)
         assert table.has_focus and table.row_count >= 3
         await pilot.press("j")
@@ -148,6 +149,8 @@ async def test_rows_are_written_as_runs_of_one_look(make_app: AppFactory) -> Non
             segments = list(table.render_line(y))
             assert len(segments) <= 5, [s.text for s in segments]
         await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("3")  # the participants tab
+        await settle(pilot)
         people = app.screen.query_one("#participants-table", VimTable)
         for y in range(1, 4):
             segments = list(people.render_line(y))

@@ -63,6 +63,21 @@ async def session(pilot: Pilot[Any]) -> None:
     _no_loading(pilot)
 
 
+async def session_tab(pilot: Pilot[Any], key: str) -> None:
+    await session(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    _no_loading(pilot)
+
+
+async def heatmap(pilot: Pilot[Any]) -> None:
+    await session_tab(pilot, "2")
+
+
+async def people(pilot: Pilot[Any]) -> None:
+    await session_tab(pilot, "3")
+
+
 async def participant(pilot: Pilot[Any]) -> None:
     await session(pilot)
     await pilot.press("enter")
@@ -87,6 +102,8 @@ async def help_screen(pilot: Pilot[Any]) -> None:
 FLOWS: dict[str, Flow] = {
     "sessions": sessions,
     "session": session,
+    "heatmap": heatmap,
+    "people": people,
     "participant": participant,
     "quality": quality,
     "help": help_screen,

@@ -72,6 +72,8 @@ async def test_no_color_verdicts_stay_readable(make_app: AppFactory, monkeypatch
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_sessions(pilot)
         await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("3")  # the participants tab
+        await pilot.pause()
         assert "1 poor" in screen_text(app)
         poor = [(y, text, style) for y, text, style in segments(app) if "poor" in text]
         assert len(poor) >= 2, poor  # the summary line and the participant's row
@@ -150,6 +152,8 @@ async def test_a_dumb_terminal_gets_a_notice_and_no_colour(
         assert any("TERM is 'dumb'" in n and "TERM=xterm-256color" in n for n in notices), notices
         assert all_grey(app)
         await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("3")  # the participants tab
+        await pilot.pause()
         poor = [style for _y, text, style in segments(app) if "poor" in text]
         assert poor and all(s.reverse and s.bold and not s.dim for s in poor)
 
