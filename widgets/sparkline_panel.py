@@ -10,9 +10,10 @@ Layout (``GUTTER`` columns on the left hold the scale)::
 
 The chart's scale spans the values shown (rounded outward), so small variation fills the
 rows and the gutter says what the top and bottom are. The fair and poor levels are always
-drawn in the threshold row, which marks each column breaching them (in the chart itself too,
-as a line in the level's colour above the bars, where the level lies inside the scale). A metric without thresholds
-(bitrate, frame rate) has no threshold row and no verdict.
+drawn in the threshold row, which marks each column breaching them (in the chart itself
+too, as a line in the level's colour above the bars, where the level lies inside the
+scale). A metric without thresholds (bitrate, frame rate) has no threshold row and no
+verdict.
 
 The series is bucketed to the chart's width once per (data, width, window); a cursor step
 repaints only the two columns it leaves and enters.

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from roomscope.screens.quality import EVENT_MARKS, SHORT_LABELS, QualityScreen
 from roomscope.tui.kinds import EventKind
 from roomscope.widgets.cursor_readout import exact, sample_at, sample_step
-from roomscope.widgets.sparkline_panel import GUTTER
+from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel
 from roomscope.widgets.time_ruler import TimeRuler
 from roomscope.widgets.timeline import BIG_STEP
 from tests.ui.conftest import (
@@ -43,7 +43,7 @@ async def open_quality(pilot: Pilot[Any], index: int = LOSS_SPIKE) -> QualityScr
     return current_screen(pilot.app, QualityScreen)
 
 
-def line_of(widget: Any, y: int) -> str:
+def line_of(widget: MetricPanel | TimeRuler, y: int) -> str:
     return widget.render_line(y).text
 
 
