@@ -166,15 +166,18 @@ class QualityScreen(RoomscopeScreen):
         self.bands: list[Band] = []
         self._marks_for: str | None = None
         self._marks_note = ""
+        self._panels: list[MetricPanel] = []
+        self.ruler = TimeRuler(self.chart_width, id="quality-ruler")
+        self.readout = CursorReadout(id="quality-readout")
 
     def crumbs(self) -> list[str]:
         return ["Sessions", self.nav.session.title, self.nav.current.title, "Quality"]
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(id="quality-head")
-        yield TimeRuler(self.chart_width, id="quality-ruler")
+        yield self.ruler
         yield VerticalScroll(id="quality-panels")
-        yield CursorReadout(id="quality-readout")
+        yield self.readout
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -207,19 +210,20 @@ class QualityScreen(RoomscopeScreen):
 
     @property
     def panels(self) -> list[MetricPanel]:
-        return list(self.query_one("#quality-panels", VerticalScroll).query(MetricPanel))
+        """The metric panels shown, top to bottom."""
+        return list(self._panels)
 
-    @property
-    def ruler(self) -> TimeRuler:
-        return self.query_one("#quality-ruler", TimeRuler)
-
-    @property
-    def readout(self) -> CursorReadout:
-        return self.query_one("#quality-readout", CursorReadout)
+    def _set_panels(self, panels: list[MetricPanel]) -> None:
+        container = self.query_one("#quality-panels", VerticalScroll)
+        if panels != self._panels:
+            container.remove_children()
+            if panels:
+                container.mount_all(panels)
+        self._panels = panels
 
     def chart_width(self) -> int:
         """Columns of every chart (the panels', or what they will have)."""
-        panels = self.panels
+        panels = self._panels
         if panels and panels[0].size.width:
             return panels[0].chart_width()
         return max(1, self.size.width - 2 - GUTTER)
@@ -315,7 +319,7 @@ class QualityScreen(RoomscopeScreen):
     def _message(self, text: str, *, style: str) -> None:
         head = self.query_one("#quality-head", Static)
         head.update(Text(clean(text, 400), style=style))
-        self.query_one("#quality-panels", VerticalScroll).remove_children()
+        self._set_panels([])
         self.timeline = None
         self.ruler.show(None)
         self.readout.show([], [])
@@ -324,13 +328,12 @@ class QualityScreen(RoomscopeScreen):
 
     def _draw(self) -> None:
         head = self.query_one("#quality-head", Static)
-        panels = self.query_one("#quality-panels", VerticalScroll)
         participant = self.nav.current
         report = self.report
         position = f"{self.nav.index + 1}/{len(self.nav.participants)}"
         if report is None:
             head.update(Text(f"{clean(participant.title, 60)}  ({position})  loading samples…", style="dim"))
-            panels.remove_children()
+            self._set_panels([])
             self.ruler.show(None)
             self.readout.show([], [])
             return
@@ -342,18 +345,17 @@ class QualityScreen(RoomscopeScreen):
         if not report.series:
             empty = Text("No quality samples for this participant.", style="dim")
             head.update(Text.assemble(title, "\n", empty))
-            panels.remove_children()
+            self._set_panels([])
             self.timeline = None
             self.ruler.show(None)
             self.readout.show([], [])
             return
         head.update(title)
         self._ensure_timeline(report)
-        existing = self.panels
+        existing = self._panels
         if len(existing) != len(report.series):
-            panels.remove_children()
             existing = [MetricPanel() for _ in report.series]
-            panels.mount_all(existing)
+            self._set_panels(existing)
         assert self.timeline is not None
         assessments = [report.assessment.metrics.get(str(s.metric)) for s in report.series]
         fixed = [1 + (1 if threshold_levels(a.threshold if a else None) else 0) for a in assessments]
@@ -472,15 +474,13 @@ class QualityScreen(RoomscopeScreen):
         assert timeline is not None
         width = self.chart_width()
         if (timeline.view_start, timeline.view_end) != old_view:
-            for panel in self.panels:
+            for panel in self._panels:
                 panel.view_changed()
             self.ruler.view_changed()
         else:
             new_column = timeline.cursor_column(width)
             if new_column == old_column:
                 return
-            for panel in self.panels:
-                panel.cursor_moved(old_column, new_column)
             self.ruler.cursor_moved(old_column, new_column)
         self._update_readout()
 

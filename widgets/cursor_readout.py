@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -80,8 +81,26 @@ def wrap(items: Sequence[Text], width: int) -> list[Text]:
     return lines
 
 
+def changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """The cells (start, end) from the first to the last that differ between ``old`` and
+    ``new`` (None: the same); the whole line when either holds wide characters.
+
+    One span a line: Textual writes a changed line from the start of the widget to the
+    span's end, so two spans on a line would write its beginning twice."""
+    cells_old = [(ch, seg.style) for seg in old for ch in seg.text]
+    cells_new = [(ch, seg.style) for seg in new for ch in seg.text]
+    if cells_old == cells_new:
+        return None
+    single_width = len(cells_old) == old.cell_length and len(cells_new) == new.cell_length
+    if not single_width or len(cells_old) != len(cells_new):
+        return 0, max(old.cell_length, new.cell_length)
+    changed = [x for x, (a, b) in enumerate(zip(cells_old, cells_new, strict=True)) if a != b]
+    return changed[0], changed[-1] + 1
+
+
 class CursorReadout(Widget):
-    """A head line (cut to the width) and the readings (wrapped)."""
+    """A head line (cut to the width) and the readings (wrapped). A new reading repaints
+    only the lines that changed, up to their last changed cell."""
 
     DEFAULT_CSS = """
     CursorReadout { height: auto; padding: 0 1; background: $boost; }
@@ -91,11 +110,25 @@ class CursorReadout(Widget):
         super().__init__(**kwargs)
         self.head: list[Text] = []
         self.readings: list[Text] = []
+        self._strips: list[Strip] = []
+        self._strips_width = -1
 
     def show(self, head: Sequence[Text], readings: Sequence[Text]) -> None:
-        rows = self.rows(self.size.width)
+        width = self.size.width
+        old = self._strips if self._strips_width == width else None
         self.head, self.readings = list(head), list(readings)
-        self.refresh(layout=self.rows(self.size.width) != rows)
+        if old is None or not width:
+            self._strips_width = -1
+            self.refresh(layout=True)
+            return
+        new = self._render_strips(width)
+        if len(new) != len(old):
+            self.refresh(layout=True)
+            return
+        for y, (before, after) in enumerate(zip(old, new, strict=True)):
+            span = changed_span(before, after)
+            if span is not None:
+                self.refresh(Region(span[0], y, span[1] - span[0], 1))
 
     def rows(self, width: int) -> int:
         """Lines it takes at ``width`` columns."""
@@ -104,13 +137,25 @@ class CursorReadout(Widget):
         return 1 + len(wrap(self.readings, max(1, width)))
 
     def lines(self, width: int) -> list[Text]:
-        head = Text(no_wrap=True, overflow="ellipsis")
+        if not self.head and not self.readings:
+            return []
+        head = Text(no_wrap=True, overflow="ellipsis", end="")
         for i, item in enumerate(self.head):
             if i:
                 head.append(SEPARATOR)
             head.append_text(item)
         head.truncate(max(1, width), overflow="ellipsis")
         return [head, *wrap(self.readings, max(1, width))]
+
+    def _render_strips(self, width: int) -> list[Strip]:
+        console = self.app.console
+        strips = []
+        for line in self.lines(width):
+            line.end = ""
+            segments = [s for s in line.render(console) if s.text != "\n"]
+            strips.append(Strip(segments).crop_extend(0, width, None))
+        self._strips, self._strips_width = strips, width
+        return strips
 
     @property
     def plain(self) -> str:
@@ -120,7 +165,10 @@ class CursorReadout(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self.rows(width)
 
-    def render(self) -> Text:
-        if not self.head and not self.readings:
-            return Text()
-        return Text("\n").join(self.lines(self.size.width))
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._strips_width != width:
+            self._render_strips(width)
+        if 0 <= y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width)

@@ -1,5 +1,5 @@
 """One metric over the shown time window: a title line with statistics and the thresholds,
-chart rows with a y scale, a threshold row, and the time cursor's column.
+chart rows with a y scale, and a threshold row.
 
 Layout (``GUTTER`` columns on the left hold the scale)::
 
@@ -15,8 +15,10 @@ too, as a line in the level's colour above the bars, where the level lies inside
 scale). A metric without thresholds (bitrate, frame rate) has no threshold row and no
 verdict.
 
-The series is bucketed to the chart's width once per (data, width, window); a cursor step
-repaints only the two columns it leaves and enters.
+The series is bucketed to the chart's width once per (data, width, window). The time cursor
+is not drawn here: the time ruler above the panels and the readout below them show it, so a
+cursor step repaints those rows only (Textual writes a changed cell's line from the start of
+its widget, so a column through every chart would cost most of a screen each step).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -144,7 +145,6 @@ class MetricPanel(Widget):
         "metric-panel--poor-line",
         "metric-panel--muted",
         "metric-panel--scale",
-        "metric-panel--cursor",
     }
     DEFAULT_CSS = """
     MetricPanel { height: 3; }
@@ -158,7 +158,6 @@ class MetricPanel(Widget):
     MetricPanel > .metric-panel--poor-line { color: $error 70%; }
     MetricPanel > .metric-panel--muted { color: $text-muted; }
     MetricPanel > .metric-panel--scale { color: $text-muted; }
-    MetricPanel > .metric-panel--cursor { color: $accent; background: $accent 35%; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -206,13 +205,6 @@ class MetricPanel(Widget):
         self._generation += 1
         self.refresh()
 
-    def cursor_moved(self, old: int, new: int) -> None:
-        """Repaint the chart cells of columns ``old`` and ``new`` (chart coordinates)."""
-        height = self.size.height
-        for column in {old, new}:
-            if column >= 0:
-                self.refresh(Region(GUTTER + column, 1, 1, max(0, height - 1)))
-
     # -- geometry ------------------------------------------------------------------------
 
     def chart_width(self) -> int:
@@ -257,23 +249,7 @@ class MetricPanel(Widget):
         rows = self._ensure_rows()
         if y - 1 >= len(rows):
             return Strip.blank(width, self.rich_style)
-        strip = rows[y - 1]
-        if self.timeline is not None:
-            column = self.timeline.cursor_column(self.chart_width())
-            if 0 <= column < self.chart_width():
-                strip = self._with_cursor(strip, GUTTER + column)
-        return strip
-
-    def _with_cursor(self, strip: Strip, x: int) -> Strip:
-        left, middle, right = strip.divide([x, x + 1, strip.cell_length])
-        cursor = self._style("cursor")
-        text = middle.text or " "
-        if text == " ":
-            cell = Segment("│", cursor)
-        else:
-            base = next((s.style for s in middle if s.style is not None), None)
-            cell = Segment(text, (base or Style()) + Style(bgcolor=cursor.bgcolor))
-        return Strip.join([left, Strip([cell], 1), right])
+        return rows[y - 1]
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"metric-panel--{name}")

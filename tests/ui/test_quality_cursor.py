@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from roomscope.screens.quality import EVENT_MARKS, SHORT_LABELS, QualityScreen
 from roomscope.tui.kinds import EventKind
-from roomscope.widgets.cursor_readout import exact, sample_at, sample_step
+from roomscope.widgets.cursor_readout import CursorReadout, exact, sample_at, sample_step
 from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel
 from roomscope.widgets.time_ruler import TimeRuler
 from roomscope.widgets.timeline import BIG_STEP
@@ -113,11 +114,10 @@ async def test_the_cursor_reads_every_metric_exactly(make_app: AppFactory) -> No
         assert timeline.cursor_column(width) == width - 1
         assert_readout_matches(screen)
 
-        # the cursor is drawn in every chart row and on the ruler
-        panel = screen.panels[0]
+        # the cursor is drawn on the ruler, above the charts' columns
         x = GUTTER + timeline.cursor_column(width)
-        assert panel.render_line(1).divide([x, x + 1])[1].text in ("│", *"▁▂▃▄▅▆▇█")
         assert screen.ruler.render_line(0).divide([x, x + 1])[1].text == "▼"
+        assert screen.ruler.render_line(1).divide([x, x + 1])[1].text in ("│", "▲", "▼", "↻", "◇", "◆")
 
 
 async def test_zoom_around_the_cursor_and_reset(make_app: AppFactory) -> None:
@@ -252,7 +252,7 @@ async def test_thresholds_are_drawn_and_bitrate_has_none(make_app: AppFactory) -
             panel = by_metric[metric]
             last = line_of(panel, panel.size.height - 1)
             assert last[: GUTTER - 2].strip() == label, last
-            assert set(last[GUTTER:]) <= {"─", "━", " ", "│"}
+            assert set(last[GUTTER:]) <= {"─", "━", " "}
             assert "─" in last[GUTTER:]
             title = line_of(panel, 0)
             assert "fair " in title and "poor " in title
@@ -330,3 +330,28 @@ def test_every_marked_event_kind_has_words() -> None:
     symbols = {symbol for symbol, _words, _rank in EVENT_MARKS.values()}
     assert {"▲", "▼", "↻", "◇", "◆"} == symbols
     assert EVENT_MARKS[EventKind.RECONNECT][2] > EVENT_MARKS[EventKind.JOIN][2]
+
+
+async def test_a_cursor_step_repaints_the_ruler_and_the_readout_only(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_quality(pilot)
+        await settle(pilot)
+        painted: list[tuple[str, int]] = []
+        for cls in (MetricPanel, TimeRuler, CursorReadout):
+            original = cls.render_line
+
+            def spy(self: Any, y: int, _original: Any = original) -> Any:
+                painted.append((type(self).__name__, y))
+                return _original(self, y)
+
+            monkeypatch.setattr(cls, "render_line", spy)
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.pause()
+        kinds = {name for name, _y in painted}
+        assert kinds == {"TimeRuler", "CursorReadout"}, painted
+        assert len([p for p in painted if p[0] == "TimeRuler"]) <= 2 * 2  # its two lines
+        assert screen.readout.plain.startswith("▸ 04:")
