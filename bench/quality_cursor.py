@@ -45,7 +45,7 @@ from _common import (
 from _pty import PtyProgram
 
 TARGET_MS = 16.0
-STEP_BYTES_TARGET = 2048
+STEP_BYTES_TARGET = 1024
 INTERVAL_S = 2.0
 
 
