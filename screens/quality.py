@@ -380,9 +380,21 @@ class QualityScreen(RoomscopeScreen):
         timeline = Timeline(start, end, min_column_s=step)
         if old is not None and start <= old.cursor <= end:
             timeline.cursor = old.cursor
-        elif report.assessment.tripped_at is not None:
-            timeline.cursor = min(max(report.assessment.tripped_at.timestamp(), start), end)
+        else:
+            timeline.cursor = min(max(self._first_moment(report), start), end)
         self.timeline = timeline
+
+    @staticmethod
+    def _first_moment(report: QualityReport) -> float:
+        """Where the cursor starts: where the verdict's trouble began, else the first sample."""
+        if report.assessment.tripped_at is not None:
+            return report.assessment.tripped_at.timestamp()
+        firsts = []
+        for series in report.series:
+            index = next((i for i, v in enumerate(series.values) if v is not None), None)
+            if index is not None:
+                firsts.append(series.start.timestamp() + series.offset(index))
+        return min(firsts, default=float("-inf"))
 
     def on_resize(self) -> None:
         if self.report is not None:

@@ -94,23 +94,38 @@ def nice_scale(low: float, high: float) -> tuple[float, float]:
     return nice_low, nice_high
 
 
-def compact(value: float) -> str:
-    """A scale label of at most 6 characters: '0', '2.5', '53', '400', '5.4k', '1.2M'."""
+def _short(value: float, digits: int) -> str:
+    """``value`` (under 1000 in size) in at most ``digits`` significant digits, never in
+    exponent notation."""
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:.0f}"
+    text = f"{value:.{digits}g}"
+    return f"{value:.0f}" if "e" in text else text
+
+
+def compact(value: float, digits: int = 3) -> str:
+    """A scale label of at most 6 characters: '0', '2.5', '53', '400', '5.4k', '1.2M'
+    (``digits`` significant digits at most)."""
     magnitude = abs(value)
     if magnitude >= 1e6:
-        return f"{value / 1e6:.3g}M"
+        return f"{_short(value / 1e6, digits)}M"
     if magnitude >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    if magnitude >= 100 or value == int(value):
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+        return f"{_short(value / 1e3, digits)}k"
+    return _short(value, digits)
 
 
-def range_label(low: float, high: float) -> str:
-    """'0–25', '600–1.8k', '5.4–5.52k' (one suffix for both ends when they share it)."""
-    if abs(low) >= 1e3 and abs(high) >= 1e3 and abs(high) < 1e6:
-        return f"{low / 1e3:.3g}–{high / 1e3:.3g}k"
-    return f"{compact(low)}–{compact(high)}"
+def range_label(low: float, high: float, width: int = GUTTER - 2) -> str:
+    """'0–25', '600–1.8k', '5.4–5.52k' (one suffix for both ends when they share it), with
+    fewer digits when that does not fit ``width`` columns."""
+    label = ""
+    for digits in (3, 2, 1):
+        if abs(low) >= 1e3 and 1e3 <= abs(high) < 1e6:
+            label = f"{_short(low / 1e3, digits)}–{_short(high / 1e3, digits)}k"
+        else:
+            label = f"{compact(low, digits)}–{compact(high, digits)}"
+        if len(label) <= width:
+            break
+    return label
 
 
 def threshold_levels(threshold: Threshold | None) -> list[tuple[str, float]]:

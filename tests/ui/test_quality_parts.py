@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from rich.text import Text
 
-from roomscope.screens.quality import event_marks, panel_heights
+from roomscope.screens.quality import QualityScreen, event_marks, panel_heights
+from roomscope.tui import quality
 from roomscope.tui.kinds import EventKind, Metric
 from roomscope.tui.models import Event, QualitySeries
+from roomscope.tui.store import QualityReport
 from roomscope.widgets.cursor_readout import exact, sample_at, sample_step, wrap
 from roomscope.widgets.sparkline_panel import bucket_values, compact, nice_scale, range_label
 from roomscope.widgets.timeline import Timeline
@@ -200,3 +202,19 @@ def test_events_become_marks() -> None:
         ("↻", "reconnect", 5),
         ("◇", "muted", 6),
     ]
+
+
+def test_scale_labels_lose_digits_before_they_overflow() -> None:
+    assert range_label(1860, 1980) == "1.9–2k"  # 1.86–1.98k is one column too wide
+    assert range_label(123_456, 1_234_567) == "123k–1.2M"
+    assert "e" not in compact(99.96, 2)
+
+
+def test_the_cursor_starts_at_the_trouble_or_the_first_sample() -> None:
+    calm = series([None, None, 50.0, 52.0, 51.0])
+    report = QualityReport("s", "p", [calm], quality.assess([calm]))
+    assert QualityScreen._first_moment(report) == E0 + 4  # the first sample, not the gaps
+    bad = series([50.0, 50.0, 500.0, 500.0, 500.0, 500.0, 50.0])
+    report = QualityReport("s", "p", [bad], quality.assess([bad]))
+    assert report.assessment.tripped_at is not None
+    assert QualityScreen._first_moment(report) == report.assessment.tripped_at.timestamp() == E0 + 4
