@@ -14,9 +14,11 @@ when stepping to another participant of the same session.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -39,6 +41,7 @@ from roomscope.widgets.timeline import BIG_STEP, ZOOM_FACTOR, Timeline, moment
 if TYPE_CHECKING:
     from roomscope.tui.diagnosis.findings import Finding
     from roomscope.tui.models import Event, QualitySeries
+    from roomscope.tui.quality import MetricAssessment, Threshold
     from roomscope.tui.store import QualityReport
 
 VALUE_WIDTH = 9
@@ -89,17 +92,38 @@ def panel_heights(fixed: list[int], available: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One chart of the screen: a series, its assessment, its panel title and its name in
+    the readout."""
+
+    series: QualitySeries
+    assessment: MetricAssessment | None
+    title: str | None
+    """The panel's title when it is not the metric's ('Packet loss (recv) from Jamal')."""
+    label: str
+
+    @property
+    def threshold(self) -> Threshold | None:
+        return self.assessment.threshold if self.assessment is not None else None
+
+
+def short_label(series: QualitySeries) -> str:
+    metric = str(series.metric)
+    return SHORT_LABELS.get(metric, metric)
+
+
 def reading_unit(series: QualitySeries) -> str:
     """'%', ' ms', ' kbps', '' (MOS), ' unit?' (a unit the provider does not document)."""
     unit = series.unit if series.unit_documented else f"{series.unit or 'unit'}?"
     return unit if unit in ("", "%") else f" {unit}"
 
 
-def reading_widths(series: Iterable[QualitySeries]) -> tuple[int, int]:
-    """The widest label and unit of the readings of ``series``."""
-    shown = list(series)
-    labels = [len(SHORT_LABELS.get(str(s.metric), str(s.metric))) for s in shown]
-    units = [len(reading_unit(s)) for s in shown]
+def reading_widths(shown: Iterable[Shown]) -> tuple[int, int]:
+    """The widest label and unit of the readings of ``shown``."""
+    entries = list(shown)
+    labels = [cell_len(e.label) for e in entries]
+    units = [len(reading_unit(e.series)) for e in entries]
     return max(labels, default=0), max(units, default=0)
 
 
@@ -153,6 +177,7 @@ class QualityScreen(RoomscopeScreen):
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", show=False, id="quality.zoom-in"),
         Binding("minus", "zoom(-1)", "Zoom out", show=False, id="quality.zoom-out"),
         Binding("0", "zoom(0)", "Show the whole session", show=False, id="quality.zoom-reset"),
+        Binding("s", "toggle_senders", "Per-sender receive series", show=False, id="quality.senders"),
         Binding("r", "refresh", "Refresh", id="quality.refresh"),
         Binding("y", "copy", "Copy", id="quality.copy"),
     ]
@@ -167,6 +192,9 @@ class QualityScreen(RoomscopeScreen):
         self._marks_for: str | None = None
         self._marks_note = ""
         self._panels: list[MetricPanel] = []
+        self.show_senders = False
+        """Whether the per-sender receive series (``QualityReport.peers``) have charts too."""
+        self._sender_charts: tuple[QualityReport, list[Shown]] | None = None
         self.ruler = TimeRuler(self.chart_width, id="quality-ruler")
         self.readout = CursorReadout(id="quality-readout")
 
@@ -352,16 +380,16 @@ class QualityScreen(RoomscopeScreen):
             return
         head.update(title)
         self._ensure_timeline(report)
+        shown = self.shown(report)
         existing = self._panels
-        if len(existing) != len(report.series):
-            existing = [MetricPanel() for _ in report.series]
+        if len(existing) != len(shown):
+            existing = [MetricPanel() for _ in shown]
             self._set_panels(existing)
         assert self.timeline is not None
-        assessments = [report.assessment.metrics.get(str(s.metric)) for s in report.series]
-        fixed = [1 + (1 if threshold_levels(a.threshold if a else None) else 0) for a in assessments]
-        rows = panel_heights(fixed, self.size.height - FIXED_ROWS - self._readout_rows(report))
-        for panel, series, assessment, height in zip(existing, report.series, assessments, rows, strict=True):
-            panel.show(series, assessment, self.timeline, height)
+        fixed = [1 + (1 if threshold_levels(entry.threshold) else 0) for entry in shown]
+        rows = panel_heights(fixed, self.size.height - FIXED_ROWS - self._readout_rows(shown))
+        for panel, entry, height in zip(existing, shown, rows, strict=True):
+            panel.show(entry.series, entry.assessment, self.timeline, height, title=entry.title)
         if self._marks_for != participant.id:
             self._marks_for = participant.id
             self.marks, self.bands, self._marks_note = [], [], ""
@@ -430,22 +458,22 @@ class QualityScreen(RoomscopeScreen):
             head.append(Text(f"zoom ×{factor:.3g}: {shown}", style="dim"))
         else:
             head.append(Text(f"whole session {shown}", style="dim"))
-        note = getattr(self, "_marks_note", "")
-        if note:
-            head.append(Text(note, style="dim"))
-        widths = reading_widths(report.series)
-        readings = [self._reading(series, t, column_s, widths) for series in report.series]
+        if self._marks_note:
+            head.append(Text(self._marks_note, style="dim"))
+        charts = self.shown(report)
+        widths = reading_widths(charts)
+        readings = [self._reading(entry, t, column_s, widths) for entry in charts]
         self.readout.show(head, readings)
 
     def verdict_style_name(self, verdict: str) -> str:
         return self.theme_style("error" if verdict == "poor" else "warning")
 
-    def _reading(self, series: QualitySeries, t: float, column_s: float, widths: tuple[int, int]) -> Text:
-        """'loss send      21.37%': label and unit padded to ``widths`` so the readings
-        line up in columns and keep their places as the cursor moves."""
-        metric = str(series.metric)
+    def _reading(self, entry: Shown, t: float, column_s: float, widths: tuple[int, int]) -> Text:
+        """'loss↑        21.37%': label and unit padded to ``widths`` so the readings line up
+        in columns and keep their places as the cursor moves."""
+        series = entry.series
         label_width, unit_width = widths
-        label = f"{SHORT_LABELS.get(metric, metric):<{label_width}} "
+        label = entry.label + " " * (label_width - cell_len(entry.label) + 1)
         unit = f"{reading_unit(series):<{unit_width}}"
         tolerance = max(sample_step(series), column_s / 2)
         found = sample_at(series, t, tolerance)
@@ -453,8 +481,7 @@ class QualityScreen(RoomscopeScreen):
             return Text(f"{label}{'—':>{VALUE_WIDTH}}{unit}", style="dim")
         value = found[1]
         style = ""
-        assessment = self.report.assessment.metrics.get(metric) if self.report else None
-        threshold = assessment.threshold if assessment else None
+        threshold = entry.threshold
         for name, level in threshold_levels(threshold):
             assert threshold is not None
             if threshold.breaches(value, level):
@@ -463,11 +490,36 @@ class QualityScreen(RoomscopeScreen):
         text.append(f"{exact(value):>{VALUE_WIDTH}}{unit}", style=style or "bold")
         return text
 
-    def _readout_rows(self, report: QualityReport) -> int:
+    def _readout_rows(self, shown: list[Shown]) -> int:
         """The readout's height: its head line and the lines of readings."""
-        widths = reading_widths(report.series)
+        widths = reading_widths(shown)
         widest = Text(" " * (sum(widths) + 1 + VALUE_WIDTH))
-        return 1 + len(wrap([widest] * len(report.series), max(1, self.size.width - 2)))
+        return 1 + len(wrap([widest] * len(shown), max(1, self.size.width - 2)))
+
+    # -- what is charted -------------------------------------------------------------------
+
+    def shown(self, report: QualityReport) -> list[Shown]:
+        """The participant's own series, then (``s``) the receive series per sender."""
+        metrics = report.assessment.metrics
+        own = [Shown(s, metrics.get(str(s.metric)), None, short_label(s)) for s in report.series]
+        if not self.show_senders or not report.peers:
+            return own
+        cached = self._sender_charts
+        if cached is None or cached[0] is not report:
+            cached = (report, [self._sender_chart(s) for s in report.peers])
+            self._sender_charts = cached
+        return own + cached[1]
+
+    def _sender_chart(self, series: QualitySeries) -> Shown:
+        from roomscope.tui import quality  # the metrics maths, only once asked for
+
+        sender = next((p for p in self.nav.participants if p.id == series.peer_id), None)
+        name = clean(sender.title if sender is not None else (series.peer_id or "?"), 40)
+        first = name.split()[0][:10] if name.split() else name[:10]
+        metric = str(series.metric)
+        assessment = quality.assess([series]).metrics.get(metric)
+        label = assessment.threshold.label if assessment else metric
+        return Shown(series, assessment, f"{label} from {name}", f"{short_label(series)} {first}")
 
     # -- actions -------------------------------------------------------------------------
 
@@ -534,6 +586,14 @@ class QualityScreen(RoomscopeScreen):
             self.notify(f"Already showing {limit}.", timeout=2)
             return
         self._cursor_changed(*before)
+
+    def action_toggle_senders(self) -> None:
+        report = self.report
+        if report is None or not report.peers:
+            self.notify("No per-sender receive series for this participant.", timeout=3)
+            return
+        self.show_senders = not self.show_senders
+        self._draw()
 
     def action_refresh(self) -> None:
         store = self.rs.store

@@ -69,6 +69,7 @@ BINDING_IDS: Mapping[str, str] = {
     "quality.zoom-in": "plus,equals_sign",
     "quality.zoom-out": "minus",
     "quality.zoom-reset": "0",
+    "quality.senders": "s",
     "quality.refresh": "r",
     "quality.copy": "y",
     "filter.clear": "escape",

@@ -114,7 +114,7 @@ def compact(value: float, digits: int = 3) -> str:
     return _short(value, digits)
 
 
-def range_label(low: float, high: float, width: int = GUTTER - 2) -> str:
+def range_label(low: float, high: float, width: int = GUTTER - 1) -> str:
     """'0–25', '600–1.8k', '5.4–5.52k' (one suffix for both ends when they share it), with
     fewer digits when that does not fit ``width`` columns."""
     label = ""
@@ -180,6 +180,8 @@ class MetricPanel(Widget):
         self.series: QualitySeries | None = None
         self.assessment: MetricAssessment | None = None
         self.timeline: Timeline | None = None
+        self.title: str | None = None
+        """The title when it is not the metric's name (a per-sender series)."""
         self.chart_rows = 1
         self._buckets: list[float | None] = []
         self._scale: tuple[float, float] = (0.0, 1.0)
@@ -207,7 +209,10 @@ class MetricPanel(Widget):
         assessment: MetricAssessment | None,
         timeline: Timeline,
         chart_rows: int = 1,
+        *,
+        title: str | None = None,
     ) -> None:
+        self.title = title
         self.series = series
         self.assessment = assessment
         self.timeline = timeline
@@ -273,7 +278,7 @@ class MetricPanel(Widget):
         assert self.series is not None
         series = self.series
         assessment = self.assessment
-        label = assessment.threshold.label if assessment else str(series.metric)
+        label = self.title or (assessment.threshold.label if assessment else str(series.metric))
         unit = series.unit if series.unit_documented else f"{series.unit or 'unit'} as reported"
         stats = assessment.stats if assessment else None
         parts = [Segment(f"{label}", self._style("title"))]
@@ -313,7 +318,7 @@ class MetricPanel(Widget):
         return kind
 
     def _gutter(self, text: str, mark: str) -> Segment:
-        return Segment(f"{text:>{GUTTER - 2}} {mark}"[-GUTTER:], self._style("scale"))
+        return Segment(f"{text:>{GUTTER - 1}}{mark}"[-GUTTER:], self._style("scale"))
 
     def _chart_row(self, row: int) -> Strip:
         rows = self.chart_rows

@@ -251,7 +251,7 @@ async def test_thresholds_are_drawn_and_bitrate_has_none(make_app: AppFactory) -
         for metric, label in expected.items():
             panel = by_metric[metric]
             last = line_of(panel, panel.size.height - 1)
-            assert last[: GUTTER - 2].strip() == label, last
+            assert last[: GUTTER - 1].strip() == label, last
             assert set(last[GUTTER:]) <= {"─", "━", " "}
             assert "─" in last[GUTTER:]
             title = line_of(panel, 0)
@@ -277,8 +277,8 @@ async def test_y_scale_labels_say_the_range_shown(make_app: AppFactory) -> None:
         assert low <= min(shown) and max(shown) <= high
         assert high - low < 50  # RTT 41–53 ms fills the chart instead of hugging the bottom of 0–400
         top, bottom = line_of(rtt, 1), line_of(rtt, rtt.chart_rows)
-        assert top[: GUTTER - 2].strip() == f"{high:g}"
-        assert bottom[: GUTTER - 2].strip() == f"{low:g}"
+        assert top[: GUTTER - 1].strip() == f"{high:g}"
+        assert bottom[: GUTTER - 1].strip() == f"{low:g}"
 
 
 async def test_panels_share_the_full_height(make_app: AppFactory) -> None:
@@ -355,3 +355,41 @@ async def test_a_cursor_step_repaints_the_ruler_and_the_readout_only(
         assert kinds == {"TimeRuler", "CursorReadout"}, painted
         assert len([p for p in painted if p[0] == "TimeRuler"]) <= 2 * 2  # its two lines
         assert screen.readout.plain.startswith("▸ 04:")
+
+
+async def test_per_sender_receive_series_on_s(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_quality(pilot)
+        await pilot.press("right_square_bracket")  # a receiver of Farah's lossy media
+        await wait_until(pilot, lambda: screen.report is not None, what="the next participant")
+        await wait_for_quality_screen(pilot)
+        report = screen.report
+        assert report is not None and report.peers
+        own = len(report.series)
+        await pilot.press("s")
+        await pilot.pause()
+        panels = screen.panels
+        assert len(panels) == own + len(report.peers)
+        names = {p.id: p.title for p in screen.nav.participants}
+        titles = [line_of(p, 0) for p in panels[own:]]
+        for peer, title in zip(report.peers, titles, strict=True):
+            assert peer.peer_id is not None
+            assert title.startswith(f"Packet loss (recv) from {names[peer.peer_id]}"), title
+        farah = next(i for i, s in enumerate(report.peers) if names[s.peer_id or ""] == "Farah Adeyemi")
+        assert "poor" in titles[farah] or "fair" in titles[farah]  # her media arrived lossy
+        # the readout reads every chart, the senders' ones by first name
+        readings = screen.readout.readings
+        assert len(readings) == own + len(report.peers)
+        timeline = screen.timeline
+        assert timeline is not None
+        column_s = timeline.span / screen.chart_width()
+        for series, reading in zip(report.peers, readings[own:], strict=True):
+            found = sample_at(series, timeline.cursor, max(sample_step(series), column_s / 2))
+            expected = "—" if found is None else exact(found[1])
+            words = reading.plain.split()
+            assert words[0] == "loss↓" and words[1] == names[series.peer_id or ""].split()[0]
+            assert words[2].removesuffix("%") == expected
+        await pilot.press("s")
+        await pilot.pause()
+        assert len(screen.panels) == own

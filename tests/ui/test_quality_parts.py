@@ -205,8 +205,10 @@ def test_events_become_marks() -> None:
 
 
 def test_scale_labels_lose_digits_before_they_overflow() -> None:
-    assert range_label(1860, 1980) == "1.9–2k"  # 1.86–1.98k is one column too wide
-    assert range_label(123_456, 1_234_567) == "123k–1.2M"
+    assert range_label(1860, 1980) == "1.86–1.98k"
+    assert range_label(1860, 1980, 9) == "1.9–2k"  # one column too narrow for three digits
+    assert range_label(123_456, 1_234_567) == "123k–1.23M"
+    assert range_label(123_456, 1_234_567, 9) == "123k–1.2M"
     assert "e" not in compact(99.96, 2)
 
 
