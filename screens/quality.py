@@ -191,6 +191,7 @@ class QualityScreen(RoomscopeScreen):
         self.bands: list[Band] = []
         self._marks_for: str | None = None
         self._marks_note = ""
+        self._marks_stale = False
         self._panels: list[MetricPanel] = []
         self.show_senders = False
         """Whether the per-sender receive series (``QualityReport.peers``) have charts too."""
@@ -217,6 +218,7 @@ class QualityScreen(RoomscopeScreen):
 
     def reload_live(self) -> None:
         self.nav.reports.pop(self.nav.current.id, None)
+        self._marks_stale = True  # new events and findings too
         self.load()
 
     def axis(self) -> tuple[datetime, datetime]:
@@ -390,9 +392,10 @@ class QualityScreen(RoomscopeScreen):
         rows = panel_heights(fixed, self.size.height - FIXED_ROWS - self._readout_rows(shown))
         for panel, entry, height in zip(existing, shown, rows, strict=True):
             panel.show(entry.series, entry.assessment, self.timeline, height, title=entry.title)
-        if self._marks_for != participant.id:
-            self._marks_for = participant.id
-            self.marks, self.bands, self._marks_note = [], [], ""
+        if self._marks_for != participant.id or self._marks_stale:
+            if self._marks_for != participant.id:
+                self.marks, self.bands, self._marks_note = [], [], ""
+            self._marks_for, self._marks_stale = participant.id, False
             self.load_marks()
         self.ruler.show(self.timeline, self.marks, self.bands)
         self._update_readout()
@@ -406,6 +409,10 @@ class QualityScreen(RoomscopeScreen):
             old.min_column_s = step
             return
         timeline = Timeline(start, end, min_column_s=step)
+        if old is not None and old.zoomed:  # a live session grew: keep the window's span
+            span = min(old.span, end - start)
+            view_start = min(max(old.view_start, start), end - span)
+            timeline.view_start, timeline.view_end = view_start, view_start + span
         if old is not None and start <= old.cursor <= end:
             timeline.cursor = old.cursor
         else:
@@ -600,7 +607,7 @@ class QualityScreen(RoomscopeScreen):
         if store is not None:
             store.refresh()
         self.nav.reports.pop(self.nav.current.id, None)
-        self._marks_for = None
+        self._marks_stale = True
         self._show()
 
     def action_copy(self) -> None:

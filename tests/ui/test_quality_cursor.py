@@ -7,6 +7,7 @@ drops seven times (reconnect markers).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from roomscope.widgets.cursor_readout import CursorReadout, exact, sample_at, sa
 from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel
 from roomscope.widgets.time_ruler import TimeRuler
 from roomscope.widgets.timeline import BIG_STEP
+from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
     current_screen,
@@ -393,3 +395,23 @@ async def test_per_sender_receive_series_on_s(make_app: AppFactory) -> None:
         await pilot.press("s")
         await pilot.pause()
         assert len(screen.panels) == own
+
+
+async def test_a_live_session_keeps_the_zoom_as_it_grows(make_app: AppFactory) -> None:
+    built = make_app()
+    app = built.app
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_quality(pilot, 0)
+        assert screen.nav.session.is_live
+        await pilot.press("plus", "plus")
+        timeline = screen.timeline
+        assert timeline is not None and timeline.zoomed
+        span, end, cursor = timeline.span, timeline.end, timeline.cursor
+        app.clock = lambda: NOW + timedelta(minutes=1)  # a minute later: the axis grows
+        screen.reload_live()
+        await wait_until(pilot, lambda: screen.timeline is not timeline, what="the grown axis")
+        await wait_for_quality_screen(pilot)
+        grown = screen.timeline
+        assert grown is not None and grown.end == end + 60
+        assert grown.zoomed and grown.span == span and grown.cursor == cursor
+        assert_readout_matches(screen)
