@@ -7,8 +7,9 @@ fit); the cursor readout, always visible: the cursor's time and zone, the events
 findings there, and every metric's exact sample at that instant.
 
 h/l (←/→) move the cursor a column, H/L (shift+←/→) ten, Home/End to the ends; +/- zoom in
-and out around the cursor, 0 shows the whole session again. The cursor and the zoom stay
-when stepping to another participant of the same session.
+and out around the cursor, 0 shows the whole session again; s adds a chart per sender of
+the receive series the provider keeps per sender. The cursor, the zoom and s stay when
+stepping to another participant of the same session.
 """
 
 from __future__ import annotations
@@ -32,16 +33,17 @@ from roomscope.screens.navigation import ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.kinds import EventKind
+from roomscope.tui.quality import Verdict, assess
 from roomscope.tui.text import clean
 from roomscope.widgets.cursor_readout import CursorReadout, exact, sample_at, sample_step, wrap
-from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel, threshold_levels
+from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel, bursts, threshold_levels
 from roomscope.widgets.time_ruler import Band, Mark, TimeRuler, bands_at, marks_in, zone_name
 from roomscope.widgets.timeline import BIG_STEP, ZOOM_FACTOR, Timeline, moment
 
 if TYPE_CHECKING:
     from roomscope.tui.diagnosis.findings import Finding
     from roomscope.tui.models import Event, QualitySeries
-    from roomscope.tui.quality import MetricAssessment, Threshold
+    from roomscope.tui.quality import MetricAssessment, QualityAssessment, Threshold
     from roomscope.tui.store import QualityReport
 
 VALUE_WIDTH = 9
@@ -125,6 +127,29 @@ def reading_widths(shown: Iterable[Shown]) -> tuple[int, int]:
     labels = [cell_len(e.label) for e in entries]
     units = [len(reading_unit(e.series)) for e in entries]
     return max(labels, default=0), max(units, default=0)
+
+
+def verdict_line(assessment: QualityAssessment) -> str:
+    """The verdict and what tripped it, its time in the shown zone, named: 'poor: Packet loss
+    (send) > 5% from 04:38:06 UTC for 1m24s', '… 3 bursts, 3m40s in all, first at 21:58:52 UTC'."""
+    tripped = assessment.metrics.get(assessment.tripped_by or "")
+    if tripped is None or assessment.verdict not in (Verdict.POOR, Verdict.FAIR):
+        return assessment.reason()
+    threshold = tripped.threshold
+    level = threshold.poor if assessment.verdict is Verdict.POOR else threshold.fair
+    text = f"{assessment.verdict.value}: {threshold.describe(level or 0.0)}"
+    at = ""
+    if assessment.tripped_at is not None:
+        when = assessment.tripped_at.timestamp()
+        at = f"{fmt.when(assessment.tripped_at, seconds=True, date=False)} {zone_name(when)}"
+    if len(tripped.episodes) > 1:
+        text += f" {bursts(tripped)}"
+        return f"{text}, first at {at}" if at else text
+    if at:
+        text += f" from {at}"
+    if assessment.tripped_for_s:
+        text += f" for {fmt.duration(assessment.tripped_for_s)}"
+    return text
 
 
 def event_marks(events: Iterable[Event]) -> list[Mark]:
@@ -348,6 +373,7 @@ class QualityScreen(RoomscopeScreen):
 
     def _message(self, text: str, *, style: str) -> None:
         head = self.query_one("#quality-head", Static)
+        head.styles.text_wrap = "wrap"  # a message is read whole
         head.update(Text(clean(text, 400), style=style))
         self._set_panels([])
         self.timeline = None
@@ -358,6 +384,7 @@ class QualityScreen(RoomscopeScreen):
 
     def _draw(self) -> None:
         head = self.query_one("#quality-head", Static)
+        head.styles.text_wrap = "wrap"
         participant = self.nav.current
         report = self.report
         position = f"{self.nav.index + 1}/{len(self.nav.participants)}"
@@ -371,7 +398,7 @@ class QualityScreen(RoomscopeScreen):
         title.append(clean(participant.title, 60), style="bold")
         title.append(f"  ({position})  ")
         style = self.verdict_style(report.assessment.verdict)
-        title.append(f"● {report.assessment.reason()}", style=style)
+        title.append(f"● {verdict_line(report.assessment)}", style=style)
         if not report.series:
             empty = Text("No quality samples for this participant.", style="dim")
             head.update(Text.assemble(title, "\n", empty))
@@ -380,6 +407,8 @@ class QualityScreen(RoomscopeScreen):
             self.ruler.show(None)
             self.readout.show([], [])
             return
+        head.styles.text_wrap = "nowrap"  # one line: the panels get the rest of the height
+        head.styles.text_overflow = "ellipsis"
         head.update(title)
         self._ensure_timeline(report)
         shown = self.shown(report)
@@ -518,13 +547,11 @@ class QualityScreen(RoomscopeScreen):
         return own + cached[1]
 
     def _sender_chart(self, series: QualitySeries) -> Shown:
-        from roomscope.tui import quality  # the metrics maths, only once asked for
-
         sender = next((p for p in self.nav.participants if p.id == series.peer_id), None)
         name = clean(sender.title if sender is not None else (series.peer_id or "?"), 40)
         first = name.split()[0][:10] if name.split() else name[:10]
         metric = str(series.metric)
-        assessment = quality.assess([series]).metrics.get(metric)
+        assessment = assess([series]).metrics.get(metric)
         label = assessment.threshold.label if assessment else metric
         return Shown(series, assessment, f"{label} from {name}", f"{short_label(series)} {first}")
 

@@ -128,6 +128,13 @@ def range_label(low: float, high: float, width: int = GUTTER - 1) -> str:
     return label
 
 
+def bursts(assessment: MetricAssessment) -> str:
+    """How long the metric was fair/poor: '1m24s', or '3 bursts, 3m40s in all'."""
+    episodes = assessment.episodes
+    total = fmt.duration(sum(e.duration_s for e in episodes))
+    return f"{len(episodes)} bursts, {total} in all" if len(episodes) > 1 else total
+
+
 def threshold_levels(threshold: Threshold | None) -> list[tuple[str, float]]:
     """The threshold's levels, fair first: [('fair', 2.0), ('poor', 5.0)]."""
     if threshold is None or threshold.poor is None:
@@ -289,8 +296,7 @@ class MetricPanel(Widget):
         if assessment is not None and levels:
             verdict = assessment.verdict.value
             if verdict in ("poor", "fair"):
-                seconds = sum(e.duration_s for e in assessment.episodes)
-                parts.append(Segment(f"  ● {verdict} {fmt.duration(seconds)}", self._style(verdict)))
+                parts.append(Segment(f"  ● {verdict} {bursts(assessment)}", self._style(verdict)))
         if stats is not None:
             parts.append(
                 Segment(

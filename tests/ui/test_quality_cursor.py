@@ -297,6 +297,7 @@ async def test_panels_share_the_full_height(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_quality(pilot)
         container = screen.query_one("#quality-panels")
+        assert screen.query_one("#quality-head").region.height == 1  # cut, not wrapped
         assert container.max_scroll_y > 0  # the rest scrolls
         assert container.size.height >= 12
         assert screen.readout.region.height >= 2

@@ -3,18 +3,19 @@ the sample under the cursor, and how the panels share the height."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 from rich.text import Text
 
-from roomscope.screens.quality import QualityScreen, event_marks, panel_heights
-from roomscope.tui import quality
+from roomscope.screens.quality import QualityScreen, event_marks, panel_heights, verdict_line
+from roomscope.tui import fmt, quality
 from roomscope.tui.kinds import EventKind, Metric
 from roomscope.tui.models import Event, QualitySeries
 from roomscope.tui.store import QualityReport
 from roomscope.widgets.cursor_readout import exact, sample_at, sample_step, wrap
-from roomscope.widgets.sparkline_panel import bucket_values, compact, nice_scale, range_label
+from roomscope.widgets.sparkline_panel import bucket_values, bursts, compact, nice_scale, range_label
 from roomscope.widgets.timeline import Timeline
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -22,7 +23,7 @@ E0 = T0.timestamp()
 
 
 def series(
-    values: list[float | None], *, interval: float | None = 2.0, offsets: list[float] | None = None
+    values: Sequence[float | None], *, interval: float | None = 2.0, offsets: list[float] | None = None
 ) -> QualitySeries:
     return QualitySeries(
         provider="demo",
@@ -33,7 +34,7 @@ def series(
         start=T0,
         interval_s=interval,
         offsets_s=offsets,
-        values=values,
+        values=list(values),
     )
 
 
@@ -220,3 +221,19 @@ def test_the_cursor_starts_at_the_trouble_or_the_first_sample() -> None:
     report = QualityReport("s", "p", [bad], quality.assess([bad]))
     assert report.assessment.tripped_at is not None
     assert QualityScreen._first_moment(report) == report.assessment.tripped_at.timestamp() == E0 + 4
+
+
+def test_the_verdict_line_names_the_zone_and_counts_bursts() -> None:
+    one = series([50.0, 50.0, 500.0, 500.0, 500.0, 500.0, 50.0])
+    single = quality.assess([one])
+    held = fmt.duration(single.tripped_for_s)
+    assert verdict_line(single) == f"poor: RTT > 400 ms from 10:00:04 UTC for {held}"
+    three = series([500.0] * 3 + [50.0] * 10 + [500.0] * 4 + [50.0] * 10 + [500.0] * 3)
+    assessment = quality.assess([three])
+    episodes = assessment.metrics["rtt"].episodes
+    assert len(episodes) == 3
+    total = fmt.duration(sum(e.duration_s for e in episodes))
+    assert bursts(assessment.metrics["rtt"]) == f"3 bursts, {total} in all"
+    assert verdict_line(assessment) == f"poor: RTT > 400 ms 3 bursts, {total} in all, first at 10:00:00 UTC"
+    calm = series([50.0] * 5)
+    assert verdict_line(quality.assess([calm])) == quality.assess([calm]).reason()
