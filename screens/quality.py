@@ -179,12 +179,26 @@ class QualityScreen(RoomscopeScreen):
         Binding("right_square_bracket,n", "step(1)", "Next", id="quality.next"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="quality.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="quality.up"),
-        Binding("h,left", "cursor(-1)", "Cursor left", show=False, priority=True, id="quality.cursor-left"),
-        Binding("l,right", "cursor(1)", "Cursor right", show=False, priority=True, id="quality.cursor-right"),
+        Binding(
+            "h,left",
+            "cursor(-1)",
+            "Time cursor one column left",
+            show=False,
+            priority=True,
+            id="quality.cursor-left",
+        ),
+        Binding(
+            "l,right",
+            "cursor(1)",
+            "Time cursor one column right",
+            show=False,
+            priority=True,
+            id="quality.cursor-right",
+        ),
         Binding(
             "H,shift+left",
             f"cursor(-{BIG_STEP})",
-            f"Cursor {BIG_STEP} columns left",
+            f"Time cursor {BIG_STEP} columns left",
             show=False,
             priority=True,
             id="quality.cursor-left-far",
@@ -192,17 +206,27 @@ class QualityScreen(RoomscopeScreen):
         Binding(
             "L,shift+right",
             f"cursor({BIG_STEP})",
-            f"Cursor {BIG_STEP} columns right",
+            f"Time cursor {BIG_STEP} columns right",
             show=False,
             priority=True,
             id="quality.cursor-right-far",
         ),
-        Binding("home", "cursor_end(0)", "Cursor to the start", show=False, priority=True, id="quality.home"),
-        Binding("end", "cursor_end(1)", "Cursor to the end", show=False, priority=True, id="quality.end"),
-        Binding("plus,equals_sign", "zoom(1)", "Zoom in", show=False, id="quality.zoom-in"),
-        Binding("minus", "zoom(-1)", "Zoom out", show=False, id="quality.zoom-out"),
+        Binding(
+            "home", "cursor_end(0)", "Time cursor to the start", show=False, priority=True, id="quality.home"
+        ),
+        Binding(
+            "end", "cursor_end(1)", "Time cursor to the end", show=False, priority=True, id="quality.end"
+        ),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in around the cursor", show=False, id="quality.zoom-in"),
+        Binding("minus", "zoom(-1)", "Zoom out around the cursor", show=False, id="quality.zoom-out"),
         Binding("0", "zoom(0)", "Show the whole session", show=False, id="quality.zoom-reset"),
-        Binding("s", "toggle_senders", "Per-sender receive series", show=False, id="quality.senders"),
+        Binding(
+            "s",
+            "toggle_senders",
+            "Show or hide the receive series per sender",
+            show=False,
+            id="quality.senders",
+        ),
         Binding("r", "refresh", "Refresh", id="quality.refresh"),
         Binding("y", "copy", "Copy", id="quality.copy"),
     ]
