@@ -54,16 +54,18 @@ def bucket_values(
         return out
     shift = series.start.timestamp() - view_start
     scale = width / span
-    step = series.interval_s
+    step = series.interval_s or 0.0
     offsets = series.offsets_s
-    values = series.values
-    for i, value in enumerate(values):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+    last = width - 1
+    for i, value in enumerate(series.values):
+        if value is None or value != value:  # a gap, or NaN
             continue
-        t = shift + (offsets[i] if offsets is not None else i * (step or 0.0))
-        if not 0 <= t <= span:  # outside the window (or not a number)
+        x = (shift + (offsets[i] if offsets is not None else i * step)) * scale
+        if not 0 <= x <= width:  # outside the window (or not a number)
             continue
-        b = min(int(t * scale), width - 1)
+        b = int(x)
+        if b > last:
+            b = last  # the window's very end belongs to its last column
         current = out[b]
         if current is None or (value > current if worst_high else value < current):
             out[b] = value
@@ -192,6 +194,8 @@ class MetricPanel(Widget):
         self.chart_rows = 1
         self._buckets: list[float | None] = []
         self._scale: tuple[float, float] = (0.0, 1.0)
+        self._heights: list[int] = []
+        self._kinds: list[str | None] = []
         self._rows: list[Strip] = []
         self._rows_key: tuple[object, ...] | None = None
         self._generation = 0
@@ -247,6 +251,7 @@ class MetricPanel(Widget):
             self._buckets = bucket_values(self.series, view[0], view[1], width, worst_is_high(threshold))
             shown = [v for v in self._buckets if v is not None and math.isfinite(v)]
             self._scale = nice_scale(min(shown), max(shown)) if shown else (0.0, 1.0)
+            self._classify()
             self._rows = [self._chart_row(r) for r in range(self.chart_rows)]
             if self.has_threshold_row:
                 self._rows.append(self._threshold_row())
@@ -314,14 +319,44 @@ class MetricPanel(Widget):
             parts.append(Segment(f"  {series.source}", self._style("muted")))
         return Strip(parts).crop_extend(0, width, self.rich_style)
 
-    def _kind(self, value: float) -> str:
+    def _classify(self) -> None:
+        """Each column's bar height (in eighths of a row, over all chart rows; 0: no sample)
+        and the level it breached ('ok', 'fair', 'poor'; None: no sample)."""
+        low, high = self._scale
+        per_unit = self.chart_rows * 8 / (high - low)
         threshold = self.threshold
-        kind = "ok"
-        for name, level in threshold_levels(threshold):
-            assert threshold is not None
-            if threshold.breaches(value, level):
-                kind = name
-        return kind
+        levels = threshold_levels(threshold)
+        heights: list[int] = []
+        kinds: list[str | None] = []
+        for value in self._buckets:
+            if value is None:
+                heights.append(0)
+                kinds.append(None)
+                continue
+            heights.append(max(1, round((value - low) * per_unit)))
+            kind = "ok"
+            for name, level in levels:
+                assert threshold is not None
+                if threshold.breaches(value, level):
+                    kind = name
+            kinds.append(kind)
+        self._heights, self._kinds = heights, kinds
+
+    @staticmethod
+    def _runs(cells: list[tuple[str, Style]]) -> list[Segment]:
+        """One segment per run of cells in one style."""
+        segments: list[Segment] = []
+        text: list[str] = []
+        style: Style | None = None
+        for char, cell_style in cells:
+            if cell_style is not style and text:
+                segments.append(Segment("".join(text), style))
+                text = []
+            style = cell_style
+            text.append(char)
+        if text:
+            segments.append(Segment("".join(text), style))
+        return segments
 
     def _gutter(self, text: str, mark: str) -> Segment:
         return Segment(f"{text:>{GUTTER - 1}}{mark}"[-GUTTER:], self._style("scale"))
@@ -349,19 +384,17 @@ class MetricPanel(Widget):
                     if floor <= at < floor + 8:
                         lines[at] = self._style(f"{name}-line")
         line_style = next(iter(lines.values()), None)
-        styles = {name: self._style(name) for name in ("ok", "fair", "poor", "muted")}
-        segments = [self._gutter(label, mark)]
-        for value in self._buckets:
-            if value is None:
-                segments.append(Segment(" ", styles["muted"]))
-                continue
-            level = max(1, round((value - low) / (high - low) * total_levels))
-            fill = min(8, max(0, level - floor))
-            if fill == 0 and line_style is not None:
-                segments.append(Segment("─", line_style))
+        styles: dict[str | None, Style] = {name: self._style(name) for name in ("ok", "fair", "poor")}
+        styles[None] = self._style("muted")
+        cells: list[tuple[str, Style]] = []
+        for height, kind in zip(self._heights, self._kinds, strict=True):
+            fill = min(8, max(0, height - floor)) if kind is not None else 0
+            if fill == 0 and line_style is not None and kind is not None:
+                cells.append(("─", line_style))
             else:
-                segments.append(Segment(BLOCKS[fill], styles[self._kind(value)]))
-        return Strip(Segment.simplify(segments)).crop_extend(0, self.size.width, self.rich_style)
+                cells.append((BLOCKS[fill], styles[kind]))
+        segments = [self._gutter(label, mark), *self._runs(cells)]
+        return Strip(segments).crop_extend(0, self.size.width, self.rich_style)
 
     def _threshold_row(self) -> Strip:
         threshold = self.threshold
@@ -369,13 +402,11 @@ class MetricPanel(Widget):
         sign = ">" if threshold.higher_is_worse else "<"
         levels = threshold_levels(threshold)
         label = " ".join(f"{sign}{compact(level)}" for _name, level in levels)
-        segments = [self._gutter(label, "─")]
         within = self._style("threshold")
-        styles = {"fair": self._style("fair"), "poor": self._style("poor")}
-        for value in self._buckets:
-            if value is None:
-                segments.append(Segment(" ", within))
-                continue
-            kind = self._kind(value)
-            segments.append(Segment("━", styles[kind]) if kind != "ok" else Segment("─", within))
-        return Strip(Segment.simplify(segments)).crop_extend(0, self.size.width, self.rich_style)
+        styles: dict[str | None, Style] = {"fair": self._style("fair"), "poor": self._style("poor")}
+        cells = [
+            (" ", within) if kind is None else ("─", within) if kind == "ok" else ("━", styles[kind])
+            for kind in self._kinds
+        ]
+        segments = [self._gutter(label, "─"), *self._runs(cells)]
+        return Strip(segments).crop_extend(0, self.size.width, self.rich_style)
