@@ -3,6 +3,7 @@ the sample under the cursor, and how the panels share the height."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from roomscope.tui.models import Event, QualitySeries
 from roomscope.tui.store import QualityReport
 from roomscope.widgets.cursor_readout import exact, sample_at, sample_step, wrap
 from roomscope.widgets.sparkline_panel import bucket_values, bursts, compact, nice_scale, range_label
+from roomscope.widgets.time_ruler import utc_offset, zone_name
 from roomscope.widgets.timeline import Timeline
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -237,3 +239,18 @@ def test_the_verdict_line_names_the_zone_and_counts_bursts() -> None:
     assert verdict_line(assessment) == f"poor: RTT > 400 ms 3 bursts, {total} in all, first at 10:00:00 UTC"
     calm = series([50.0] * 5)
     assert verdict_line(quality.assess([calm])) == quality.assess([calm]).reason()
+
+
+def test_the_zone_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    winter = E0  # 20 November
+    assert zone_name(winter) == "UTC"  # --utc (the suite's setting)
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        fmt.set_utc(False)
+        assert zone_name(winter) == "CET"
+        assert utc_offset(winter) == 3600
+        assert zone_name(winter + 200 * 86400) == "CEST"  # June
+    finally:
+        monkeypatch.undo()  # the zone the process had, read again
+        time.tzset()
