@@ -10,7 +10,7 @@ SOURCES := roomscope/__init__.py tui screens widgets themes tests bench
 # Every installed version is pinned here, so `make test`, CI and the snapshots agree.
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint unit bench snapshots clean
+.PHONY: run test lint unit bench snapshots man clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: lint unit
 
 snapshots: $(VENV)/.test
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/ui/test_snapshots.py --snapshot-update
+
+# The manual page the wheel ships (tui/roomscope.1), written again from the parser.
+man: $(VENV)/.runtime
+	$(BIN)/roomscope man > tui/roomscope.1
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py $(ARGS)

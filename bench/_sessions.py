@@ -17,6 +17,7 @@ import asyncio
 import resource
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,15 +30,21 @@ if TYPE_CHECKING:
     from roomscope.widgets.session_table import SessionTable
 
 
-def make_app(size: int, cache_dir: Path, *, latency_s: float = 0.0) -> RoomscopeApp:
+def make_app(
+    size: int, cache_dir: Path, *, latency_s: float = 0.0, anchored_at: datetime | None = None
+) -> RoomscopeApp:
+    """``anchored_at``: the moment the demo world is anchored at (default: now); processes
+    that share a cache must share it, as the world's cached lists are keyed by its anchor."""
     from roomscope.tui.app import RoomscopeApp
 
     def factory() -> Any:
         from roomscope.tui.cache import Cache
+        from roomscope.tui.demo.world import DemoWorld
         from roomscope.tui.providers.demo import DemoProvider
         from roomscope.tui.store import Store
 
-        provider = DemoProvider("demo", size=size, latency_s=latency_s)
+        world = DemoWorld(size=size, now=anchored_at) if anchored_at is not None else None
+        provider = DemoProvider("demo", size=size, latency_s=latency_s, world=world)
         return Store([provider], Cache.open(cache_dir))
 
     return RoomscopeApp(store_factory=factory, source_label="demo world")

@@ -6,7 +6,10 @@ demo world at no latency). Then ``--runs`` rounds each run, as fresh processes,
 the same with ``--json``, stdout to ``/dev/null``. Per run: wall time from spawn to reap,
 the child's CPU time and its ``ru_maxrss`` (``os.wait4``), and the rows it wrote (checked:
 every row). Rows per second are N over the wall time of the whole process (start-up
-included). The list keeps 48 pages in memory: the export streams through it.
+included). Every process runs ``roomscope``'s ``main`` through ``_pinned_cli.py`` with the
+clock pinned to the moment the benchmark started: the demo world's cached pages are keyed
+by its anchor, which moves every 26 s at this size. The list keeps 48 pages in memory:
+the export streams through it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +38,19 @@ from _common import (
 TARGET_ROWS_S = 50_000.0
 TARGET_RSS_MB = 100.0
 ROOMSCOPE = ROOT / ".venv" / "bin" / "roomscope"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+PINNED_CLI = ROOT / "bench" / "_pinned_cli.py"
 
 
-def export(size: int, form: str, cache_dir: Path, timeout: float = 300.0) -> dict[str, Any]:
-    """One export in a fresh process: wall s, CPU s, peak RSS MB, rows written."""
-    argv = [str(ROOMSCOPE), "sessions", "--provider", "demo", "--demo-size", str(size)]
+def export(size: int, form: str, cache_dir: Path, now: str, timeout: float = 300.0) -> dict[str, Any]:
+    """One export in a fresh process: wall s, CPU s, peak RSS MB, rows written. ``now``
+    pins the clock (``_pinned_cli.py``), so every process sees the cache's demo anchor."""
+    argv = [str(PYTHON), str(PINNED_CLI), "sessions", "--provider", "demo", "--demo-size", str(size)]
     argv += ["--demo-latency", "0", "--limit", str(size), f"--{form}", "--cache-dir", str(cache_dir)]
+    env = {**bench_env(), "BENCH_NOW": now}
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=ROOT, env=bench_env(), stdin=subprocess.DEVNULL, stdout=out)
+        child = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -84,12 +92,13 @@ def main() -> None:
         emit([not_measured(f"export {thousands} sessions", why, cmd)], args.json)
         return
     tmp = Path(tempfile.mkdtemp(prefix="roomscope-bench-export-"))
+    now = datetime.now(UTC).isoformat()
     results: dict[str, list[dict[str, Any]]] = {"csv": [], "json": []}
     failures: list[str] = []
     try:
         progress(f"export: filling a cache with {args.size:,} sessions")
         try:
-            export(args.size, "csv", tmp, timeout=600)
+            export(args.size, "csv", tmp, now, timeout=600)
         except (RuntimeError, TimeoutError) as exc:
             emit([not_measured(f"export {thousands} sessions", str(exc), cmd)], args.json)
             return
@@ -97,7 +106,7 @@ def main() -> None:
             for form in ("csv", "json") if run % 2 == 0 else ("json", "csv"):
                 progress(f"export: {form}, round {run + 1}/{args.runs}")
                 try:
-                    result = export(args.size, form, tmp)
+                    result = export(args.size, form, tmp, now)
                 except (RuntimeError, TimeoutError) as exc:
                     failures.append(str(exc))
                     continue

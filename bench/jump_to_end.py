@@ -16,6 +16,7 @@ import asyncio
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,16 @@ from _common import (
 TARGET_MS = 300.0
 
 
-async def prefill(size: int, cache_dir: Path) -> dict[str, Any]:
+async def prefill(size: int, cache_dir: Path, anchored_at: datetime) -> dict[str, Any]:
     from roomscope.screens.sessions import ListState
     from roomscope.tui.cache import Cache
+    from roomscope.tui.demo.world import DemoWorld
     from roomscope.tui.providers.demo import DemoProvider
     from roomscope.tui.store import Store
 
     started = time.perf_counter()
-    store = Store([DemoProvider("demo", size=size, latency_s=0.0)], Cache.open(cache_dir))
+    world = DemoWorld(size=size, now=anchored_at)
+    store = Store([DemoProvider("demo", size=size, latency_s=0.0, world=world)], Cache.open(cache_dir))
     collection = store.sessions(ListState().query(store.clock()))
     await collection.ensure_all()
     loaded = collection.loaded
@@ -52,11 +55,11 @@ async def prefill(size: int, cache_dir: Path) -> dict[str, Any]:
     return {"loaded": loaded, "seconds": time.perf_counter() - started}
 
 
-async def jump(size: int, cache_dir: Path, driver: str) -> dict[str, Any]:
+async def jump(size: int, cache_dir: Path, driver: str, anchored_at: datetime) -> dict[str, Any]:
     from _inapp import FrameWatch, run_app
     from _sessions import SessionList, make_app, pause
 
-    app = make_app(size, cache_dir)
+    app = make_app(size, cache_dir, anchored_at=anchored_at)
     watch = FrameWatch(app)
     out: dict[str, Any] = {"driver": driver}
 
@@ -84,14 +87,16 @@ def main() -> None:
     parser.add_argument("--driver", choices=("null", "headless"), default="null")
     parser.add_argument("--cache-dir", help="(child) the cache directory")
     parser.add_argument("--prefill", action="store_true", help="(child) fill the cache")
+    parser.add_argument("--anchored-at", help="(child) the demo world's anchor moment (ISO 8601)")
     args = parser.parse_args()
     if args.child:
         try:
             cache_dir = Path(args.cache_dir)
+            anchored_at = datetime.fromisoformat(args.anchored_at)
             if args.prefill:
-                result = asyncio.run(prefill(args.size, cache_dir))
+                result = asyncio.run(prefill(args.size, cache_dir, anchored_at))
             else:
-                result = asyncio.run(jump(args.size, cache_dir, args.driver))
+                result = asyncio.run(jump(args.size, cache_dir, args.driver, anchored_at))
         except Exception as exc:
             result = {"error": f"{type(exc).__name__}: {exc}"}
         child_result(result)
@@ -104,6 +109,7 @@ def main() -> None:
     target = f"<= {TARGET_MS:.0f} ms"
     driver = "null-terminal driver" if args.driver == "null" else "headless run_test"
     tmp = Path(tempfile.mkdtemp(prefix="roomscope-bench-jump-"))
+    anchor = ["--anchored-at", datetime.now(UTC).isoformat()]  # one anchor, one cache
     values: list[float] = []
     failures: list[str] = []
     uncached = 0
@@ -112,7 +118,7 @@ def main() -> None:
         try:
             filled = run_child(
                 "jump_to_end.py",
-                ["--prefill", "--size", str(args.size), "--cache-dir", str(tmp)],
+                ["--prefill", "--size", str(args.size), "--cache-dir", str(tmp), *anchor],
                 timeout=300,
             )
         except ChildError as exc:
@@ -123,7 +129,7 @@ def main() -> None:
             try:
                 result = run_child(
                     "jump_to_end.py",
-                    ["--size", str(args.size), "--cache-dir", str(tmp), "--driver", args.driver],
+                    ["--size", str(args.size), "--cache-dir", str(tmp), "--driver", args.driver, *anchor],
                     timeout=120,
                 )
             except ChildError as exc:

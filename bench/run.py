@@ -52,6 +52,7 @@ BENCHES: tuple[Bench, ...] = (
     Bench("whereby_first_rows", "whereby_first_rows.py", ("--runs", "3"), ("--runs", "1")),
     Bench("signalwire_jump", "signalwire_jump.py", (), ("--size", "5000")),
     Bench("headless_start", "headless_start.py", ("--runs", "15"), ("--runs", "3")),
+    Bench("demo_scale", "demo_scale.py", ("--procs", "3"), ("--procs", "1", "--pages", "5")),
     Bench(
         "diagnosis",
         "diagnosis.py",

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from roomscope.screens.base import RoomscopeScreen, event_cells
 from roomscope.screens.navigation import OpenQuality, ParticipantNav
@@ -24,6 +24,23 @@ if TYPE_CHECKING:
     from roomscope.tui.store import QualityReport
 
 
+class DumpPathPrompt(Input):
+    """Asks for the path of a browser's statistics dump; Escape gives up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="participant.import-cancel"),
+    ]
+    DEFAULT_CSS = """
+    DumpPathPrompt { dock: bottom; margin-bottom: 1; }
+    """
+
+    class Cancelled(Message):
+        """The prompt was left without a path."""
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
 class ParticipantScreen(RoomscopeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: the focused table would take Enter and do nothing while it has no rows
@@ -35,6 +52,7 @@ class ParticipantScreen(RoomscopeScreen):
         Binding("2", "tab('pevents')", "Events", id="participant.tab-events"),
         Binding("r", "refresh", "Refresh", id="participant.refresh"),
         Binding("y", "copy", "Copy", id="participant.copy"),
+        Binding("i", "import_dump", "Import a dump", id="participant.import", show=False),
     ]
 
     def __init__(self, nav: ParticipantNav) -> None:
@@ -113,6 +131,16 @@ class ParticipantScreen(RoomscopeScreen):
             self.participant_id = participant_id
             self.report = report
             self.missing = missing
+            self.error = error
+
+    class DumpImported(Message):
+        """An import finished: what to say (``error``: nothing was imported)."""
+
+        def __init__(self, participant_id: str, said: str, *, skipped: int = 0, error: bool = False) -> None:
+            super().__init__()
+            self.participant_id = participant_id
+            self.said = said
+            self.skipped = skipped
             self.error = error
 
     class EventsLoaded(Message):
@@ -276,6 +304,10 @@ class ParticipantScreen(RoomscopeScreen):
 
     # -- actions -------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the import prompt is open, its keys are its own (Enter imports).
+        return not (action == "quality" and self.query(DumpPathPrompt))
+
     def action_quality(self) -> None:
         self.post_message(OpenQuality(self.nav))
 
@@ -303,3 +335,80 @@ class ParticipantScreen(RoomscopeScreen):
 
     def action_copy(self) -> None:
         self.rs.copy_text(self.participant.id, "participant id")
+
+    # -- importing a browser's statistics dump -------------------------------------------
+
+    def action_import_dump(self) -> None:
+        existing = self.query(DumpPathPrompt)
+        if existing:
+            existing.first().focus()
+            return
+        prompt = DumpPathPrompt(
+            placeholder="Path of a webrtc-internals, rtcstats or RTCStatsDump file (Esc cancels)",
+            id="import-path",
+        )
+        self.mount(prompt)
+        prompt.focus()
+
+    def _close_prompt(self) -> None:
+        for prompt in self.query(DumpPathPrompt):
+            prompt.remove()
+        self.query_one("#summary-table", VimTable).focus()
+
+    @on(DumpPathPrompt.Cancelled)
+    def _prompt_cancelled(self) -> None:
+        self._close_prompt()
+
+    @on(Input.Submitted, "#import-path")
+    def _prompt_submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        self._close_prompt()
+        if path:
+            self.notify(f"Importing {clean(path, 120)}…", timeout=3)
+            self.import_dump(path, self.participant)
+
+    @work(group="participant-import", exclusive=True, exit_on_error=False, description="Importing a dump")
+    async def import_dump(self, path: str, participant: Participant) -> None:
+        import asyncio
+
+        from roomscope.tui.clientstats import DumpError
+        from roomscope.tui.imports.attach import attach_file
+
+        store = await self.rs.ready()
+        if store.imports is None:
+            self.post_message(self.DumpImported(participant.id, "Imports are off in this store.", error=True))
+            return
+        try:
+            record = await asyncio.to_thread(
+                attach_file,
+                store.imports,
+                path,
+                self.nav.session,
+                participant,
+                clock=self.rs.clock,
+            )
+        except DumpError as exc:
+            where = f" ({exc.where})" if exc.where else ""
+            said = f"{path}: {exc.problem}{where}; nothing imported"
+            self.post_message(self.DumpImported(participant.id, said, error=True))
+            return
+        except OSError as exc:
+            said = f"Cannot keep the import: {exc.strerror or exc}; nothing imported"
+            self.post_message(self.DumpImported(participant.id, said, error=True))
+            return
+        said = f"Imported {record.source}: {len(record.series)} series ({record.id})"
+        self.post_message(self.DumpImported(participant.id, said, skipped=len(record.skipped)))
+
+    @on(DumpImported)
+    def _dump_imported(self, message: DumpImported) -> None:
+        if message.error:
+            self.notify(clean(message.said, 300), severity="error", timeout=8)
+            return
+        said = clean(message.said, 300)
+        if message.skipped:
+            said += f"; {message.skipped} unreadable part{'s' if message.skipped != 1 else ''} skipped"
+        self.notify(said, severity="warning" if message.skipped else "information", timeout=6)
+        self.nav.reports.pop(message.participant_id, None)
+        if message.participant_id == self.participant.id:
+            self.report = None
+            self._show()

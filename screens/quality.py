@@ -33,7 +33,7 @@ from roomscope.screens.navigation import ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.kinds import EventKind
-from roomscope.tui.quality import Verdict, assess
+from roomscope.tui.quality import Verdict, assess, assessment_keys
 from roomscope.tui.text import clean
 from roomscope.widgets.cursor_readout import CursorReadout, exact, sample_at, sample_step, wrap
 from roomscope.widgets.sparkline_panel import GUTTER, MetricPanel, bursts, threshold_levels
@@ -113,6 +113,12 @@ class Shown:
 def short_label(series: QualitySeries) -> str:
     metric = str(series.metric)
     return SHORT_LABELS.get(metric, metric)
+
+
+def source_label(series: QualitySeries) -> str:
+    """The readout's name of a second series of a metric (another source: an imported
+    dump): 'loss↓ chrome-dum'."""
+    return f"{short_label(series)} {clean(series.source, 40)[:10]}".rstrip()
 
 
 def reading_unit(series: QualitySeries) -> str:
@@ -560,8 +566,10 @@ class QualityScreen(RoomscopeScreen):
 
     def shown(self, report: QualityReport) -> list[Shown]:
         """The participant's own series, then (``s``) the receive series per sender."""
-        metrics = report.assessment.metrics
-        own = [Shown(s, metrics.get(str(s.metric)), None, short_label(s)) for s in report.series]
+        own = [
+            Shown(s, report.assessment.of(s), None, short_label(s) if "|" not in key else source_label(s))
+            for s, key in zip(report.series, assessment_keys(report.series), strict=True)
+        ]
         if not self.show_senders or not report.peers:
             return own
         cached = self._sender_charts

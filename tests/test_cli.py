@@ -45,7 +45,7 @@ def test_sessions_table(run: Run, world: DemoWorld) -> None:
     result = run("sessions", "--limit", "5")
     assert result.code == 0
     lines = result.out.splitlines()
-    assert lines[0].split() == ["START", "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
+    assert lines[0].split() == ["START", "(UTC)", "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
     assert len(lines) == 6
     for line, index in zip(lines[1:], range(5), strict=True):
         session = world.session(index)
@@ -165,7 +165,7 @@ def test_participants_all_formats(run: Run, world: DemoWorld) -> None:
     people = world.participants(session)
     table = run("participants", session.id)
     assert table.code == 0
-    assert table.out.splitlines()[0].split()[:4] == ["NAME", "ROLE", "JOINED", "LEFT"]
+    assert table.out.splitlines()[0].split()[:5] == ["NAME", "ROLE", "JOINED", "(UTC)", "LEFT"]
     assert all(p.id in table.out for p in people)
     data = run("participants", session.id, "--json").json()
     assert isinstance(data, list) and [p["id"] for p in data] == [p.id for p in people]
@@ -181,7 +181,7 @@ def test_events_all_formats(run: Run, world: DemoWorld) -> None:
     expected = world.events(session, NOW)
     table = run("events", session.id)
     assert table.code == 0
-    assert table.out.splitlines()[0].split() == ["TIME", "EVENT", "PARTICIPANT", "DETAIL"]
+    assert table.out.splitlines()[0].split() == ["TIME", "(UTC)", "EVENT", "PARTICIPANT", "DETAIL"]
     assert len(table.out.splitlines()) == len(expected) + 1
     data = run("events", session.id, "--json").json()
     assert isinstance(data, list) and [e["id"] for e in data] == [e.id for e in expected]
@@ -199,7 +199,15 @@ def test_recordings_all_formats(run: Run, world: DemoWorld) -> None:
     assert expected
     table = run("recordings", session.id)
     assert table.code == 0
-    assert table.out.splitlines()[0].split() == ["STATUS", "STARTED", "DURATION", "SIZE", "FORMAT", "ID"]
+    assert table.out.splitlines()[0].split() == [
+        "STATUS",
+        "STARTED",
+        "(UTC)",
+        "DURATION",
+        "SIZE",
+        "FORMAT",
+        "ID",
+    ]
     assert all(r.id in table.out for r in expected)
     data = run("recordings", session.id, "--json").json()
     assert isinstance(data, list) and [r["id"] for r in data] == [r.id for r in expected]
@@ -214,11 +222,15 @@ def test_quality_all_formats(run: Run, world: DemoWorld) -> None:
     table = run("quality", session.id, farah.id)
     assert table.code == 0
     lines = table.out.splitlines()
-    assert lines[0] == "verdict      poor: Packet loss (send) > 5% from 04:38:06 for 1m24s"
+    assert lines[0] == "verdict      poor: Packet loss (send) > 5% · 04:38:06–04:39:30 (1m24s) UTC"
     assert lines[1].split()[:3] == ["METRIC", "UNIT", "MIN"]
+    assert lines[1].split()[-5:] == ["FAIR", "WHEN", "POOR", "WHEN", "VERDICT"]
     loss = next(line for line in lines if line.startswith("Packet loss (send)"))
     assert loss.split()[-2:] == ["5%", "poor"] and "  > 5%  " in loss  # the condition, not a label
+    assert "  > 2%  " in loss  # the fair threshold beside the poor one
     assert next(line for line in lines if line.startswith("RTT")).split()[-3:-1] == ["400", "ms"]
+    bitrate = next(line for line in lines if line.startswith("Bitrate (send)"))
+    assert bitrate.split()[-3:] == ["—", "—", "—"]  # bitrate never sets a verdict
 
     data = run("quality", session.id, farah.id, "--json").json()
     assert isinstance(data, dict)
@@ -239,6 +251,7 @@ def test_quality_all_formats(run: Run, world: DemoWorld) -> None:
     assert loss_stats["poor_threshold"] == 5.0 and loss_stats["verdict"] == "poor"
     assert loss_stats["min"] <= loss_stats["avg"] <= loss_stats["max"]
     assert metrics["bitrate_send"]["poor_threshold"] is None
+    assert metrics["bitrate_send"]["verdict"] is None and loss_stats["fair_threshold"] == 2.0
 
     rows = run("quality", session.id, farah.id, "--csv").csv()
     assert list(rows[0]) == ["metric", "unit", "offset_s", "at", "value"]
@@ -280,8 +293,12 @@ def test_cache_info_and_clear(run: Run, tmp_path: Path) -> None:
     assert run("sessions", "--limit", "3", "--cache-dir", str(cache_dir)).code == 0
     info = run("cache", "info", "--cache-dir", str(cache_dir))
     assert info.code == 0
-    assert f"path         {cache_dir}" in info.out
-    assert "sessions" in info.out and "profile      demo: 1" in info.out
+    lines = info.out.splitlines()
+    column = lines[0].index(str(cache_dir))
+    assert lines[0].startswith("path ")
+    assert "sessions" in info.out and any(line.split() == ["profile", "demo", "1"] for line in lines)
+    # every value starts in one column, whatever the label ('  participants', 'profile demo')
+    assert all(line[column - 1] == " " and line[column] != " " for line in lines), info.out
     data = run("cache", "info", "--json", "--cache-dir", str(cache_dir)).json()
     assert isinstance(data, dict)
     assert data["entries"] >= 1 and data["persistent"] is True

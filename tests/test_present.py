@@ -6,6 +6,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
+
 from roomscope.tui import present
 from roomscope.tui.errors import UnavailableError
 from roomscope.tui.models import SortKey
@@ -57,3 +59,21 @@ def test_the_presentation_layer_stays_cheap_to_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_offline_notice_follows_the_shown_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from roomscope.tui import fmt
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30 all year
+    time.tzset()
+    since = datetime(2026, 11, 22, 10, 42, 5, tzinfo=UTC).timestamp()
+    try:
+        assert present.offline_notice(StoreStatus(offline_since=since)) == "offline since 16:12:05"
+        fmt.set_utc(True)
+        assert present.offline_notice(StoreStatus(offline_since=since)) == "offline since 10:42:05"
+    finally:
+        fmt.set_utc(False)
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()

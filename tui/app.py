@@ -281,19 +281,30 @@ class RoomscopeApp(App[int]):
         if self._exception is None:
             self._exception = error
             self._exception_event.set()
+        from rich.text import Text
+
+        from roomscope.tui.redact import REDACTOR
+        from roomscope.tui.text import terminal_safe
+
         hint = f" Details: {where}" if where else ""
-        self._exit_renderables.append(f"roomscope stopped after an internal error: {error}.{hint}")
+        # Text, not a str: an error message is not markup; and it may carry provider strings.
+        sentence = terminal_safe(REDACTOR(f"roomscope stopped after an internal error: {error}.{hint}"))
+        self._exit_renderables.append(Text(sentence))
         self._close_messages_no_wait()
 
     def _write_crash_log(self, error: BaseException) -> str | None:
         from roomscope.tui.redact import REDACTOR
+        from roomscope.tui.text import terminal_safe
 
         path = self.crash_log
         if path is None:
             return None
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            text = "".join(traceback.format_exception(error))
+            # Line by line: a provider string in an exception message cannot drive the
+            # terminal of whoever reads the log later.
+            lines = "".join(traceback.format_exception(error)).splitlines()
+            text = "\n".join(terminal_safe(line) for line in lines)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(f"--- {datetime.now(UTC).isoformat()}\n{REDACTOR(text)}\n")

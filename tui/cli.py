@@ -30,6 +30,7 @@ from roomscope.tui.sources import (
     opt,
     resolve_sources,
 )
+from roomscope.tui.symptom_names import SYMPTOM_NAMES, symptom_name
 
 if TYPE_CHECKING:
     from roomscope.tui.app import RoomscopeApp
@@ -98,6 +99,13 @@ def _milliseconds(text: str) -> float:
     return value
 
 
+def _symptom(text: str) -> str:
+    try:
+        return symptom_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 _NOT_IN_IDS = frozenset("/?#%\\")
 
 
@@ -140,9 +148,14 @@ def _identifier(kind: str) -> Callable[[str], str]:
     return parse
 
 
+GLOBAL_HEADING = "global options (before or after the command)"
+
+
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes. On a subcommand (``suppress``) they are accepted but
+    left out of its help, which names them under one heading instead (``_global_epilog``)."""
     default: Any = argparse.SUPPRESS if suppress else None
-    group = parser.add_argument_group("global options (before or after the command)")
+    group: Any = _QuietGroup(parser) if suppress else parser.add_argument_group(GLOBAL_HEADING)
     group.add_argument(
         "--provider",
         choices=PROVIDER_NAMES,
@@ -204,6 +217,31 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+class _QuietGroup:
+    """Adds arguments to ``parser`` with their help hidden (a subcommand's global options)."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+    def add_argument(self, *names: str, **options: Any) -> argparse.Action:
+        options["help"] = argparse.SUPPRESS
+        return self.parser.add_argument(*names, **options)
+
+
+def _global_epilog(parser: argparse.ArgumentParser) -> str:
+    """'global options (...):' and the global options' names with their values, wrapped."""
+    import textwrap
+
+    group = next(g for g in parser._action_groups if g.title == GLOBAL_HEADING)
+    names = []
+    for action in group._group_actions:
+        name = action.option_strings[-1]
+        value = None if action.nargs == 0 else action.metavar or "NAME"
+        names.append(f"{name} {value}" if value else name)
+    body = textwrap.fill("  ".join(names), width=88, initial_indent="  ", subsequent_indent="  ")
+    return f"{GLOBAL_HEADING}; `roomscope --help` describes them:\n{body}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="roomscope",
@@ -214,16 +252,32 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    epilog = _global_epilog(parser)
+
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         _global_options(sub, suppress=True)
         return sub
 
-    def formats(sub: argparse.ArgumentParser, csv: bool = True) -> None:
+    def formats(sub: argparse.ArgumentParser, csv: bool = True, jsonl: bool | None = None) -> None:
+        """--json, and on a list command (``csv``, or ``jsonl``) --csv and --jsonl; --fields."""
         group = sub.add_mutually_exclusive_group()
         group.add_argument("--json", action="store_true", help="JSON on stdout")
+        if jsonl if jsonl is not None else csv:
+            group.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout: one object a line")
         if csv:
             group.add_argument("--csv", action="store_true", help="CSV on stdout")
+        sub.add_argument(
+            "--fields",
+            metavar="A,B,C",
+            help="only these fields, in this order (JSON, JSON Lines, CSV); a wrong one lists the valid ones",
+        )
 
     sub = command("sessions", "list sessions, newest first")
     sub.add_argument(
@@ -262,6 +316,69 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("session_id", type=session_id, metavar="SESSION_ID")
     sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")
     formats(sub)
+
+    sub = command(
+        "import", "attach a browser's WebRTC statistics dump to a participant, or open it as a session"
+    )
+    sub.add_argument(
+        "file", metavar="FILE", help="a chrome://webrtc-internals, rtcstats or RTCStatsDump file (gzip too)"
+    )
+    sub.add_argument("--session", type=session_id, metavar="ID", help="the session the browser was in")
+    sub.add_argument(
+        "--participant", type=participant_id, metavar="PID", help="the participant whose browser it was"
+    )
+    sub.add_argument(
+        "--name",
+        metavar="TEXT",
+        help="who the browser was (narrows the participants offered; names the session)",
+    )
+
+    sub = command("imports", "list the imported dumps, or remove one (imports rm ID)")
+    sub.add_argument("action", nargs="?", choices=("list", "rm"), default="list")
+    sub.add_argument("import_id", nargs="?", metavar="ID", help="rm: the import to remove")
+    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+
+    sub = command("findings", "what went wrong in a session: findings worst first, with cause and evidence")
+    sub.add_argument("session_id", type=session_id, metavar="ID")
+    formats(sub)
+
+    sub = command(
+        "triage",
+        "rank the sessions, participants and intervals whose findings explain a symptom, best first",
+    )
+    sub.add_argument(
+        "--symptom",
+        required=True,
+        type=_symptom,
+        choices=SYMPTOM_NAMES,
+        metavar="SYMPTOM",
+        help="what was noticed: " + ", ".join(SYMPTOM_NAMES),
+    )
+    sub.add_argument(
+        "--at", metavar="TIME", help="roughly when: 10:05 (the latest such time, shown zone) or an ISO time"
+    )
+    sub.add_argument("--who", metavar="NAME", help="a participant's name (or part of it) or id")
+    sub.add_argument(
+        "--within",
+        metavar="SPAN",
+        default="1h",
+        help="with --at: sessions live this close to TIME (default 1h)",
+    )
+    sub.add_argument(
+        "--since",
+        metavar="SPAN",
+        default="24h",
+        help="without --at: sessions started within SPAN (default 24h)",
+    )
+    sub.add_argument(
+        "--limit", type=_positive_int, default=10, metavar="N", help="at most N matches (default 10)"
+    )
+    formats(sub)
+
+    sub = command("completion", "print a shell completion script (see README for the set-up)")
+    sub.add_argument("shell", choices=("bash", "zsh", "fish"))
+
+    command("man", "print the manual page (roff)")
 
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
@@ -328,6 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app = _app_for(args, clock=utcnow)
             app.run()
             return app.return_code or 0
+        if args.command in ("completion", "man"):
+            return _generated(args)
         from roomscope.tui.headless import run_command
 
         return run_command(args)
@@ -344,6 +463,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 141
+
+
+def _generated(args: argparse.Namespace) -> int:
+    """``completion SHELL`` and ``man``: text made from the parser itself."""
+    parser = build_parser()
+    if args.command == "man":
+        from roomscope.tui.manpage import manpage
+
+        sys.stdout.write(manpage(parser, __version__, EXIT_CODES))
+        return 0
+    from roomscope.tui.completion import completion_script
+    from roomscope.tui.theme_names import THEME_NAMES
+
+    sys.stdout.write(completion_script(args.shell, parser, profiles=_profile_names(), themes=THEME_NAMES))
+    return 0
+
+
+def _profile_names() -> list[str]:
+    """The config file's profile names (none when it is missing or unreadable: completion
+    is no place for a configuration error)."""
+    from roomscope.tui import config
+
+    try:
+        loaded, _ = config.load_config(config.config_path())
+    except config.ConfigError:
+        return []
+    return [*loaded.profiles, "all"]
 
 
 if __name__ == "__main__":  # pragma: no cover

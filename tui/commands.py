@@ -1,9 +1,11 @@
 """Command palette (ctrl+p): jump to a session by id or name, switch profile, list filter
-and theme."""
+and theme, and triage by symptom ('choppy 10:05 alice')."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -11,6 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from roomscope.screens.navigation import OpenSession
+from roomscope.tui.symptom_names import SYMPTOM_NAMES
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
@@ -28,6 +31,15 @@ def _highlight(matcher: Matcher, text: str) -> Content:
             if not text[offset].isspace():
                 content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
+
+
+SYMPTOM_USAGE = "Type a symptom, then a time and a name if known: choppy 10:05 alice. Symptoms: " + ", ".join(
+    SYMPTOM_NAMES
+)
+SYMPTOM_HITS = 8
+"""Symptom matches the palette lists."""
+SYMPTOM_PAUSE_S = 0.4
+"""A symptom search starts once typing has paused this long."""
 
 
 class RoomscopeCommands(Provider):
@@ -67,12 +79,53 @@ class RoomscopeCommands(Provider):
         for span in ("all time", "last 1h", "last 24h", "last 7d", "last 30d"):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
+        commands.append(("Triage by symptom…", self._symptom_usage, SYMPTOM_USAGE))
         return commands
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._commands():
-            if text.startswith(("Profile", "Show", "Refresh")):
+            if text.startswith(("Profile", "Show", "Refresh", "Triage")):
                 yield DiscoveryHit(text, callback, help=help_text)
+
+    def _symptom_usage(self) -> None:
+        self.app.notify(SYMPTOM_USAGE, title="Triage by symptom", timeout=10)
+
+    async def _symptom_matches(self, query: str) -> AsyncIterator[Hit]:
+        """'choppy 10:05 alice': the sessions, people and intervals whose findings explain
+        the symptom, best first (every open profile; the last 24 h without a time)."""
+        from roomscope.tui import symptoms
+        from roomscope.tui.finding_rows import cause_words, when_words
+        from roomscope.tui.triage import parse_at, parse_words, triage
+
+        words = parse_words(query)
+        if words is None:
+            return
+        # Typing on cancels this search: wait for a pause before asking for diagnoses.
+        await asyncio.sleep(SYMPTOM_PAUSE_S)
+        store = await self.rs.ready()
+        now = self.rs.clock()
+        try:
+            at = parse_at(words.at, now) if words.at else None
+        except ValueError as exc:
+            yield Hit(1.0, Content(f"{words.symptom}: {clean(str(exc), 80)}"), self._symptom_usage)
+            return
+        ask = symptoms.Ask(symptoms.symptom(words.symptom), at, words.who)
+        result = await triage(store, ask, now, since=now - timedelta(days=1) if at is None else None)
+        for rank, match in enumerate(result.matches[:SYMPTOM_HITS]):
+            person = match.person.name if match.person else "—"
+            label = (
+                f"{words.symptom}: {clean(match.session.title, 40)} · {clean(person, 30)} · "
+                f"{when_words([match.window])} · {clean(cause_words(match.finding), 40)}"
+            )
+            yield Hit(
+                1.0 - rank / 100,
+                Content(label),
+                partial(self._open_session, match.session),
+                help=clean(f"{match.why} — {match.finding.explanation}", 200),
+            )
+        if not result.matches:
+            text = f"{words.symptom}: no finding explains it in {result.sessions} sessions"
+            yield Hit(1.0, Content(text), self._symptom_usage, help=SYMPTOM_USAGE)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -92,6 +145,8 @@ class RoomscopeCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, help=help_text)
         async for hit in self._loaded_sessions(query):
+            yield hit
+        async for hit in self._symptom_matches(query):
             yield hit
 
     async def _loaded_sessions(self, query: str) -> AsyncIterator[Hit]:

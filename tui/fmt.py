@@ -97,3 +97,20 @@ def offset(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"+{hours}:{minutes:02d}:{secs:02d}" if hours else f"+{minutes}:{secs:02d}"
+
+
+def zone(moment: datetime | None = None) -> str:
+    """The zone times are shown in: 'UTC' with ``--utc``, else the local zone's name at
+    ``moment`` (now by default): 'CET', or its offset ('+0530') where the zone has no name."""
+    if _utc:
+        return "UTC"
+    shown = (moment or datetime.now(UTC)).astimezone()
+    name = shown.strftime("%Z")
+    return name if name and not name.startswith(("+", "-")) else shown.strftime("UTC%z")
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with its offset: in UTC ('...Z') for machines, whatever ``--utc`` says."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

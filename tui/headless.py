@@ -13,13 +13,16 @@ import csv
 import io
 import math
 import os
+import re
 import sys
+import types
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from roomscope.tui import diagnostics, fmt, present
+from roomscope.tui import diagnostics, fmt, output, present
 from roomscope.tui.clock import utcnow
+from roomscope.tui.import_command import import_command, imports_command
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -35,8 +38,9 @@ from roomscope.tui.text import clean, inert_json, terminal_safe
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
 
+    from roomscope.tui.diagnosis import SessionDiagnosis
     from roomscope.tui.errors import ProviderError
-    from roomscope.tui.models import Session
+    from roomscope.tui.models import Participant, Session
     from roomscope.tui.store import QualityReport, Store
 
 M = TypeVar("M")
@@ -46,17 +50,32 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
     # Third-party pydantic plugins have nothing to instrument in a one-shot command; looking
     # them up scans every installed package's metadata (a user's own setting still wins).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _without_plugin_lookup()
     fmt.set_utc(bool(getattr(args, "utc", False)))
     configure_logging(args)
     if args.command == "config":
         return _config(args)
     if args.command == "cache":
         return _cache(args)
+    if args.command == "imports":
+        return imports_command(args)
 
     sources = resolve_sources(args)
     for warning in sources.warnings:
         diagnostics.warning(warning)
     return asyncio.run(_run_store_command(args, sources, clock))
+
+
+def _without_plugin_lookup() -> None:
+    """With pydantic's plugins off, its plugin loader answers "none" without looking, but
+    importing it imports ``importlib.metadata`` (~14 ms of a ~0.3 s command): a stand-in
+    with the loader's one function, answering "none", is registered in its place."""
+    name = "pydantic.plugin._loader"
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true") or name in sys.modules:
+        return
+    loader = types.ModuleType(name)
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+    sys.modules[name] = loader
 
 
 async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
@@ -81,6 +100,9 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "events": _events,
             "recordings": _recordings,
             "quality": _quality,
+            "import": import_command,
+            "findings": _findings,
+            "triage": _triage,
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -101,28 +123,27 @@ def _dump(models: Sequence[BaseModel]) -> list[Any]:
     return [m.model_dump(mode="json") for m in models]
 
 
-def _print_json(value: Any, out: TextIO | None = None) -> None:
-    """JSON that parses back to the exact strings, with nothing a terminal would act on."""
-    stream = out or sys.stdout
-    stream.write(inert_json(value, indent=2))
-    stream.write("\n")
-
-
-def _print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
-    stream = out or sys.stdout
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(_csv_cells(row))
+_print_json = output.print_json
+_print_csv = output.print_csv
+_print_table = output.print_table
+_csv_cells = output.csv_cells
+_iso = fmt.iso
 
 
 async def _stream_json(batches: AsyncGenerator[list[Session], None], out: TextIO | None = None) -> int:
     """A JSON array of sessions written a batch at a time: byte for byte what
     :func:`_print_json` prints for the whole list, without ever holding it."""
+    return await _stream_json_with(batches, _sessions_json, out)
+
+
+async def _stream_json_with(
+    batches: AsyncGenerator[list[M], None], render: Callable[[list[M]], str], out: TextIO | None = None
+) -> int:
+    """A JSON array written a batch at a time, each batch by ``render`` (an indented array)."""
     stream = out or sys.stdout
     count = 0
     async for batch in batches:
-        body = _sessions_json(batch)
+        body = render(batch)
         # "[\n  {...},\n  {...}\n]": the rows without the brackets
         stream.write(("[\n" if count == 0 else ",\n") + body[2:-2])
         count += len(batch)
@@ -140,7 +161,7 @@ def _sessions_json(batch: list[Session]) -> str:
 
     from roomscope.tui.text import make_json_inert
 
-    if any(_odd_number(s.duration_s) or _odd_number(s.extra) for s in batch):
+    if not _plain_numbers(batch):
         return inert_json(_dump(batch), indent=2)
     global _SESSIONS_JSON
     if _SESSIONS_JSON is None:
@@ -157,6 +178,18 @@ def _sessions_json(batch: list[Session]) -> str:
 _SESSIONS_JSON: TypeAdapter[list[Session]] | None = None
 
 
+def _plain_numbers(batch: list[Session]) -> bool:
+    """No session of ``batch`` holds an :func:`_odd_number` (a duration, or anywhere in
+    ``extra``), checked inline: this runs for every exported row."""
+    for s in batch:
+        d = s.duration_s
+        if d is not None and not (d == 0.0 or 1e-4 <= abs(d) < math.inf):
+            return False
+        if s.extra and _odd_number(s.extra):
+            return False
+    return True
+
+
 def _odd_number(value: Any) -> bool:
     """A float (anywhere in ``value``) that the compiled serialiser and Python write apart."""
     if isinstance(value, float):
@@ -168,68 +201,38 @@ def _odd_number(value: Any) -> bool:
     return False
 
 
+async def _stream_jsonl(
+    batches: AsyncGenerator[list[M], None],
+    records: Callable[[list[M]], Iterable[Any]],
+    out: TextIO | None = None,
+) -> int:
+    """JSON Lines written a batch at a time: one object a line."""
+    count = 0
+    async for batch in batches:
+        buffer = io.StringIO()
+        count += output.print_jsonl(records(batch), buffer)
+        (out or sys.stdout).write(buffer.getvalue())
+    return count
+
+
 async def _stream_csv(
     header: Sequence[str],
     batches: AsyncGenerator[list[M], None],
     cells: Callable[[M], Sequence[Any]],
     out: TextIO | None = None,
+    fields: Sequence[str] | None = None,
 ) -> int:
-    """CSV written a batch of rows at a time, as :func:`_print_csv` writes a whole list."""
+    """CSV written a batch of rows at a time, as :func:`_print_csv` writes a whole list
+    (cut to ``fields`` when given)."""
     stream = out or sys.stdout
-    csv.writer(stream, lineterminator="\n").writerow(header)
+    columns, _ = output.project(header, (), fields)
+    csv.writer(stream, lineterminator="\n").writerow(columns)
     count = 0
     async for batch in batches:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(_csv_cells(cells(item)) for item in batch)
-        stream.write(buffer.getvalue())
+        _, rows = output.project(header, (cells(item) for item in batch), fields)
+        output.write_csv_rows(rows, stream)
         count += len(batch)
     return count
-
-
-def _csv_cells(row: Sequence[Any]) -> list[Any]:
-    return ["" if v is None else _csv_safe(v) for v in row]
-
-
-def _csv_safe(value: Any) -> Any:
-    """A cell that is inert in a terminal (see ``terminal_safe``: one line, no control or
-    bidi characters) and in a spreadsheet (a string it would run as a formula gets a
-    leading quote)."""
-    if not isinstance(value, str):
-        return value
-    text = terminal_safe(value)
-    if text[:1] in ("=", "+", "-", "@") and not _numeric(text):
-        return "'" + text
-    return text
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None) -> None:
-    from rich.cells import cell_len  # columns are measured in terminal cells (CJK, emoji)
-
-    def pad(text: str, width: int) -> str:
-        return text + " " * (width - cell_len(text))
-
-    stream = out or sys.stdout
-    cells = [[clean(c, 80) for c in row] for row in rows]
-    widths = [cell_len(h) for h in header]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], cell_len(cell))
-    line = "  ".join(pad(h, widths[i]) for i, h in enumerate(header)).rstrip()
-    stream.write(line + "\n")
-    for row in cells:
-        stream.write("  ".join(pad(c, widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -280,6 +283,8 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         status=SessionStatus(args.status) if args.status else None,
         text=args.filter or "",
     )
+    shape = output.shape_of(args)
+    fields = output.fields_of(args, SESSION_CSV_HEADER if shape is output.Shape.CSV else session_fields())
     collection = store.sessions(query)
     stopped: list[ProviderError] = []
     async with contextlib.aclosing(_batched(collection.stream(), args.limit, stopped)) as batches:
@@ -287,25 +292,48 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         if first is None and stopped:
             raise stopped[0]
         rows = _again(first, batches)
-        if args.json:
+        if shape is output.Shape.JSON and fields is None:
             written = await _stream_json(rows)
-        elif args.csv:
-            written = await _stream_csv(SESSION_CSV_HEADER, rows, _session_csv_row)
+        elif shape is output.Shape.JSON:
+            written = await _stream_json_with(rows, lambda b: inert_json(_picked(b, fields), indent=2))
+        elif shape is output.Shape.JSONL:
+            written = await _stream_jsonl(rows, lambda b: _picked(b, fields))
+        elif shape is output.Shape.CSV:
+            written = await _stream_csv(SESSION_CSV_HEADER, rows, _session_csv_row, fields=fields)
         else:
             kept = [s async for batch in rows for s in batch]
             _sessions_table(store, kept)
             written = len(kept)
     if stopped:
         diagnostics.warning(f"stopped early: {stopped[0]}")
-    if not args.json and not args.csv:
+    if shape is output.Shape.TABLE:
         total = collection.total
         shown = f"{written} of {total:,}" if total is not None else f"{written} of >{written}"
         diagnostics.note(f"{shown} sessions")
 
 
+def session_fields() -> tuple[str, ...]:
+    """The fields of a session in JSON and JSON Lines."""
+    from roomscope.tui.models import Session
+
+    return tuple(Session.model_fields)
+
+
+def _picked(batch: Sequence[BaseModel], fields: Sequence[str] | None) -> list[Any]:
+    return [output.pick(row, fields) for row in _dump(batch)]
+
+
 def _sessions_table(store: Store, rows: Sequence[Session]) -> None:
     multi = len(store.providers) > 1
-    header = ["START", *(["PROFILE"] if multi else []), "SESSION", "STATUS", "DURATION", "PEOPLE", "ID"]
+    header = [
+        output.timed("START"),
+        *(["PROFILE"] if multi else []),
+        "SESSION",
+        "STATUS",
+        "DURATION",
+        "PEOPLE",
+        "ID",
+    ]
     table = [
         [
             fmt.when(s.started_at),
@@ -365,9 +393,74 @@ async def _batched(
         yield batch
 
 
+async def _diagnosis(store: Store, session: Session) -> SessionDiagnosis | None:
+    """The session's diagnosis, or None (with a warning) when the provider cannot give what
+    it needs: the rest of the output stands without it."""
+    from roomscope.tui.providers.base import ProviderError
+
+    try:
+        return await store.diagnosis(session)
+    except ProviderError as exc:
+        diagnostics.warning(f"no verdicts: {exc}")
+        return None
+
+
+def _session_verdict(diagnosis: SessionDiagnosis | None) -> dict[str, Any]:
+    """'verdict' (the worst participant's), 'reason' (the top finding's sentence, or why
+    nothing can be said), 'poor' and 'fair' participant counts."""
+    if diagnosis is None:
+        return {"verdict": None, "reason": None, "poor": None, "fair": None}
+    top = diagnosis.top
+    if top is not None:
+        reason = top.explanation
+    elif diagnosis.worst.value == "unknown":
+        reason = diagnosis.summary_line().removeprefix("? ")
+    elif diagnosis.worst.value == "good":
+        reason = "every participant within thresholds"
+    else:  # a verdict no finding explains: the worst participant's own reason
+        reason = diagnosis.verdicts[0].reason
+    return {
+        "verdict": diagnosis.worst.value,
+        "reason": reason,
+        "poor": diagnosis.poor,
+        "fair": diagnosis.fair,
+    }
+
+
+def _participant_verdict(
+    diagnosis: SessionDiagnosis | None, participant_id: str
+) -> tuple[str | None, str | None]:
+    found = diagnosis.verdict_of(participant_id) if diagnosis is not None else None
+    if found is None:
+        return None, None
+    return found.verdict.value, found.reason
+
+
+def _participant_records(
+    participants: Sequence[Participant], diagnosis: SessionDiagnosis | None
+) -> list[dict[str, Any]]:
+    records = []
+    for p in participants:
+        record = p.model_dump(mode="json")
+        record["verdict"], record["reason"] = _participant_verdict(diagnosis, p.id)
+        records.append(record)
+    return records
+
+
+def participant_fields() -> tuple[str, ...]:
+    from roomscope.tui.models import Participant
+
+    return (*Participant.model_fields, "verdict", "reason")
+
+
 async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.models import Session
     from roomscope.tui.providers.base import Capability, ProviderError
 
+    fields = output.fields_of(
+        args,
+        (*Session.model_fields, "verdict", "reason", "poor", "fair", "participants", "participants_error"),
+    )
     session = await _find(store, args.session_id)
     provider = store.provider(session.profile)
     participants = []
@@ -378,37 +471,71 @@ async def _session(store: Store, args: argparse.Namespace, clock: Callable[[], d
         except ProviderError as exc:
             note = str(exc)
             diagnostics.warning(f"participants: {exc}")
+    diagnosis = await _diagnosis(store, session) if participants else None
+    verdict = _session_verdict(diagnosis)
     if args.json:
         body = session.model_dump(mode="json")
-        body["participants"] = _dump(participants)
+        body.update(verdict)
+        body["participants"] = _participant_records(participants, diagnosis)
         if note:
             body["participants_error"] = note
-        _print_json(body)
+        _print_json(output.pick(body, fields))
         return
-    out = sys.stdout
     pairs = [
         ("id", session.id),
         ("profile", f"{session.profile} ({session.provider})"),
         ("name", session.title),
         ("room", session.room_name or "—"),
         ("status", session.status.value),
-        ("started", fmt.when(session.started_at, seconds=True)),
-        ("ended", fmt.when(session.ended_at, seconds=True)),
+        ("started", _stamp(session.started_at)),
+        ("ended", _stamp(session.ended_at)),
         ("duration", fmt.duration(session.duration_s)),
         ("participants", "—" if session.participant_count is None else str(session.participant_count)),
     ]
-    for key, value in pairs:
-        out.write(f"{key:<13}{clean(value, 200)}\n")
+    if diagnosis is not None:
+        pairs.append(("verdict", _summary(diagnosis)))
+        pairs.append(("reason", verdict["reason"] or "—"))
+    output.print_pairs(pairs)
     if participants:
-        out.write("\n")
-        _participants_table(participants)
+        sys.stdout.write("\n")
+        _participants_table(participants, diagnosis)
 
 
-def _participants_table(participants: Sequence[Any]) -> None:
-    header = ["NAME", "ROLE", "JOINED", "LEFT", "TIME", "NETWORK", "WHERE", "ID"]
+def _stamp(moment: datetime | None) -> str:
+    """'2026-11-22 10:05:12 UTC' (the shown zone named), '—'."""
+    return f"{fmt.when(moment, seconds=True)} {fmt.zone(moment)}" if moment is not None else "—"
+
+
+def _summary(diagnosis: SessionDiagnosis) -> str:
+    """The diagnosis summary line in the shown zone, naming the zone when it holds a time."""
+    line = diagnosis.summary_line(_shown_zone())
+    return f"{line} {fmt.zone()}" if re.search(r"\d\d:\d\d", line) else line
+
+
+def _shown_zone() -> tzinfo:
+    return fmt.local(utcnow()).tzinfo or UTC
+
+
+def _participants_table(
+    participants: Sequence[Participant], diagnosis: SessionDiagnosis | None = None
+) -> None:
+    header = [
+        "NAME",
+        "ROLE",
+        output.timed("JOINED"),
+        "LEFT",
+        "TIME",
+        "RECONNECTS",
+        "NETWORK",
+        "WHERE",
+        "VERDICT",
+        "ID",
+        "REASON",
+    ]
     rows = []
     for p in participants:
         n = p.network
+        verdict, reason = _participant_verdict(diagnosis, p.id)
         rows.append(
             [
                 f"⚠ unreadable: {p.problem}" if p.problem else p.title,
@@ -416,93 +543,129 @@ def _participants_table(participants: Sequence[Any]) -> None:
                 fmt.when(p.joined_at, seconds=True, date=False),
                 fmt.when(p.left_at, seconds=True, date=False) if p.left_at else "—",
                 fmt.duration(p.duration_s),
+                "—" if p.reconnects is None else str(p.reconnects),
                 " · ".join(x for x in ((n.connection_type, n.isp) if n else ()) if x) or "—",
                 ", ".join(x for x in ((n.city, n.country) if n else ()) if x) or "—",
+                verdict or "—",
                 p.id,
+                reason or "—",
             ]
         )
     _print_table(header, rows)
 
 
+PARTICIPANT_CSV_HEADER = (
+    "id",
+    "name",
+    "role",
+    "user_id",
+    "external_id",
+    "joined_at",
+    "left_at",
+    "duration_s",
+    "reconnects",
+    "browser",
+    "os",
+    "device_type",
+    "connection_type",
+    "isp",
+    "city",
+    "country",
+    "problem",
+    "verdict",
+    "reason",
+)
+
+
 async def _participants(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, PARTICIPANT_CSV_HEADER if shape is output.Shape.CSV else participant_fields()
+    )
     session = await _find(store, args.session_id)
     participants = await store.participants(session)
-    if args.json:
-        _print_json(_dump(participants))
-    elif args.csv:
-        _print_csv(
-            [
-                "id",
-                "name",
-                "role",
-                "user_id",
-                "external_id",
-                "joined_at",
-                "left_at",
-                "duration_s",
-                "reconnects",
-                "browser",
-                "os",
-                "device_type",
-                "connection_type",
-                "isp",
-                "city",
-                "country",
-                "problem",
-            ],
-            (
-                [
-                    p.id,
-                    p.name,
-                    p.role,
-                    p.user_id,
-                    p.external_id,
-                    _iso(p.joined_at),
-                    _iso(p.left_at),
-                    p.duration_s,
-                    p.reconnects,
-                    p.device.browser if p.device else None,
-                    p.device.os if p.device else None,
-                    p.device.device_type if p.device else None,
-                    p.network.connection_type if p.network else None,
-                    p.network.isp if p.network else None,
-                    p.network.city if p.network else None,
-                    p.network.country if p.network else None,
-                    p.problem,
-                ]
-                for p in participants
-            ),
-        )
+    diagnosis = await _diagnosis(store, session)
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records(_participant_records(participants, diagnosis), shape, fields)
+    elif shape is output.Shape.CSV:
+
+        def row(p: Participant) -> list[Any]:
+            verdict, reason = _participant_verdict(diagnosis, p.id)
+            return [
+                p.id,
+                p.name,
+                p.role,
+                p.user_id,
+                p.external_id,
+                _iso(p.joined_at),
+                _iso(p.left_at),
+                p.duration_s,
+                p.reconnects,
+                p.device.browser if p.device else None,
+                p.device.os if p.device else None,
+                p.device.device_type if p.device else None,
+                p.network.connection_type if p.network else None,
+                p.network.isp if p.network else None,
+                p.network.city if p.network else None,
+                p.network.country if p.network else None,
+                p.problem,
+                verdict,
+                reason,
+            ]
+
+        _print_csv(*output.project(PARTICIPANT_CSV_HEADER, (row(p) for p in participants), fields))
     else:
-        _participants_table(participants)
+        _participants_table(participants, diagnosis)
+
+
+EVENT_CSV_HEADER = (
+    "id",
+    "at",
+    "kind",
+    "name",
+    "participant_id",
+    "participant_name",
+    "level",
+    "detail",
+    "problem",
+)
 
 
 async def _events(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.models import Event
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, EVENT_CSV_HEADER if shape is output.Shape.CSV else tuple(Event.model_fields)
+    )
     session = await _find(store, args.session_id)
     events = await store.events(session, args.participant)
-    if args.json:
-        _print_json(_dump(events))
-    elif args.csv:
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records(_dump(events), shape, fields)
+    elif shape is output.Shape.CSV:
         _print_csv(
-            ["id", "at", "kind", "name", "participant_id", "participant_name", "level", "detail", "problem"],
-            (
-                [
-                    e.id,
-                    _iso(e.at),
-                    e.kind.value,
-                    e.name,
-                    e.participant_id,
-                    e.participant_name,
-                    e.level,
-                    e.detail,
-                    e.problem,
-                ]
-                for e in events
-            ),
+            *output.project(
+                EVENT_CSV_HEADER,
+                (
+                    [
+                        e.id,
+                        _iso(e.at),
+                        e.kind.value,
+                        e.name,
+                        e.participant_id,
+                        e.participant_name,
+                        e.level,
+                        e.detail,
+                        e.problem,
+                    ]
+                    for e in events
+                ),
+                fields,
+            )
         )
     else:
         _print_table(
-            ["TIME", "EVENT", "PARTICIPANT", "DETAIL"],
+            [output.timed("TIME"), "EVENT", "PARTICIPANT", "DETAIL"],
             [
                 [fmt.when(e.at, seconds=True), e.kind.value, e.participant_name or "", e.detail or e.name]
                 for e in events
@@ -510,42 +673,54 @@ async def _events(store: Store, args: argparse.Namespace, clock: Callable[[], da
         )
 
 
+RECORDING_CSV_HEADER = (
+    "id",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "size_bytes",
+    "format",
+    "url",
+    "problem",
+)
+
+
 async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.models import Recording
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, RECORDING_CSV_HEADER if shape is output.Shape.CSV else tuple(Recording.model_fields)
+    )
     session = await _find(store, args.session_id)
     recordings = await store.recordings(session)
-    if args.json:
-        _print_json(_dump(recordings))
-    elif args.csv:
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records(_dump(recordings), shape, fields)
+    elif shape is output.Shape.CSV:
         _print_csv(
-            [
-                "id",
-                "status",
-                "started_at",
-                "ended_at",
-                "duration_s",
-                "size_bytes",
-                "format",
-                "url",
-                "problem",
-            ],
-            (
-                [
-                    r.id,
-                    r.status,
-                    _iso(r.started_at),
-                    _iso(r.ended_at),
-                    r.duration_s,
-                    r.size_bytes,
-                    r.format,
-                    r.url,
-                    r.problem,
-                ]
-                for r in recordings
-            ),
+            *output.project(
+                RECORDING_CSV_HEADER,
+                (
+                    [
+                        r.id,
+                        r.status,
+                        _iso(r.started_at),
+                        _iso(r.ended_at),
+                        r.duration_s,
+                        r.size_bytes,
+                        r.format,
+                        r.url,
+                        r.problem,
+                    ]
+                    for r in recordings
+                ),
+                fields,
+            )
         )
     else:
         _print_table(
-            ["STATUS", "STARTED", "DURATION", "SIZE", "FORMAT", "ID"],
+            ["STATUS", output.timed("STARTED"), "DURATION", "SIZE", "FORMAT", "ID"],
             [
                 [
                     r.status or "—",
@@ -560,13 +735,63 @@ async def _recordings(store: Store, args: argparse.Namespace, clock: Callable[[]
         )
 
 
+QUALITY_FIELDS = (
+    "session_id",
+    "participant_id",
+    "verdict",
+    "reason",
+    "tripped_by",
+    "tripped_at",
+    "tripped_for_s",
+    "bursts",
+    "metrics",
+    "series",
+)
+SAMPLE_HEADER = ("metric", "unit", "offset_s", "at", "value")
+
+
+def _tripped_spans(report: QualityReport) -> list[tuple[datetime, datetime]]:
+    """The held breaches of the metric that set the verdict, as wall-clock spans."""
+    assessment = report.assessment
+    if assessment.tripped_by is None:
+        return []
+    series = next((s for s in report.series if str(s.metric) == assessment.tripped_by), None)
+    metric = assessment.metrics.get(assessment.tripped_by)
+    if series is None or metric is None:
+        return []
+    return [
+        (series.start + timedelta(seconds=e.start_s), series.start + timedelta(seconds=e.end_s))
+        for e in metric.episodes
+    ]
+
+
+def _quality_reason(report: QualityReport) -> str:
+    """'poor: Packet loss (send) > 5% · 04:38:06–04:39:30 (1m24s) UTC', or with several
+    bursts '... · 3 bursts, 3m40s in all, first at 21:58:52 UTC'."""
+    assessment = report.assessment
+    spans = _tripped_spans(report)
+    if assessment.tripped_by is None or not spans:
+        return assessment.reason()
+    metric = assessment.metrics[assessment.tripped_by]
+    level = metric.threshold.poor if assessment.verdict.value == "poor" else metric.threshold.fair
+    return (
+        f"{assessment.verdict.value}: {metric.threshold.describe(level or 0.0)} · "
+        f"{present.bursts(spans)} {fmt.zone(spans[0][0])}"
+    )
+
+
 def _quality_json(report: QualityReport) -> dict[str, Any]:
     assessment = report.assessment
+    from roomscope.tui.quality import assessment_keys
+
     metrics: dict[str, Any] = {}
-    for series in report.series:
-        metric = assessment.metrics.get(str(series.metric))
+    for key, series in zip(assessment_keys(report.series), report.series, strict=True):
+        metric = assessment.of(series)
         stats = metric.stats if metric else None
-        metrics[str(series.metric)] = {
+        judged = metric is not None and (
+            metric.threshold.poor is not None or metric.threshold.fair is not None
+        )
+        metrics[key] = {
             "unit": series.unit,
             "unit_documented": series.unit_documented,
             "source": series.source,
@@ -575,29 +800,33 @@ def _quality_json(report: QualityReport) -> dict[str, Any]:
             "avg": stats.avg if stats else None,
             "p95": stats.p95 if stats else None,
             "max": stats.max if stats else None,
+            "fair_threshold": metric.threshold.fair if metric else None,
             "poor_threshold": metric.threshold.poor if metric else None,
-            "verdict": metric.verdict.value if metric else "unknown",
+            "verdict": (metric.verdict.value if metric else "unknown") if judged else None,
         }
     return {
         "session_id": report.session_id,
         "participant_id": report.participant_id,
         "verdict": assessment.verdict.value,
-        "reason": assessment.reason(),
+        "reason": _quality_reason(report),
         "tripped_by": assessment.tripped_by,
         "tripped_at": _iso(assessment.tripped_at),
         "tripped_for_s": assessment.tripped_for_s,
+        "bursts": [{"start": _iso(a), "end": _iso(b)} for a, b in _tripped_spans(report)],
         "metrics": metrics,
         "series": [s.model_dump(mode="json") for s in report.series],
     }
 
 
 async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    shape = output.shape_of(args)
+    fields = output.fields_of(args, QUALITY_FIELDS if shape is output.Shape.JSON else SAMPLE_HEADER)
     session = await _find(store, args.session_id)
     report = await store.quality(session, args.participant_id)
-    if args.json:
-        _print_json(_quality_json(report))
+    if shape is output.Shape.JSON:
+        _print_json(output.pick(_quality_json(report), fields))
         return
-    if args.csv:
+    if shape in (output.Shape.CSV, output.Shape.JSONL):
 
         def rows() -> Iterable[list[Any]]:
             for series in report.series:
@@ -612,12 +841,109 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
                         value,
                     ]
 
-        _print_csv(["metric", "unit", "offset_s", "at", "value"], rows())
+        if shape is output.Shape.CSV:
+            _print_csv(*output.project(SAMPLE_HEADER, rows(), fields))
+        else:
+            output.print_records((dict(zip(SAMPLE_HEADER, r, strict=True)) for r in rows()), shape, fields)
         return
-    print(f"verdict      {clean(report.assessment.reason(), 200)}")
-    header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "POOR WHEN", "VERDICT"]
-    table = [list(row) for row in present.quality_summary_rows(report)]
-    _print_table(header, table)
+    print(f"verdict      {clean(_quality_reason(report), 200)}")
+    header = ["METRIC", "UNIT", "MIN", "AVG", "P95", "MAX", "FAIR WHEN", "POOR WHEN", "VERDICT"]
+    _print_table(header, [list(row) for row in present.quality_table_rows(report)])
+
+
+async def _findings(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui import finding_rows as rows
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(
+        args, rows.FINDING_CSV_HEADER if shape is output.Shape.CSV else rows.FINDING_FIELDS
+    )
+    session = await _find(store, args.session_id)
+    diagnosis = await store.diagnosis(session)
+    for detail in dict.fromkeys(note.detail for note in diagnosis.notes):
+        diagnostics.note(detail)
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records((rows.finding_record(f) for f in diagnosis.findings), shape, fields)
+    elif shape is output.Shape.CSV:
+        _print_csv(
+            *output.project(
+                rows.FINDING_CSV_HEADER, (rows.finding_csv_row(f) for f in diagnosis.findings), fields
+            )
+        )
+    else:
+        print(f"verdict      {clean(_summary(diagnosis), 200)}")
+        if diagnosis.findings:
+            _print_table(
+                rows.finding_table_header(),
+                [rows.finding_table_row(f) for f in diagnosis.findings],
+                width=200,
+            )
+
+
+async def _triage(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui import finding_rows as rows
+    from roomscope.tui import symptoms
+    from roomscope.tui.limits import TRIAGE_MAX_SESSIONS
+    from roomscope.tui.triage import parse_at, triage
+
+    shape = output.shape_of(args)
+    fields = output.fields_of(args, rows.MATCH_CSV_HEADER if shape is output.Shape.CSV else rows.MATCH_FIELDS)
+    now = clock()
+    try:
+        at = parse_at(args.at, now) if args.at is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--at: {exc}") from None
+    within = _span_s("--within", args.within)
+    ask = symptoms.Ask(symptoms.symptom(args.symptom), at, args.who or None, within)
+    since = parse_since(args.since, now) if at is None else None
+    result = await triage(store, ask, now, since=since)
+    matches = result.matches[: args.limit]
+    if result.more:
+        diagnostics.warning(
+            f"more than {TRIAGE_MAX_SESSIONS} sessions match; only the latest {TRIAGE_MAX_SESSIONS} were "
+            "diagnosed (give --at, or a shorter --within or --since)"
+        )
+    for failure in result.failed[:3]:
+        diagnostics.warning(f"not diagnosed: {failure}")
+    if len(result.failed) > 3:
+        diagnostics.warning(f"{len(result.failed) - 3} more sessions not diagnosed")
+    if shape in (output.Shape.JSON, output.Shape.JSONL):
+        output.print_records((rows.match_record(i, m) for i, m in enumerate(matches, 1)), shape, fields)
+    elif shape is output.Shape.CSV:
+        _print_csv(
+            *output.project(
+                rows.MATCH_CSV_HEADER, (rows.match_csv_row(i, m) for i, m in enumerate(matches, 1)), fields
+            )
+        )
+    elif matches:
+        multi = len(store.providers) > 1
+        _print_table(
+            rows.match_table_header(multi),
+            [rows.match_table_row(i, m, multi) for i, m in enumerate(matches, 1)],
+            width=160,
+        )
+    if shape is output.Shape.TABLE:
+        around = f" around {_stamp(at)}" if at is not None else ""
+        count = result.sessions
+        diagnostics.note(
+            f"{len(matches)} match{'es' if len(matches) != 1 else ''} for {ask.symptom.name}{around} "
+            f"in {count} session{'s' if count != 1 else ''}"
+        )
+
+
+_SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_SPAN_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def _span_s(option: str, text: str) -> float:
+    """'90m', '1h', '2d' in seconds; UsageError otherwise."""
+    found = _SPAN.fullmatch(text.strip().lower())
+    if found is None:
+        raise UsageError(f"{option}: expected a span like 30m, 1h or 2d, got {text!r}")
+    seconds = float(found.group(1)) * _SPAN_UNITS[found.group(2)]
+    if not 0 < seconds <= 366 * 86400:
+        raise UsageError(f"{option}: must be more than 0 and at most a year")
+    return seconds
 
 
 # ---------------------------------------------------------------------------------------
@@ -639,18 +965,16 @@ def _cache(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(info.__dict__)
             return 0
-        out = io.StringIO()
-        out.write(f"path         {terminal_safe(info.path)}\n")
-        out.write(f"size         {fmt.size(info.size_bytes)}\n")
-        out.write(f"entries      {info.entries}\n")
-        for kind, count in sorted(info.by_kind.items()):
-            out.write(f"  {kind:<11}{count}\n")
-        for profile, count in sorted(info.by_profile.items()):
-            out.write(f"profile      {terminal_safe(profile)}: {count}\n")
+        pairs = [("path", terminal_safe(info.path)), ("size", fmt.size(info.size_bytes))]
+        pairs.append(("entries", str(info.entries)))
+        pairs += [(f"  {kind}", str(count)) for kind, count in sorted(info.by_kind.items())]
+        pairs += [(f"profile {terminal_safe(p)}", str(n)) for p, n in sorted(info.by_profile.items())]
         if info.oldest is not None and info.newest is not None:
-            out.write(f"oldest       {fmt.when(datetime.fromtimestamp(info.oldest, UTC), seconds=True)}\n")
-            out.write(f"newest       {fmt.when(datetime.fromtimestamp(info.newest, UTC), seconds=True)}\n")
-        out.write(f"schema       v{info.schema}\n")
+            pairs.append(("oldest", _stamp(datetime.fromtimestamp(info.oldest, UTC))))
+            pairs.append(("newest", _stamp(datetime.fromtimestamp(info.newest, UTC))))
+        pairs.append(("schema", f"v{info.schema}"))
+        out = io.StringIO()
+        output.print_pairs(pairs, out)
         sys.stdout.write(out.getvalue())
         if info.note:
             diagnostics.warning(info.note)

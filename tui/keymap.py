@@ -56,6 +56,8 @@ BINDING_IDS: Mapping[str, str] = {
     "participant.tab-events": "2",
     "participant.refresh": "r",
     "participant.copy": "y",
+    "participant.import": "i",
+    "participant.import-cancel": "escape",
     "quality.prev": "left_square_bracket,p",
     "quality.next": "right_square_bracket,n",
     "quality.down": "j,down",

@@ -64,3 +64,14 @@ class Metric(StrEnum):
     """Available outgoing bitrate (the congestion controller's estimate), kbps."""
     FREEZE = "freeze_recv"
     """Percent of the sample interval received video was frozen."""
+    CONCEALMENT = "concealment_recv"
+    """Percent of the received audio samples concealed (synthesised for lost or late packets)
+    in the sample interval (WebRTC ``concealedSamples`` / ``totalSamplesReceived``)."""
+    RELAY = "relay_path"
+    """1 while the selected ICE candidate pair is relayed (TURN) or TCP/TLS, 0 while direct."""
+    PATH_SWITCH = "path_switch"
+    """A change of the selected ICE candidate pair after the first selection, at the moment
+    it happened: 1, or 2 when the local network type changed too (wifi to cellular)."""
+    ICE_STATE = "ice_state"
+    """The ICE connection state from each change on: 0 connected (or checking, new),
+    1 disconnected, 2 failed."""

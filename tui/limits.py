@@ -70,3 +70,15 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 """A larger answer (announced or received, after decompression) is unreadable."""
 MAX_JSON_DEPTH = 64
 """JSON nested deeper than this (objects and arrays) is unreadable."""
+REVALIDATE_AFTER_S = 0.25
+"""A stale cached answer is shown at once and asked again this long after: the first screen
+of rows is drawn before the request (and, for the demo, the world it builds) competes for
+the interpreter."""
+
+# -- Symptom-first triage (`roomscope triage`, the palette; README "Triage") -------------------
+TRIAGE_LOOKBACK_S = 12 * 3600.0
+"""With a time: sessions that started this long before it are still asked (a long call)."""
+TRIAGE_MAX_SESSIONS = 200
+"""At most this many candidate sessions are diagnosed for one triage (the rest are named)."""
+TRIAGE_CONCURRENCY = 4
+"""Sessions diagnosed at once by one triage."""

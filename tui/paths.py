@@ -32,3 +32,19 @@ def screenshot_dir() -> Path:
     except OSError:
         return Path.cwd()
     return data
+
+
+def default_data_dir() -> Path:
+    """``$ROOMSCOPE_DATA_DIR`` or platformdirs' user data dir for roomscope (user data the
+    cache must not hold: clearing the cache keeps it)."""
+    override = os.environ.get("ROOMSCOPE_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def imports_dir() -> Path:
+    """Where imported client statistics are kept: ``imports`` in the user data dir."""
+    return default_data_dir() / "imports"

@@ -9,12 +9,14 @@ run time, so the first screen can use it before the store exists.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from roomscope.tui import fmt
 
 if TYPE_CHECKING:
+    from roomscope.tui.models import QualitySeries
     from roomscope.tui.store import QualityReport, StoreStatus
     from roomscope.tui.store.signals import (
         FilterProgress,
@@ -105,7 +107,7 @@ def offline_notice(status: StoreStatus) -> str | None:
     if status.offline_mode:
         return "OFFLINE (cache only)"
     if status.offline_since is not None:
-        stamp = datetime.fromtimestamp(status.offline_since, UTC).astimezone()
+        stamp = fmt.local(datetime.fromtimestamp(status.offline_since, UTC))
         return f"offline since {stamp:%H:%M:%S}"
     return None
 
@@ -115,7 +117,7 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
     participant screen and the headless ``quality`` table alike)."""
     rows: list[tuple[str, ...]] = []
     for series in report.series:
-        metric = report.assessment.metrics.get(str(series.metric))
+        metric = report.assessment.of(series)
         if metric is None:
             continue
         stats = metric.stats
@@ -123,7 +125,7 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
         unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
         rows.append(
             (
-                threshold.label,
+                _series_label(series, threshold.label),
                 unit,
                 fmt.number(stats.min if stats else None),
                 fmt.number(stats.avg if stats else None),
@@ -131,6 +133,58 @@ def quality_summary_rows(report: QualityReport) -> list[tuple[str, ...]]:
                 fmt.number(stats.max if stats else None),
                 threshold.condition(threshold.poor) if threshold.poor is not None else "—",
                 metric.verdict.value,
+            )
+        )
+    return rows
+
+
+def _series_label(series: QualitySeries, label: str) -> str:
+    """The metric's label, and the dump it came from when a browser's dump was imported."""
+    imported = series.extra.get("import_file")
+    return f"{label} · dump {imported}" if imported else label
+
+
+def bursts(spans: Sequence[tuple[datetime, datetime]]) -> str:
+    """How long something lasted, in the shown zone: '21:58:52–22:02:32 (3m40s)' for one
+    burst; several are added up and say so: '3 bursts, 3m40s in all, first at 21:58:52'."""
+    if not spans:
+        return "—"
+    total = sum(max(0.0, (end - start).total_seconds()) for start, end in spans)
+    first = min(start for start, _ in spans)
+
+    def clock(moment: datetime) -> str:
+        return fmt.when(moment, seconds=True, date=False)
+
+    if len(spans) == 1:
+        start, end = spans[0]
+        return f"{clock(start)}–{clock(end)} ({fmt.duration(total)})"
+    return f"{len(spans)} bursts, {fmt.duration(total)} in all, first at {clock(first)}"
+
+
+def quality_table_rows(report: QualityReport) -> list[tuple[str, ...]]:
+    """Per metric: label, unit, min, avg, p95, max, fair condition, poor condition, verdict
+    (the headless ``quality`` table). A metric with no threshold (bitrate) has no verdict:
+    '—', not 'good'."""
+    rows: list[tuple[str, ...]] = []
+    for series in report.series:
+        metric = report.assessment.of(series)
+        if metric is None:
+            continue
+        stats = metric.stats
+        threshold = metric.threshold
+        unit = series.unit if series.unit_documented else f"{series.unit or '?'} (as reported)"
+        judged = threshold.poor is not None or threshold.fair is not None
+        rows.append(
+            (
+                _series_label(series, threshold.label),
+                unit,
+                fmt.number(stats.min if stats else None),
+                fmt.number(stats.avg if stats else None),
+                fmt.number(stats.p95 if stats else None),
+                fmt.number(stats.max if stats else None),
+                threshold.condition(threshold.fair) if threshold.fair is not None else "—",
+                threshold.condition(threshold.poor) if threshold.poor is not None else "—",
+                metric.verdict.value if judged else "—",
             )
         )
     return rows

@@ -97,6 +97,13 @@ def _metric_thresholds() -> dict[str, Threshold]:
             "Bandwidth estimate (send)", "kbps", poor=100.0, fair=None, higher_is_worse=False
         ),
         "freeze_recv": Threshold("Video freeze (recv)", "%", poor=30.0, fair=5.0),
+        # Client statistics only (imported browser dumps). Concealment has no published
+        # cut-off (triage notes, OUT-AFREEZE): shown, never a verdict. The path and ICE
+        # series are states read by CON-RELAY, CON-SWITCH and CON-ICE, not held levels.
+        "concealment_recv": Threshold("Audio concealed (recv)", "%", poor=None, fair=None),
+        "relay_path": Threshold("Relayed or TCP path", "", poor=None, fair=None),
+        "path_switch": Threshold("Candidate-pair switch", "", poor=None, fair=None),
+        "ice_state": Threshold("ICE state (1 disconnected, 2 failed)", "", poor=None, fair=None),
     }
 
 
@@ -117,6 +124,10 @@ METRIC_ORDER: tuple[str, ...] = (
     "bandwidth_limited",
     "bwe_send",
     "freeze_recv",
+    "concealment_recv",
+    "relay_path",
+    "path_switch",
+    "ice_state",
 )
 
 
@@ -262,6 +273,8 @@ class MetricAssessment:
     threshold: Threshold
     episodes: tuple[Episode, ...] = ()
     """Held poor episodes (or fair ones when the verdict is fair)."""
+    source: str = ""
+    """The series' source (a metric may come from the provider and from imported dumps)."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +287,14 @@ class QualityAssessment:
     tripped_for_s: float = 0.0
     """Total seconds the tripping metric spent in held breach."""
     note: str = ""
+
+    def of(self, series: QualitySeries) -> MetricAssessment | None:
+        """The assessment of ``series`` (``metrics`` keys the first series of a metric by
+        the metric, another source's series of that metric by ``metric|source``)."""
+        found = self.metrics.get(str(series.metric))
+        if found is not None and found.source == series.source:
+            return found
+        return self.metrics.get(f"{series.metric}|{series.source}", found)
 
     def reason(self) -> str:
         """One line: 'poor: Packet loss (recv) > 5% from 10:05:12 for 1m34s'."""
@@ -323,31 +344,48 @@ def _assess_metric(series: QualitySeries) -> MetricAssessment:
             if any(mask):
                 verdict = Verdict.FAIR
                 found = tuple(episodes(series, mask))
-    return MetricAssessment(metric, series.unit, stats, verdict, threshold, found)
+    return MetricAssessment(metric, series.unit, stats, verdict, threshold, found, series.source)
+
+
+def assessment_keys(series: Sequence[QualitySeries]) -> list[str]:
+    """The key of each series in ``QualityAssessment.metrics``: the metric for its first
+    series, ``metric|source`` for a series of the same metric from another source."""
+    keys: list[str] = []
+    seen: set[str] = set()
+    for s in series:
+        key = str(s.metric)
+        if key in seen:
+            key = f"{key}|{s.source}"
+        seen.add(key)
+        keys.append(key)
+    return keys
 
 
 def assess(series: Sequence[QualitySeries]) -> QualityAssessment:
     """The participant's verdict from all of its series (MOS included if present)."""
     if not series:
         return QualityAssessment(Verdict.UNKNOWN, note="no quality samples")
-    metrics = {str(s.metric): _assess_metric(s) for s in series}
-    by_metric = {str(s.metric): s for s in series}
+    keys = assessment_keys(series)
+    metrics = {key: _assess_metric(s) for key, s in zip(keys, series, strict=True)}
+    by_metric = dict(zip(keys, series, strict=True))
     worst = max((m.verdict for m in metrics.values()), key=lambda v: v.rank)
     if worst in (Verdict.GOOD, Verdict.UNKNOWN):
         return QualityAssessment(worst, metrics)
-    candidates = [m for m in metrics.values() if m.verdict is worst and m.episodes]
+    candidates = [key for key, m in metrics.items() if m.verdict is worst and m.episodes]
 
-    def began(m: MetricAssessment) -> datetime | None:
+    def began(key: str) -> datetime | None:
         # Series may start at different moments: compare wall-clock times, not offsets.
-        return at_offset(by_metric[m.metric].start, m.episodes[0].start_s)
+        return at_offset(by_metric[key].start, metrics[key].episodes[0].start_s)
 
-    first = min(candidates, key=lambda m: (began(m) or _NEVER, -sum(e.duration_s for e in m.episodes)))
+    first = min(
+        candidates, key=lambda k: (began(k) or _NEVER, -sum(e.duration_s for e in metrics[k].episodes))
+    )
     return QualityAssessment(
         worst,
         metrics,
-        tripped_by=first.metric,
+        tripped_by=first,
         tripped_at=began(first),
-        tripped_for_s=sum(e.duration_s for e in first.episodes),
+        tripped_for_s=sum(e.duration_s for e in metrics[first].episodes),
     )
 
 

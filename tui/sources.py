@@ -208,9 +208,19 @@ def make_store(
     def seconds() -> float:  # the store's clock is the providers' clock (an injected one too)
         return clock().timestamp()
 
+    from roomscope.tui.imports.library import ImportLibrary
+    from roomscope.tui.paths import imports_dir
+
     providers = sources.build(clock)
     cache = Cache.open(cache_directory(args), clock=seconds)
-    return Store(providers, cache, offline=bool(opt(args, "offline", False)), swr=swr, clock=seconds)
+    imports = ImportLibrary(imports_dir())
+    if imports.own_sessions():  # dumps imported as sessions of their own: a source of their own
+        from roomscope.tui.providers.imports import ImportsProvider
+
+        providers.append(ImportsProvider(imports))
+    return Store(
+        providers, cache, offline=bool(opt(args, "offline", False)), swr=swr, clock=seconds, imports=imports
+    )
 
 
 def configure_logging(args: argparse.Namespace) -> None:

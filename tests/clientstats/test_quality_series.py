@@ -30,6 +30,14 @@ def test_every_metric_from_a_call(tmp_path: Path) -> None:
         Metric.JITTER,
         Metric.RTT,
         Metric.FPS,
+        Metric.FPS_SEND,
+        Metric.CPU_LIMITED,
+        Metric.BW_LIMITED,
+        Metric.BWE,
+        Metric.FREEZE,
+        Metric.CONCEALMENT,
+        Metric.RELAY,
+        Metric.ICE_STATE,
     }
     units = {metric: s.unit for metric, s in series.items()}
     assert units == {
@@ -40,6 +48,14 @@ def test_every_metric_from_a_call(tmp_path: Path) -> None:
         Metric.JITTER: "ms",
         Metric.RTT: "ms",
         Metric.FPS: "fps",
+        Metric.FPS_SEND: "fps",
+        Metric.CPU_LIMITED: "%",
+        Metric.BW_LIMITED: "%",
+        Metric.BWE: "kbps",
+        Metric.FREEZE: "%",
+        Metric.CONCEALMENT: "%",
+        Metric.RELAY: "",
+        Metric.ICE_STATE: "",
     }
     for s in series.values():
         assert (s.provider, s.session_id, s.participant_id) == ("telnyx", "s1", "p1")
@@ -53,6 +69,11 @@ def test_every_metric_from_a_call(tmp_path: Path) -> None:
     assert series[Metric.RTT].extra["aggregate"] == "selected candidate pair (STUN)"
     assert max(v for v in series[Metric.JITTER].values if v is not None) == pytest.approx(12.0)
     assert max(v for v in series[Metric.FPS].values if v is not None) == 30
+    assert max(v for v in series[Metric.FPS_SEND].values if v is not None) == 30
+    assert max(v for v in series[Metric.BWE].values if v is not None) == pytest.approx(1500.0)
+    assert max(v for v in series[Metric.CONCEALMENT].values if v is not None) == pytest.approx(1.0)
+    assert set(series[Metric.RELAY].values) == {0.0}
+    assert set(series[Metric.ICE_STATE].values) == {0.0}
     loss = [v for v in series[Metric.LOSS_RECV].values if v is not None]
     assert max(loss) == pytest.approx(1 / (50 + 100 + 1) * 100)
 
@@ -82,3 +103,18 @@ def test_a_dump_without_peer_connections_has_no_series(tmp_path: Path) -> None:
     path = tmp_path / "gum.txt"
     path.write_text(json.dumps(content))
     assert _series(path) == {}
+
+
+def test_client_only_metrics_of_a_troubled_call(tmp_path: Path) -> None:
+    troubled = synth.call(polls=12, relay=True, switch_at=6, cpu_from=3, freeze_at=8)
+    series = _series(synth.write_internals(tmp_path / "bad.txt", troubled))
+    cpu = [v for v in series[Metric.CPU_LIMITED].values if v is not None]
+    assert cpu[:3] == [0.0, 0.0, 0.0] and max(cpu) == pytest.approx(100.0)
+    assert max(v for v in series[Metric.FPS_SEND].values if v is not None) == 30
+    assert min(v for v in series[Metric.FPS_SEND].values if v is not None) == 15
+    freeze = [v for v in series[Metric.FREEZE].values if v is not None]
+    assert max(freeze) == pytest.approx(50.0) and freeze.count(0.0) == len(freeze) - 1
+    assert series[Metric.RELAY].values[0] == 1.0
+    assert series[Metric.PATH_SWITCH].values == [2.0]
+    assert series[Metric.PATH_SWITCH].start.timestamp() * 1000 == pytest.approx(synth.T0 + 6000)
+    assert 1.0 in series[Metric.ICE_STATE].values and series[Metric.ICE_STATE].values[-1] == 0.0

@@ -301,6 +301,8 @@ def test_every_rule_id_is_described() -> None:
         "NET-NOMEDIA",
         "CON-CHURN",
         "CON-RELAY",
+        "CON-SWITCH",
+        "CON-ICE",
         "CPU-ENC",
         "OUT-VFREEZE",
         "SCORE-MOS",

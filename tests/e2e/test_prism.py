@@ -54,6 +54,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from roomscope.tui.providers.base import NotFoundError, UnsupportedError
+from roomscope.tui.providers.realtimekit import RealtimeKitProvider
+from roomscope.tui.providers.signalwire import SignalWireProvider
+from roomscope.tui.providers.telnyx import TelnyxProvider
+from roomscope.tui.providers.whereby import WherebyProvider
 from tests.support.openapi import SPEC_FILES, SPECS, load_spec, requires_specs
 
 pytestmark = [pytest.mark.prism, requires_specs]
@@ -381,7 +386,7 @@ class TestTelnyx:
     def session(self) -> dict[str, Any]:
         return telnyx_example("RoomSession")
 
-    def check_session(self, got: dict[str, Any]) -> None:
+    def check_session(self, got: dict[str, Any], *, detail: bool = False) -> None:
         ex = self.session()
         assert (got["provider"], got["profile"], got["problem"]) == ("telnyx", "prism-telnyx", None)
         assert (got["id"], got["room_id"]) == (ex["id"], ex["room_id"])
@@ -391,7 +396,18 @@ class TestTelnyx:
         assert same(got["started_at"], ex["created_at"]) and same(got["ended_at"], ex["ended_at"])
         # No duration field: ended_at - created_at.
         assert got["duration_s"] == pytest.approx(seconds(ex["created_at"], ex["ended_at"]))
-        assert got["participant_count"] == len(ex["participants"]) == 0
+        if detail:
+            # One session is checked against its participant list: Prism's list example says
+            # 55 (meta.total_results) where the embedded list has none, so the list's count
+            # is shown and the session says so (its own pages hold one participant each, too
+            # few to work out the peak from).
+            total = load_spec("telnyx")["components"]["schemas"]["PaginationMeta"]["properties"]
+            assert got["participant_count"] == total["total_results"]["example"] == 55
+            assert got["extra"]["participants_embedded"] == len(ex["participants"]) == 0
+            assert got["extra"]["participant_count_from"].startswith("participant list")
+            assert (got["max_concurrent"], got["live_participants"]) == (None, None)
+        else:
+            assert got["participant_count"] == len(ex["participants"]) == 0
         assert same(got["extra"]["updated_at"], ex["updated_at"])
 
     def check_participant(self, got: dict[str, Any], session_id: str) -> None:
@@ -422,7 +438,7 @@ class TestTelnyx:
     def test_session(self, roomscope: Callable[..., Run]) -> None:
         sid = self.session()["id"]
         got = roomscope("telnyx", "session", sid, "--json").ok()
-        self.check_session(got)
+        self.check_session(got, detail=True)
         for participant in rows(got["participants"]):
             self.check_participant(participant, sid)
 
@@ -436,9 +452,32 @@ class TestTelnyx:
         run.lacks("Telnyx Rooms has no session event timeline in its REST API.")
 
     def test_recordings(self, roomscope: Callable[..., Run]) -> None:
+        """The per-participant recordings (/room_recordings), then the compositions
+        (/room_compositions), each page the spec's example."""
         sid = self.session()["id"]
         ex = telnyx_example("RoomRecording")
-        for got in rows(roomscope("telnyx", "recordings", sid, "--json").ok()):
+        listed = rows(roomscope("telnyx", "recordings", sid, "--json").ok())
+        mixed = [r for r in listed if r["extra"].get("kind") == "composition"]
+        own = [r for r in listed if r["extra"].get("kind") != "composition"]
+        assert mixed and own and listed == own + mixed
+        comp = telnyx_example("RoomComposition")
+        for got in mixed:
+            assert (got["id"], got["session_id"], got["problem"], got["participant_id"]) == (
+                comp["id"],
+                sid,
+                None,
+                None,
+            )
+            assert (got["status"], got["format"], got["url"]) == (
+                comp["status"],
+                comp["format"],
+                comp["download_url"],
+            )
+            assert got["duration_s"] == comp["duration_secs"] == 84
+            assert got["size_bytes"] == comp["size_mb"] * 1_000_000
+            assert got["extra"]["resolution"] == comp["resolution"]
+            assert same(got["started_at"], comp["started_at"]) and same(got["ended_at"], comp["ended_at"])
+        for got in own:
             assert (got["id"], got["session_id"], got["problem"]) == (ex["id"], sid, None)
             assert (got["status"], got["format"], got["url"]) == (
                 ex["status"],
@@ -461,6 +500,25 @@ class TestTelnyx:
         pid = telnyx_example("RoomParticipant")["id"]
         run = roomscope("telnyx", "quality", self.session()["id"], pid, "--json")
         run.lacks("Telnyx Rooms has no per-participant quality samples in its REST API.")
+
+    async def test_one_participant(self, prism_urls: dict[str, str]) -> None:
+        """``/room_participants/{id}`` (no headless command reads one participant: the
+        adapter is asked directly). The example names another session than the one asked
+        for, so it is not that session's participant; asked for with its own, it is."""
+        ex = telnyx_example("RoomParticipant")
+        provider = TelnyxProvider("prism-telnyx", api_key=TOKEN, base_url=prism_urls["telnyx"])
+        try:
+            got = await provider.get_participant(ex["session_id"], ex["id"])
+            assert (got.id, got.name, got.session_id, got.problem) == (
+                ex["id"],
+                "Alice",
+                ex["session_id"],
+                None,
+            )
+            with pytest.raises(NotFoundError):
+                await provider.get_participant(self.session()["id"], ex["id"])
+        finally:
+            await provider.aclose()
 
 
 # ---------------------------------------------------------------------------------------
@@ -532,6 +590,31 @@ class TestSignalWire:
             assert (got["name"], got["level"], got["kind"]) == (ex["name"], ex["level"], "session_start")
             assert same(got["at"], ex["created_at"])
             assert got["extra"]["payload"] == {}
+
+    async def test_events_that_name_no_member_are_said(
+        self, roomscope: Callable[..., Run], prism_urls: dict[str, str]
+    ) -> None:
+        """The events' room_participant_id and the members' ids are different placeholders
+        (a UUID derived from each property's name): no event names a member. Reading the session's events
+        says so (``unattributed``, a notice), and one member's events are refused with that
+        sentence rather than shown as an empty timeline. (Asked of the adapter: the store
+        picks a member's events out of the session's list itself.)"""
+        sid = self.session_id(roomscope)
+        provider = SignalWireProvider(
+            "prism-signalwire", project_id=SIGNALWIRE_PROJECT, token=TOKEN, base_url=prism_urls["signalwire"]
+        )
+        try:
+            listed = await provider.list_events(sid, None, 50)
+            members = await provider.list_participants(sid, None, 50)
+            named = {e.participant_id for e in listed.items}
+            assert listed.items and not named & {m.id for m in members.items}
+            said = provider.unattributed(sid)
+            assert said is not None and "could not be attributed to members" in said
+            assert provider.notices == (said,)
+            with pytest.raises(UnsupportedError, match="could not be attributed"):
+                await provider.list_events(sid, None, 50, participant_id=members.items[0].id)
+        finally:
+            await provider.aclose()
 
     def test_recordings(self, roomscope: Callable[..., Run]) -> None:
         sid = self.session_id(roomscope)
@@ -651,6 +734,21 @@ class TestWhereby:
             assert same(got["started_at"], ex["startDate"]) and same(got["ended_at"], ex["endDate"])
             assert got["size_bytes"] == ex["sizeInMegaBytes"] * 1_000_000
             assert (got["format"], got["extra"]["filename"]) == ("mp4", ex["filename"])
+            # /recordings/{id}/access-link is not in the trimmed spec: Prism answers 404 and
+            # the recording says it has no link.
+            assert got["url"] is None and got["extra"]["access_link"].startswith("no access link")
+
+    async def test_transcripts_and_summaries(self, prism_urls: dict[str, str]) -> None:
+        """/transcriptions and /summaries (no headless command lists artifacts: the adapter
+        is asked directly) are not in the trimmed spec either: Prism answers 404, which is an
+        account without them, so the session has none."""
+        sid = self.room_session()["roomSessionId"]
+        room = self.room_session()["roomName"]
+        provider = WherebyProvider("prism-whereby", api_key=TOKEN, base_url=prism_urls["whereby"])
+        try:
+            assert await provider.list_artifacts(f"{room}|{sid}") == []
+        finally:
+            await provider.aclose()
 
     def test_quality(self, roomscope: Callable[..., Run]) -> None:
         """/insights/participant answers (sampleRateMs 2000, userRole "host" ...), but the
@@ -775,3 +873,32 @@ class TestRealtimeKit:
         assert (got["session_id"], got["participant_id"]) == (RTK_SESSION, mark["id"])
         assert (got["verdict"], got["reason"]) == ("unknown", "no quality samples")
         assert (got["metrics"], got["series"], got["tripped_by"], got["tripped_at"]) == ({}, [], None, None)
+
+    async def test_artifacts_and_the_whole_peer_report(self, prism_urls: dict[str, str]) -> None:
+        """Chat, transcript (in its four formats) and summary links, and one participant's
+        details with its whole peer report (no ``filters``): asked of the adapter directly,
+        as no headless command lists artifacts or one participant. The spec has no examples
+        here: the links are Prism's ``"string"``."""
+        provider = RealtimeKitProvider(
+            "prism-realtimekit",
+            api_token=TOKEN,
+            account_id=RTK_ACCOUNT,
+            app_id=RTK_APP,
+            base_url=prism_urls["realtimekit"],
+        )
+        try:
+            found = await provider.list_artifacts(RTK_SESSION)
+            assert [a.kind for a in found] == [
+                "chat",
+                "transcript",
+                "transcript",
+                "transcript",
+                "transcript",
+                "summary",
+            ]
+            assert [a.format for a in found if a.kind == "transcript"] == ["csv", "srt", "vtt", "json"]
+            mark = rtk_participant_examples()[0]
+            got = await provider.get_participant(RTK_SESSION, mark["id"])
+            assert got.id == mark["id"] and got.session_id == RTK_SESSION
+        finally:
+            await provider.aclose()

@@ -475,12 +475,10 @@ async def test_participant_device_and_network_in_both_generations(
         )
         assert got.reconnects == len(p.intervals) - 1
         assert got.extra["peer_ids"] == [peer_id(p, k) for k in range(len(p.intervals))]
-    asked = [dict(r.url.params) for r in fake.requests if "/peer-report/" in r.url.path]
-    assert sorted(a.get("filters", "") for a in asked) == [
-        "device_info",
-        "ip_information",
-        "precall_network_information",
-    ]
+    # One request for the whole report of the participant's own peer (the single-valued
+    # ``filters`` would need one request per section).
+    asked = [r.url for r in fake.requests if "/peer-report/" in r.url.path]
+    assert [(u.path.rsplit("/", 1)[-1], dict(u.params)) for u in asked] == [(p.id, {})]
     with pytest.raises(NotFoundError):
         await make_provider(fake.transport()).get_participant(s.id, s.id)
 
@@ -573,8 +571,13 @@ TOLERANCE = {
 async def test_peer_report_quality_matches_the_world(world: DemoWorld, provider: RealtimeKitProvider) -> None:
     for s, p in quality_participants(world):
         samples = world.samples(s, p, NOW)
-        series = {q.metric: q for q in await provider.get_quality(s.id, p.id)}
-        video = {Metric.FPS} if p.bitrate_base >= 100 else set()  # audio-only: no frame rate
+        series = {q.metric: q for q in await provider.get_quality(s.id, p.id) if q.peer_id is None}
+        # audio-only: no frame rate; video senders: sent and received fps, encoder limits
+        video = (
+            {Metric.FPS, Metric.FPS_SEND, Metric.CPU_LIMITED, Metric.BW_LIMITED}
+            if p.bitrate_base >= 100
+            else set()
+        )
         assert set(series) == {*TOLERANCE, Metric.MOS, *video}, p.name
         for metric, tolerance in TOLERANCE.items():
             q = series[metric]
@@ -912,9 +915,16 @@ async def test_recordings_are_paged_and_filtered_by_session(world: DemoWorld) ->
 
 async def test_artifacts(world: DemoWorld, fake: FakeRealtimeKit, provider: RealtimeKitProvider) -> None:
     s = find_session(world, lambda s: s.recorded and ended(world, s))
-    kinds = {a.kind: a for a in await provider.list_artifacts(s.id)}
+    found = await provider.list_artifacts(s.id)
+    kinds = {a.kind: a for a in reversed(found)}  # the first of each kind
     assert {"transcript", "summary"} <= set(kinds)
     assert kinds["transcript"].format == "csv" and kinds["summary"].format == "txt"
+    # the transcript's other formats are offered beside the CSV
+    transcripts = [(a.format, a.url) for a in found if a.kind == "transcript"]
+    assert transcripts == [
+        (fmt, f"https://demo.roomscope.invalid/transcript/{s.id}.{fmt}")
+        for fmt in ("csv", "srt", "vtt", "json")
+    ]
     assert kinds["summary"].url == f"https://demo.roomscope.invalid/summary/{s.id}.txt"
     assert kinds["summary"].expires_at == NOW + timedelta(hours=1)
     live = find_session(world, lambda s: world.is_live(s, NOW))

@@ -562,10 +562,14 @@ async def test_recordings_in_seconds_and_bytes(
     session = first(world, lambda s: s.recorded and world.ended_at(s, NOW) is not None)
     expected = list(reversed(world.recordings(session, NOW)))
     page = await provider.list_recordings(session.id, None, 50)
-    assert fake.requests[-1].url.params["filter[session_id]"] == session.id
-    assert [r.id for r in page.items] == [r.id for r in expected] and page.total == len(expected)
+    assert [r.url.params["filter[session_id]"] for r in fake.requests[-2:]] == [session.id] * 2
+    # the per-participant recordings, then the session's composition (mixed)
+    own = [r for r in page.items if r.extra.get("kind") != "composition"]
+    mixed = [r for r in page.items if r.extra.get("kind") == "composition"]
+    assert page.items == own + mixed and len(mixed) == 1 and mixed[0].participant_id is None
+    assert [r.id for r in own] == [r.id for r in expected] and page.total == len(expected) + 1
     host = world.participants(session)[0]
-    for mine, theirs in zip(page.items, expected, strict=True):
+    for mine, theirs in zip(own, expected, strict=True):
         assert mine.status == "completed" and mine.session_id == session.id
         assert mine.duration_s == round((theirs.ended_at - theirs.started_at).total_seconds())
         assert mine.size_bytes == round(round(theirs.size_bytes / 1_000_000, 2) * 1_000_000)

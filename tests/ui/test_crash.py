@@ -43,18 +43,22 @@ async def test_an_internal_error_exits_with_a_sentence_and_a_crash_log(
     log = tmp_path / "logs" / "crash.log"
     app.crash_log = log
     # run_test re-raises the error that stopped the app, for test frameworks to see
+    # a provider string in the message: escapes and markup
+    hostile = "boom in a widget\x1b]52;c;cHduZWQ=\x07\x1b[2J [bold red]x[/]"
     with pytest.raises(RuntimeError, match="boom in a widget"):
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for_sessions(pilot)
             # run_test is headless, where Textual's own handler runs: act as a real terminal
             monkeypatch.setattr(RoomscopeApp, "is_headless", property(lambda _self: False))
-            app._handle_exception(RuntimeError("boom in a widget"))
+            app._handle_exception(RuntimeError(hostile))
             await pilot.pause()
     assert app.return_code == 1
     said = capsys.readouterr().err.replace("\n", " ")
-    assert "roomscope stopped after an internal error: boom in a widget." in said
+    assert "roomscope stopped after an internal error: boom in a widget" in said
     assert "logs/crash.log" in "".join(said.split())  # the console may wrap the path
     assert "Traceback" not in said
+    assert "\x1b" not in said and "[bold red]x[/]" in said
     text = log.read_text()
     assert "RuntimeError: boom in a widget" in text
+    assert "\x1b" not in text and "\x07" not in text  # inert for whoever reads the log later
     assert (log.stat().st_mode & 0o777) == 0o600

@@ -113,6 +113,7 @@ def _inbound(stat: RawStat) -> TrackStats:
         duration = rates.counted(t, _col(stat, "totalFreezesDuration"))
         out.add("freezes", "freezes", t, freezes.deltas)
         out.add("freeze_duration_s", "s", t, duration.deltas)
+        out.add("freeze_pct", "%", t, rates.share_of_interval_pct(t, duration.deltas))
         freeze_count = _round(freezes.total)
         freezes_s = duration.total
     if kind != "video" and _has(stat, "concealedSamples") and _has(stat, "totalSamplesReceived"):

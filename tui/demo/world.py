@@ -44,13 +44,16 @@ import hashlib
 import itertools
 import math
 import random
+import threading
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from roomscope.tui.demo import data
-from roomscope.tui.limits import DEMO_MIN_SIZE, DEMO_SEED, DEMO_SIZE
+from roomscope.tui.demo import data, slots
+from roomscope.tui.demo.slots import rng as _rng
+from roomscope.tui.limits import DEMO_SEED, DEMO_SIZE
 
 SAMPLE_INTERVAL_S = 2.0
 MAX_DURATION_S = 150 * 60
@@ -75,11 +78,6 @@ VIDEO_FPS = (24.0, 30.0)
 DEMO_HOST = "demo.roomscope.invalid"
 
 
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return random.Random(int.from_bytes(digest, "big"))
-
-
 def _uuid(parts: str, tail: int | None = None) -> str:
     raw = bytearray(hashlib.blake2b(parts.encode(), digest_size=16).digest())
     if tail is not None:
@@ -90,14 +88,32 @@ def _uuid(parts: str, tail: int | None = None) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _weighted(rng: random.Random, options: Sequence[tuple[object, ...]], weight_at: int) -> int:
-    total = sum(int(o[weight_at]) for o in options)  # type: ignore[call-overload]
-    pick = rng.uniform(0, total)
-    for i, option in enumerate(options):
-        pick -= int(option[weight_at])  # type: ignore[call-overload]
+@dataclass(frozen=True)
+class _Weights:
+    """The weights of a table's options, read once (a participant draws from four tables)."""
+
+    each: tuple[int, ...]
+    total: int
+
+    @classmethod
+    def of(cls, options: Sequence[tuple[object, ...]], weight_at: int) -> _Weights:
+        each = tuple(int(o[weight_at]) for o in options)  # type: ignore[call-overload]
+        return cls(each, sum(each))
+
+
+def _weighted(rng: random.Random, weights: _Weights) -> int:
+    pick = rng.uniform(0, weights.total)
+    for i, weight in enumerate(weights.each):
+        pick -= weight
         if pick <= 0:
             return i
-    return len(options) - 1
+    return len(weights.each) - 1
+
+
+_DEVICE_WEIGHTS = _Weights.of(data.DEVICES, 5)
+_NETWORK_WEIGHTS = _Weights.of(data.NETWORKS, 5)
+_CONNECTION_WEIGHTS = _Weights.of(data.CONNECTIONS, 1)
+_ROLE_WEIGHTS = _Weights.of(data.ROLES, 1)
 
 
 @dataclass(frozen=True)
@@ -255,27 +271,26 @@ class DemoWorld:
         *,
         seed: int = DEMO_SEED,
         size: int = DEMO_SIZE,
-        span: timedelta = timedelta(days=30),
+        span: timedelta = slots.SPAN,
         now: datetime | None = None,
     ) -> None:
-        if size < DEMO_MIN_SIZE:
-            raise ValueError(f"demo size must be at least {DEMO_MIN_SIZE}")
         self.seed = seed
         self.size = size
         self.span = span
-        self.spacing_s = span.total_seconds() / size
-        reference = now or datetime.now(UTC)
-        self.anchor_slot = math.floor(reference.timestamp() / self.spacing_s)
-        if self._slot_start(self.anchor_slot) > reference:
-            self.anchor_slot -= 1  # the anchor slot's session has not started yet: not news
+        self.spacing_s = slots.spacing_s(size, span)
+        self.anchor_slot = slots.anchor_slot(seed, self.spacing_s, now or datetime.now(UTC))
         self._session = lru_cache(maxsize=4096)(self._make_session)
         self._participants = lru_cache(maxsize=256)(self._make_participants)
         self._track = lru_cache(maxsize=64)(self._make_track)
+        self._starts = array("q")
+        self._ends = array("q")
+        """Each index's start and planned end (POSIX seconds), from 0 up: see ``live_indices``."""
+        self._spans_lock = threading.Lock()
 
     @property
     def identity(self) -> str:
-        """Names the world independently of the clock (for cache keys)."""
-        return f"seed={self.seed},spacing={self.spacing_s:.6f}"
+        """Names the world as this instance serves it, anchor included (``slots.identity``)."""
+        return slots.identity(self.seed, self.spacing_s, self.anchor_slot)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -323,17 +338,37 @@ class DemoWorld:
         """Every session at this index or later has ended by ``now``."""
         return self.first_index_at_or_before(now - timedelta(seconds=MAX_DURATION_S))
 
-    def _slot_start(self, slot: int) -> datetime:
-        """When the session of ``slot`` starts (the first draw of its generator)."""
-        offset = _rng("s", self.seed, slot).uniform(0.0, 0.9)
-        return datetime.fromtimestamp(round((slot + offset) * self.spacing_s), UTC)
+    def live_indices(self, lo: int, hi: int, now: datetime, *, live: bool = True) -> list[int]:
+        """The indices in ``[lo, hi)`` whose sessions are live at ``now`` (``live=False``:
+        those that are not), in order. Reads a table of each index's start and planned end,
+        made once up to the highest index asked for (the first two draws of each slot,
+        not whole sessions), so a scan of the ~35,000 sessions that may still be live in a
+        world of 10 million costs a comparison each."""
+        self._extend_spans(hi)
+        t = now.timestamp()
+        spans = zip(range(lo, hi), self._starts[lo:hi], self._ends[lo:hi], strict=True)
+        return [i for i, start, end in spans if (start <= t < end) is live]
+
+    def _extend_spans(self, stop: int) -> None:
+        with self._spans_lock:
+            for index in range(len(self._starts), min(stop, self.size)):
+                slot = self.anchor_slot - index
+                start, duration = self._draw_span(_rng("s", self.seed, slot), slot)
+                self._starts.append(start)
+                self._ends.append(start + round(duration))
+
+    def _draw_span(self, rng: random.Random, slot: int) -> tuple[int, float]:
+        """The first two draws of a slot's generator: its start (POSIX seconds) and its
+        planned duration (seconds, before rounding)."""
+        start = round((slot + rng.uniform(0.0, 0.9)) * self.spacing_s)
+        duration = min(MAX_DURATION_S, max(MIN_DURATION_S, rng.lognormvariate(math.log(1700), 0.6)))
+        return start, duration
 
     def _make_session(self, index: int) -> DemoSession:
         slot = self.anchor_slot - index
         rng = _rng("s", self.seed, slot)
-        start_ts = (slot + rng.uniform(0.0, 0.9)) * self.spacing_s
-        start = datetime.fromtimestamp(round(start_ts), UTC)
-        duration = min(MAX_DURATION_S, max(MIN_DURATION_S, rng.lognormvariate(math.log(1700), 0.6)))
+        start_s, duration = self._draw_span(rng, slot)
+        start = datetime.fromtimestamp(start_s, UTC)
         count_roll = rng.random()
         if count_roll < 0.05:
             count = 1
@@ -395,10 +430,10 @@ class DemoWorld:
             is_bot = j == session.participant_count - 1 and session.recorded and j > 1
             name = self._name(rng, is_bot)
             role = "host" if j == 0 else ("recorder" if is_bot else self._role(rng))
-            device = data.DEVICES[_weighted(rng, data.DEVICES, 5)]
-            net = data.NETWORKS[_weighted(rng, data.NETWORKS, 5)]
+            device = data.DEVICES[_weighted(rng, _DEVICE_WEIGHTS)]
+            net = data.NETWORKS[_weighted(rng, _NETWORK_WEIGHTS)]
             isp, asn, city, region, country = net[:5]
-            conn_i = _weighted(rng, data.CONNECTIONS, 1)
+            conn_i = _weighted(rng, _CONNECTION_WEIGHTS)
             conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[conn_i]
             if device[4] == "mobile" and rng.random() < 0.6:
                 conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[2]
@@ -487,7 +522,7 @@ class DemoWorld:
 
     @staticmethod
     def _role(rng: random.Random) -> str:
-        return str(data.ROLES[_weighted(rng, data.ROLES, 1)][0])
+        return str(data.ROLES[_weighted(rng, _ROLE_WEIGHTS)][0])
 
     @staticmethod
     def _intervals(

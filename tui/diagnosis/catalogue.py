@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from roomscope.tui.diagnosis.findings import Cause
 from roomscope.tui.quality import HOLD_COUNT, HOLD_WINDOW, THRESHOLDS
 
-DIAGNOSIS_VERSION = 1
+DIAGNOSIS_VERSION = 2
 """Bumped whenever a rule, a threshold or the result's shape changes: cached diagnoses of an
 older version are computed again."""
 
@@ -49,6 +49,12 @@ OVERLAP_SHARE = 0.5
 """A burst belongs to a shared window when at least this share of it lies inside."""
 RELAY_WORDS = ("relay", "turn", "tcp", "tls")
 """Connection types or candidate types that mean a relayed or TCP path."""
+ICE_DISCONNECTED = 1.0
+"""CON-ICE: an ``ice_state`` sample at this level is a disconnection (warn) ..."""
+ICE_FAILED = 2.0
+"""... and at this one a failure (poor)."""
+NETWORK_CHANGED = 2.0
+"""CON-SWITCH: a ``path_switch`` sample at this level changed the network type (poor)."""
 
 
 @dataclass(frozen=True)
@@ -167,12 +173,32 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
         "CON-RELAY",
         "Relayed or TCP path",
-        "connection or candidate type (relay, TURN, TCP, TLS)",
+        "connection or candidate type (relay, TURN, TCP, TLS), or relay_path (client statistics)",
         "present, with trouble",
         "—",
         "the participant's whole presence",
         (Cause.CONNECTIVITY,),
         ("lag", "dropped"),
+    ),
+    RuleInfo(
+        "CON-SWITCH",
+        "Network switch",
+        "path_switch (selected candidate-pair changes, from client statistics)",
+        "≥ 1 change of the selected pair",
+        "the network type changed (wifi → cellular ...)",
+        "each change",
+        (Cause.CONNECTIVITY,),
+        ("dropped", "frozen"),
+    ),
+    RuleInfo(
+        "CON-ICE",
+        "ICE disconnected or failed",
+        "ice_state (from client statistics)",
+        "disconnected",
+        "failed",
+        "from the change until ICE is connected again",
+        (Cause.CONNECTIVITY,),
+        ("dropped", "frozen"),
     ),
     RuleInfo(
         "CPU-ENC",

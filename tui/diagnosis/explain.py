@@ -121,6 +121,12 @@ def sentence(
         if rule == "CON-CHURN":
             around = " with loss or jitter around the drops" if len(members) > len(primaries) else ""
             return f"{name} dropped and reconnected {peak:g} times{around}. {because}"
+        if rule == "CON-SWITCH":
+            how = "its network type changed" if peak >= 2.0 else "the selected candidate pair changed"
+            return f"{name}'s path switched ({how}){_around(members, primaries)}. {because}"
+        if rule == "CON-ICE":
+            state = "failed" if peak >= 2.0 else "disconnected"
+            return f"{name}'s ICE connection {state}{_around(members, primaries)}. {because}"
         if rule == "CON-RELAY":
             relayed = first.label.removeprefix("Path: ")
             return f"{name} was on a relayed or TCP path ({relayed}) in trouble. {because}"
@@ -154,3 +160,7 @@ def _mos(name: str, value: str, burst: Burst, whose: str) -> str:
         f"{name}'s estimated MOS fell to {value} with no single metric over its threshold{why}. "
         f"Cause: {whose}."
     )
+
+
+def _around(members: Sequence[Burst], primaries: Sequence[Burst]) -> str:
+    return " with trouble around it" if len(members) > len(primaries) else ""

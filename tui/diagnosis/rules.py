@@ -251,17 +251,31 @@ def con_churn(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
     return out
 
 
+def _relayed_from_series(subject: Subject) -> tuple[str, list[float]]:
+    """What the ``relay_path`` series say ('relayed or TCP (source)', or ''), and when the
+    selected pair became relayed or TCP."""
+    for clean in subject.get(Metric.RELAY):
+        times = [clean.time(i) for i, v in enumerate(clean.values) if v is not None and v >= 1.0]
+        if times:
+            return f"relayed or TCP ({clean.source or 'client statistics'})", times
+    return "", []
+
+
 def con_relay(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
-    """CON-RELAY: a relayed or TCP path (attribution keeps it only when there is trouble)."""
-    if not subject.relay or not subject.present:
+    """CON-RELAY: a relayed or TCP path, as the provider says it or as the client's
+    selected candidate pair shows it (attribution keeps it only when there is trouble)."""
+    relay, times = subject.relay, list[float]()
+    if not relay:
+        relay, times = _relayed_from_series(subject)
+    if not relay or not subject.present:
         return []
     return [
         Burst(
             rule="CON-RELAY",
             participant=subject.person,
             side=Side.RELAY,
-            metric="connection",
-            label=f"Path: {subject.relay}",
+            metric="connection" if subject.relay else Metric.RELAY.value,
+            label=f"Path: {relay}",
             unit="",
             condition="relayed (TURN) or TCP/TLS",
             persistence=cat.rule_info("CON-RELAY").persistence,
@@ -269,10 +283,78 @@ def con_relay(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
             end=subject.present[-1][1],
             severity=Severity.WARN,
             peak=1.0,
-            times=[],
-            values=[],
+            times=times,
+            values=[1.0] * len(times),
         )
     ]
+
+
+def _connectivity_burst(
+    rule: str, subject: Subject, metric: Metric, condition: str, start: float, end: float, peak: float
+) -> Burst:
+    """A connectivity burst (cause X); the span is also a drop, so trouble around it is
+    attributed to it (the triage notes' step 7: a pair or ICE change at the interval start)."""
+    subject.drops.append((start, end))
+    return Burst(
+        rule=rule,
+        participant=subject.person,
+        side=Side.CHURN,
+        metric=metric.value,
+        label=THRESHOLDS[metric.value].label,
+        unit="",
+        condition=condition,
+        persistence=cat.rule_info(rule).persistence,
+        start=start,
+        end=max(end, start + 1.0),
+        severity=Severity.POOR
+        if peak >= (cat.NETWORK_CHANGED if rule == "CON-SWITCH" else cat.ICE_FAILED)
+        else Severity.WARN,
+        peak=peak,
+        times=[start],
+        values=[peak],
+    )
+
+
+def con_switch(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
+    """CON-SWITCH: the selected candidate pair changed (poor when the network type did)."""
+    out: list[Burst] = []
+    for clean in subject.get(Metric.PATH_SWITCH):
+        for i, value in enumerate(clean.values):
+            if value is None or value < 1.0:
+                continue
+            t = clean.time(i)
+            condition = "selected pair changed" + (
+                " to another network type" if value >= cat.NETWORK_CHANGED else ""
+            )
+            out.append(_connectivity_burst("CON-SWITCH", subject, Metric.PATH_SWITCH, condition, t, t, value))
+    return out
+
+
+def con_ice(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
+    """CON-ICE: ICE disconnected (warn) or failed (poor), until it is connected again."""
+    out: list[Burst] = []
+    for clean in subject.get(Metric.ICE_STATE):
+        values = clean.values
+        i = 0
+        while i < len(values):
+            value = values[i]
+            if value is None or value < cat.ICE_DISCONNECTED:
+                i += 1
+                continue
+            j = i
+            worst = value
+            while j + 1 < len(values) and (values[j + 1] or 0.0) >= cat.ICE_DISCONNECTED:
+                j += 1
+                worst = max(worst, values[j] or 0.0)
+            end = clean.time(j + 1) if j + 1 < len(values) else clean.end
+            condition = "ICE failed" if worst >= cat.ICE_FAILED else "ICE disconnected"
+            out.append(
+                _connectivity_burst(
+                    "CON-ICE", subject, Metric.ICE_STATE, condition, clean.time(i), end, worst
+                )
+            )
+            i = j + 1
+    return out
 
 
 def cpu_enc(subject: Subject, people: Mapping[str, Person]) -> list[Burst]:
@@ -386,6 +468,8 @@ PARTICIPANT_RULES: tuple[tuple[str, Rule], ...] = (
     ("NET-NOMEDIA", net_nomedia),
     ("CON-CHURN", con_churn),
     ("CON-RELAY", con_relay),
+    ("CON-SWITCH", con_switch),
+    ("CON-ICE", con_ice),
     ("CPU-ENC", cpu_enc),
     ("OUT-VFREEZE", out_vfreeze),
     ("SCORE-MOS", score_mos),

@@ -57,6 +57,10 @@ CANONICAL: dict[str, str] = {
     Metric.BW_LIMITED: "%",
     Metric.BWE: "kbps",
     Metric.FREEZE: "%",
+    Metric.CONCEALMENT: "%",
+    Metric.RELAY: "",
+    Metric.PATH_SWITCH: "",
+    Metric.ICE_STATE: "",
 }
 """The unit each metric is judged in (that of ``roomscope.tui.quality.THRESHOLDS``)."""
 

@@ -13,6 +13,11 @@ session, ``left_at`` of a participant still present), as the spec's schemas allo
   ``filter[date_joined_at|date_left_at|date_updated_at][...]``.
 * ``GET /room_recordings``: ``filter[session_id|room_id|participant_id|status|type]``,
   ``filter[duration_secs]`` (at least), ``filter[date_started_at|date_ended_at][...]``.
+* ``GET /room_participants/{id}``: one participant (found among the sessions served, else
+  by one scan of the world).
+* ``GET /room_compositions`` (``filter[session_id|status]``, ``filter[date_created_at][...]``)
+  and ``GET /room_compositions/{id}``: one composition per recorded session once it has
+  ended, completed three minutes later.
 * ``GET /rooms`` (``filter[unique_name]``) and ``GET /rooms/{id}`` (``include_sessions``).
 
 Every list pages with ``page[number]`` (from 1) and ``page[size]`` (1..250, default 20).
@@ -40,7 +45,7 @@ from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoRecording, 
 from roomscope.tui.fakes import requests
 from roomscope.tui.fakes.common import FakeApi, Missing, json_response
 from roomscope.tui.fakes.requests import BadParameter, bearer, boolean, integer, numbered_page
-from roomscope.tui.providers.parsing import iso
+from roomscope.tui.providers.parsing import iso, parse_time
 from roomscope.tui.providers.telnyx import TelnyxProvider
 
 DEMO_API_KEY = "KEY0DEMO_roomscope_telnyx_demo_key_000000"
@@ -59,6 +64,9 @@ _ROUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"^/room_sessions/({_UUID})$", "session"),
         (rf"^/room_sessions/({_UUID})/participants$", "participants"),
         (r"^/room_recordings$", "recordings"),
+        (rf"^/room_participants/({_UUID})$", "participant"),
+        (r"^/room_compositions$", "compositions"),
+        (rf"^/room_compositions/({_UUID})$", "composition"),
         (r"^/rooms$", "rooms"),
         (rf"^/rooms/({_UUID})$", "room"),
         (rf"^/rooms/({_UUID})/sessions$", "room_sessions"),
@@ -102,6 +110,9 @@ class FakeTelnyx(FakeApi):
         super().__init__(world, clock=clock, latency_s=latency_s)
         self.api_key = api_key
         self._room_index: dict[str, str] | None = None
+        self._owners: dict[str, int] = {}
+        """participant id -> world index of its session, learnt as participants are served."""
+        self._scanned = False
 
     # -- auth and errors -----------------------------------------------------------------
 
@@ -188,6 +199,17 @@ class FakeTelnyx(FakeApi):
             session = self._started_session(groups[0], now)
             people = self._select_participants(session, params, now)
             return self._page(params, people, lambda p: self._participant_json(session, p, now))
+        if name == "participant":
+            session, person = self._find_participant(groups[0], now)
+            return {"data": self._participant_json(session, person, now)}
+        if name == "compositions":
+            mixed = self._select_compositions(params, now)
+            return self._page(params, mixed, lambda session: self._composition_json(session, now))
+        if name == "composition":
+            for session in self._recorded_sessions(now):
+                if _composition_id(session) == groups[0] and self._composition_json(session, now):
+                    return {"data": self._composition_json(session, now)}
+            raise Missing(f"Room composition {groups[0]} not found.")
         if name == "recordings":
             found = self._select_recordings(params, now)
             return self._page(params, found, lambda pair: self._recording_json(pair[0], pair[1], now))
@@ -338,8 +360,98 @@ class FakeTelnyx(FakeApi):
             out.append(p)
         return out
 
+    def _find_participant(self, participant_id: str, now: datetime) -> tuple[DemoSession, DemoParticipant]:
+        """The participant with this id: from the sessions served so far, else (once) from a
+        scan of the sessions that have started."""
+        index = self._owners.get(participant_id)
+        if index is None and not self._scanned:
+            self._scanned = True
+            for i in range(self.world.first_index_at_or_before(now), self.world.size):
+                for p in self.world.participants(self.world.session(i)):
+                    self._owners.setdefault(p.id, i)
+            index = self._owners.get(participant_id)
+        if index is not None:
+            session = self.world.session(index)
+            for p in self.world.visible_participants(session, now):
+                if p.id == participant_id:
+                    return session, p
+        raise Missing(f"Room participant {participant_id} not found.")
+
+    # -- compositions --------------------------------------------------------------------
+
+    def _recorded_sessions(self, now: datetime) -> Iterator[DemoSession]:
+        for i in range(self.world.first_index_at_or_before(now), self.world.size):
+            session = self.world.session(i)
+            if session.recorded:
+                yield session
+
+    def _select_compositions(self, params: httpx.QueryParams, now: datetime) -> list[DemoSession]:
+        """One composition per recorded session that has ended (of all its recordings)."""
+        session_id = params.get("filter[session_id]")
+        status = params.get("filter[status]")
+        if status is not None and status not in ("completed", "processing", "enqueued"):
+            raise BadParameter("filter[status]", "choice", "one of completed, processing, enqueued")
+        created = self._date_range(params, "date_created_at")
+        self._paging(params)
+        if session_id is not None:
+            index = self.world.index_of(session_id)
+            asked = [] if index is None else [self.world.session(index)]
+            sessions = [s for s in asked if s.start <= now and s.recorded]
+        else:
+            sessions = list(self._recorded_sessions(now))
+        out = []
+        for session in sessions:
+            body = self._composition_json(session, now)
+            if not body:
+                continue
+            if status is not None and body["status"] != status:
+                continue
+            if created and not created.holds(parse_time(body["created_at"])):
+                continue
+            out.append(session)
+        return out
+
+    def _composition_json(self, session: DemoSession, now: datetime) -> dict[str, Any]:
+        """The session's composition ({} while the session is live or has no recording)."""
+        ended = self.world.ended_at(session, now)
+        recordings = [r for r in self.world.recordings(session, now) if r.ended_at <= now]
+        if ended is None or not recordings:
+            return {}
+        start = min(r.started_at for r in recordings)
+        end = max(r.ended_at for r in recordings)
+        done = ended + timedelta(minutes=3)
+        complete = done <= now
+        body: dict[str, Any] = {
+            "id": _composition_id(session),
+            "room_id": session.room_id,
+            "session_id": session.id,
+            "status": "completed" if complete else "processing",
+            "format": "mp4",
+            "resolution": "1280x720",
+            "started_at": iso(start, precision="us"),
+            "ended_at": iso(end, precision="us"),
+            "created_at": iso(ended, precision="us"),
+            "updated_at": iso(done if complete else ended, precision="us"),
+            "user_id": "12a04ec9-0f91-4a91-9f3a-a19d9931182e",
+            "record_type": "composition",
+        }
+        if complete:
+            body.update(
+                {
+                    "completed_at": iso(done, precision="us"),
+                    "duration_secs": round((end - start).total_seconds()),
+                    "size_mb": round(sum(r.size_bytes for r in recordings) / BYTES_PER_MB / 2, 2),
+                    "download_url": f"https://demo.roomscope.invalid/compositions/{session.id}.mp4",
+                }
+            )
+        return body
+
+    def _participant_json(self, session: DemoSession, p: DemoParticipant, now: datetime) -> dict[str, Any]:
+        self._owners.setdefault(p.id, self.session_index(session.id))
+        return self._participant_body(session, p, now)
+
     @staticmethod
-    def _participant_json(session: DemoSession, p: DemoParticipant, now: datetime) -> dict[str, Any]:
+    def _participant_body(session: DemoSession, p: DemoParticipant, now: datetime) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": p.id,
             "session_id": session.id,
@@ -515,6 +627,11 @@ class _Chain:
         if position < len(self.head):
             return self.head[position]
         return self.tail[position - len(self.head)]
+
+
+def _composition_id(session: DemoSession) -> str:
+    digest = hashlib.blake2b(f"composition:{session.id}".encode(), digest_size=16).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-8{digest[17:20]}-{digest[20:32]}"
 
 
 def _room_created(room_id: str) -> datetime:

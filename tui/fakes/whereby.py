@@ -23,7 +23,8 @@ How the world maps:
 * ``/insights/participant`` answers one item for that connection: ``sampleRateMs`` 2000 and
   the world's samples as plain numbers (packet loss in percent, bitrate in bits per second,
   ``null`` while disconnected), and the connection's events as ``{type, timestamp}``;
-* recordings are the world's finished recordings, sizes in whole megabytes.
+* recordings are the world's finished recordings, sizes in whole megabytes; their access
+  links, transcriptions and summaries are served by :mod:`.whereby_content`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from roomscope.tui.fakes.common import (
 )
 from roomscope.tui.fakes.requests import BadParameter, bearer, integer, timestamp
 from roomscope.tui.fakes.rooms import RoomIndex
+from roomscope.tui.fakes.whereby_content import CONTENT_SORTS, Content
 from roomscope.tui.providers.parsing import iso, parse_time
 from roomscope.tui.providers.whereby import WherebyProvider
 
@@ -206,6 +208,7 @@ class FakeWhereby(FakeApi):
         self.api_key = api_key
         self.index = RoomIndex(world, ("/" + name for name in ROOM_NAMES), room_name)
         self._stats: dict[str, _Stats] = {}
+        self.content = Content(world, self.clock, room_name)
 
     # -- protocol ------------------------------------------------------------------------
 
@@ -237,6 +240,18 @@ class FakeWhereby(FakeApi):
             found = re.search(r"/recordings/([^/]+)$", path)
             if found:
                 return json_response(200, self.recording(found.group(1)))
+            found = re.search(r"/(recordings|transcriptions)/([^/]+)/access-link$", path)
+            if found:
+                kind, item = found.groups()
+                if kind == "recordings":
+                    self.recording(item)
+                return json_response(200, self._content(lambda: self.content.access_link(kind, item, params)))
+            found = re.search(r"/(transcriptions|summaries)$", path)
+            if found:
+                return json_response(200, self.content_list(found.group(1), params))
+            found = re.search(r"/summaries/([^/]+)$", path)
+            if found:
+                return json_response(200, self.content.summary(found.group(1)))
         except Rejected as exc:
             if exc.body is None:
                 return httpx.Response(exc.status, headers=exc.headers)
@@ -519,6 +534,27 @@ class FakeWhereby(FakeApi):
                 if record["recordingId"] == recording_id:
                     return record
         raise Missing(f"No recording {recording_id}")
+
+    def content_list(self, kind: str, params: httpx.QueryParams) -> dict[str, Any]:
+        limit = self._check(params, default=50)
+        records = self.content.listing(kind, params, _cursor_offset(params) + limit + 1)
+        return self._page(records, params, limit, CONTENT_SORTS)
+
+    @staticmethod
+    def _content(make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return make()
+        except BadParameter as exc:
+            raise prism_422(
+                [
+                    {
+                        "location": ["query", exc.name],
+                        "severity": "Error",
+                        "code": exc.rule,
+                        "message": f"Request query parameter {exc.name} must be {_prism_rule(exc)}",
+                    }
+                ]
+            ) from None
 
     # -- request checks and paging -------------------------------------------------------
 

@@ -8,6 +8,7 @@ an empty chart. Providers know nothing of Textual or of the store.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +63,8 @@ from roomscope.tui.models import (
 
 # Capability and the typed errors live in roomscope.tui.errors (every layer uses them);
 # they are re-exported here as part of the provider abstraction.
+
+log = logging.getLogger("roomscope.providers")
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,3 +197,17 @@ class BaseProvider:
 
     async def aclose(self) -> None:
         return None
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the adapter found out about its API while reading it and the user should
+        know (e.g. a list that came in another order than assumed), as sentences for the
+        store, the status line or the headless output to show. Empty for most providers."""
+        return tuple(self.__dict__.get("_notices", ()))
+
+    def notice(self, sentence: str) -> None:
+        """Record ``sentence`` once for :attr:`notices`, and log it as a warning."""
+        found: list[str] = self.__dict__.setdefault("_notices", [])
+        if sentence not in found:
+            found.append(sentence)
+            log.info("%s (%s): %s", self.label, self.profile, sentence)

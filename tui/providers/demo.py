@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from roomscope.tui.clock import Clock, utcnow
-from roomscope.tui.demo.unified import (
-    api_event,
-    api_participant,
-    participant_extra,
-    quality_models,
-    session_extra,
-)
-from roomscope.tui.demo.world import DEMO_HOST, DemoParticipant, DemoSession, DemoWorld
+from roomscope.tui.demo import slots
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.models import (
     Artifact,
@@ -36,11 +31,14 @@ from roomscope.tui.models import (
 )
 from roomscope.tui.providers.base import BadPayloadError, BaseProvider, Capability, NotFoundError
 
+if TYPE_CHECKING:
+    from roomscope.tui.demo.world import DemoParticipant, DemoSession, DemoWorld
+
 
 class _View:
     """The indices (into the world) a session query selects, in newest-first order."""
 
-    def __init__(self, head: list[int], tail: range) -> None:
+    def __init__(self, head: Sequence[int], tail: range) -> None:
         self.head = head
         self.tail = tail
 
@@ -93,14 +91,35 @@ class DemoProvider(BaseProvider):
     ) -> None:
         super().__init__(profile)
         self.clock = clock
-        self.world = world or DemoWorld(seed=seed, size=size, now=clock())
         self.latency_s = latency_s
         self.requests = 0
         """How many requests were served (tests count them to prove caching)."""
+        self._world = world
+        self._world_lock = threading.Lock()
+        self._seed, self._size = seed, size
+        self._anchored_at = clock()
+        if world is not None:
+            self._world_identity = world.identity
+        else:
+            spacing = slots.spacing_s(size)
+            anchor = slots.anchor_slot(seed, spacing, self._anchored_at)
+            self._world_identity = slots.identity(seed, spacing, anchor)
+
+    @property
+    def world(self) -> DemoWorld:
+        """The world behind the answers, made by the first request that needs it: an answer
+        from the cache needs only the world's name (``identity``), not the world."""
+        if self._world is None:
+            with self._world_lock:
+                if self._world is None:
+                    from roomscope.tui.demo.world import DemoWorld
+
+                    self._world = DemoWorld(seed=self._seed, size=self._size, now=self._anchored_at)
+        return self._world
 
     @property
     def identity(self) -> str:
-        return f"demo:{self.profile}:{self.world.identity}"
+        return f"demo:{self.profile}:{self._world_identity}"
 
     async def _latency(self) -> None:
         self.requests += 1
@@ -117,11 +136,9 @@ class DemoProvider(BaseProvider):
             return _View([], range(0))
         horizon = max(lo, min(world.live_horizon(now), hi + 1))
         status = query.status
-        head = []
-        for i in range(lo, horizon):
-            live = world.is_live(world.session(i), now)
-            if status is None or (status is SessionStatus.LIVE) == live:
-                head.append(i)
+        head: Sequence[int] = range(lo, horizon)
+        if status is not None:
+            head = world.live_indices(lo, horizon, now, live=status is SessionStatus.LIVE)
         tail = range(0) if status is SessionStatus.LIVE else range(horizon, hi + 1)
         return _View(head, tail)
 
@@ -167,6 +184,11 @@ class DemoProvider(BaseProvider):
         count = s.participant_count
         peak: int | None = None
         present = 0
+        extra: dict[str, object] = {}
+        if detail:
+            from roomscope.tui.demo.unified import session_extra
+
+            extra = session_extra(self.world, s)
         if live or detail:
             visible = self.world.visible_participants(s, now)
             count = len(visible)
@@ -186,7 +208,7 @@ class DemoProvider(BaseProvider):
             participant_count=count,
             max_concurrent=peak,
             live_participants=present,
-            extra=session_extra(self.world, s) if detail else {},
+            extra=extra,
         )
 
     @staticmethod
@@ -217,6 +239,8 @@ class DemoProvider(BaseProvider):
     # -- participants --------------------------------------------------------------------
 
     def _participant_model(self, s: DemoSession, p: DemoParticipant, now: datetime) -> Participant:
+        from roomscope.tui.demo.unified import api_participant, participant_extra
+
         return api_participant(s, p, now, provider=self.name, extra=participant_extra(self.world, s, p))
 
     async def list_participants(self, session_id: str, cursor: str | None, limit: int) -> Page[Participant]:
@@ -260,6 +284,8 @@ class DemoProvider(BaseProvider):
             events = [e for e in events if e.participant_id == participant_id]
         offset = self._offset(cursor)
         chunk = events[offset : offset + limit]
+        from roomscope.tui.demo.unified import api_event
+
         items = [api_event(s, e, provider=self.name) for e in chunk]
         more = offset + limit < len(events)
         return Page[Event](items=items, next_cursor=str(offset + limit) if more else None, total=len(events))
@@ -294,6 +320,8 @@ class DemoProvider(BaseProvider):
         )
 
     async def list_artifacts(self, session_id: str) -> list[Artifact]:
+        from roomscope.tui.demo.world import DEMO_HOST
+
         await self._latency()
         s = self._find(session_id)
         now = self.clock()
@@ -340,6 +368,8 @@ class DemoProvider(BaseProvider):
         )
 
     def _quality(self, s: DemoSession, p: DemoParticipant, now: datetime) -> list[QualitySeries]:
+        from roomscope.tui.demo.unified import quality_models
+
         return quality_models(self.world, s, p, now, provider=self.name)
 
     async def check(self) -> str:

@@ -30,6 +30,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     Event,
     EventKind,
@@ -47,6 +48,7 @@ from roomscope.tui.providers.base import (
     Capability,
     NotFoundError,
     ProviderError,
+    UnsupportedError,
 )
 from roomscope.tui.providers.http import (
     BasicAuth,
@@ -55,6 +57,7 @@ from roomscope.tui.providers.http import (
     generic_error_detail,
     response_json,
 )
+from roomscope.tui.providers.order import OrderCheck, newest_first
 from roomscope.tui.providers.parsing import (
     Bytes,
     Count,
@@ -437,6 +440,14 @@ class SignalWireProvider(BaseProvider):
             error_detail=signalwire_error_detail,
             **http_options,
         )
+        self._order = OrderCheck()
+        self._members: LRU[str, frozenset[str]] = LRU(64)
+        """Room session id -> its member ids (for attributing events)."""
+        self._unattributed: LRU[str, str] = LRU(256)
+        """Room session id -> why its events cannot be attributed to members."""
+        self._attributed: LRU[str, tuple[bool, bool, bool]] = LRU(64)
+        """Room session id -> (an event was read, one named a participant, one named a
+        member) so far in the walk of its events for one participant's timeline."""
 
     @property
     def identity(self) -> str:
@@ -544,6 +555,14 @@ class SignalWireProvider(BaseProvider):
         items = parse_records(
             raw, SwRoomSession, self._session, self._session_placeholder, provider=self.name, what="sessions"
         )
+        if self._order.violated(cursor, items, next_cursor):
+            # The API documents no order: newest first is what it does in practice.
+            items = newest_first(items)
+            self.newest_first = False
+            self.notice(
+                "SignalWire Video listed room sessions in another order than newest first; this "
+                "page was sorted here, and lists are now read whole and sorted locally."
+            )
         if wanted is SessionStatus.UNKNOWN:
             # The API filters only in-progress/completed; anything else is picked here.
             items = [s for s in items if s.status is SessionStatus.UNKNOWN]
@@ -673,9 +692,64 @@ class SignalWireProvider(BaseProvider):
             )
 
         items = parse_records(raw, SwEvent, convert, unreadable, provider=self.name, what="events")
+        unattributed = await self._check_attribution(session_id, cursor, items, next_cursor)
         if participant_id is not None:
+            if unattributed is not None:
+                raise UnsupportedError(
+                    unattributed, provider=self.name, capability=Capability.PARTICIPANT_EVENTS
+                )
             items = [e for e in items if e.participant_id == participant_id]
         return Page[Event](items=items, next_cursor=next_cursor)
+
+    async def _member_ids(self, session_id: str) -> frozenset[str]:
+        """The session's member ids (cached); empty when it has more than one page of
+        1,000 members (then no event is judged unattributable)."""
+        known = self._members.get(session_id)
+        if known is None:
+            raw, more = await self._session_list(session_id, "/members", [], None, MAX_PAGE_SIZE)
+            known = frozenset(
+                str(item["id"]).strip() for item in raw if isinstance(item, Mapping) and item.get("id")
+            )
+            known = frozenset() if more is not None else known
+            self._members.put(session_id, known)
+        return known
+
+    def unattributed(self, session_id: str) -> str | None:
+        """Why this room session's events cannot be laid at its members' doors (None: they
+        can, or it is not known yet): a caller that picks one member's events out of the
+        session's list shows this instead of an empty timeline."""
+        return self._unattributed.get(session_id)
+
+    async def _check_attribution(
+        self, session_id: str, cursor: str | None, items: list[Event], next_cursor: str | None
+    ) -> str | None:
+        """Events are matched to members by ``room_participant_id`` = member id, which the
+        spec does not promise. When no event of the session names one of its members, a
+        participant's timeline would be empty for a reason that is not "nothing happened".
+        Judged on the first page when its events name participants who are not members,
+        else once the last page is read; the sentence is remembered (:meth:`unattributed`)
+        and noticed."""
+        so_far = self._attributed.get(session_id) if cursor is not None else None
+        seen, named, matched = so_far or (False, False, False)
+        ids = {e.participant_id for e in items if e.participant_id}
+        last = next_cursor is None
+        members = await self._member_ids(session_id) if ids or (last and (seen or items)) else frozenset()
+        seen, named, matched = seen or bool(items), named or bool(ids), matched or bool(ids & members)
+        self._attributed.put(session_id, (seen, named, matched))
+        if matched:
+            self._unattributed.pop(session_id)
+        early = cursor is None and named
+        if not (members and seen and not matched and (early or last)):
+            return None
+        sentence = (
+            f"{self.label}: none of room session {session_id}'s events names one of its members "
+            "(events are matched to members by room_participant_id, which the API does not "
+            "promise to be the member id), so its events could not be attributed to members; "
+            "the session's event list shows them all."
+        )
+        self._unattributed.put(session_id, sentence)
+        self.notice(sentence)
+        return sentence
 
     def _event(self, session_id: str, raw: SwEvent) -> Event:
         """``Video.RoomSessionEvent`` -> Event (the one place)."""

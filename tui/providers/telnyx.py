@@ -58,6 +58,7 @@ from roomscope.tui.providers.http import (
     parse_rate_limit_reset,
     response_json,
 )
+from roomscope.tui.providers.order import OrderCheck, newest_first
 from roomscope.tui.providers.parsing import (
     Count,
     Megabytes,
@@ -82,6 +83,11 @@ ROOM_LOOKUPS_PER_PAGE = 20
 ROOM_CACHE_SIZE = 2048
 BYTES_PER_MB = 1_000_000
 MAX_RESET_HINT_S = 3600.0
+MAX_COUNT_PAGES = 40
+"""When a session's embedded participants disagree with its participant list, at most this
+many pages of the list (10,000 participants) are read to count them."""
+COMPOSITIONS = "c:"
+"""Cursor prefix of the compositions that follow a session's per-participant recordings."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -121,6 +127,24 @@ class TelnyxRecording(_Record):
     status: str | None = None
     type: str | None = None
     codec: str | None = None
+    duration_secs: Seconds = None
+    size_mb: Megabytes = None
+    download_url: str | None = None
+    started_at: Time = None
+    ended_at: Time = None
+    completed_at: Time = None
+    created_at: Time = None
+    updated_at: Time = None
+    record_type: str | None = None
+
+
+class TelnyxComposition(_Record):
+    id: str
+    room_id: str | None = None
+    session_id: str | None = None
+    status: str | None = None
+    format: str | None = None
+    resolution: str | None = None
     duration_secs: Seconds = None
     size_mb: Megabytes = None
     download_url: str | None = None
@@ -302,6 +326,7 @@ class TelnyxProvider(BaseProvider):
         )
         self._rooms: LRU[str, str | None] = LRU(ROOM_CACHE_SIZE)
         """Room id -> unique name (None: the room is gone)."""
+        self._order = OrderCheck()
 
     @property
     def identity(self) -> str:
@@ -394,6 +419,14 @@ class TelnyxProvider(BaseProvider):
             provider=self.label,
             what="room sessions",
         )
+        if self._order.violated(cursor, sessions, next_cursor):
+            # The API documents no order: newest first is what it does in practice.
+            sessions = newest_first(sessions)
+            self.newest_first = False
+            self.notice(
+                "Telnyx Rooms listed room sessions in another order than newest first; this page "
+                "was sorted here, and lists are now read whole and sorted locally."
+            )
         return Page[Session](items=sessions, next_cursor=next_cursor, total=total)
 
     async def get_session(self, session_id: str) -> Session:
@@ -415,7 +448,45 @@ class TelnyxProvider(BaseProvider):
                 provider=self.name,
                 field=session.problem.split(":")[0],
             )
+        embedded = raw.get("participants") if isinstance(raw, Mapping) else None
+        if session.problem is None and isinstance(embedded, list):
+            session = await self._counted(session, len(embedded), now)
         return session
+
+    async def _counted(self, session: Session, embedded: int, now: datetime) -> Session:
+        """``include_participants`` has no documented cap: the session's embedded count is
+        compared with its participant list's ``total_results`` (one request), and when they
+        disagree the list is read to count, and the session says where its figures came from."""
+        path = self._session_path(session.id, "/participants")
+        items, total, next_cursor = await self._list(path, [], 1, MAX_PAGE_SIZE, "room participants")
+        if total is None or total == embedded:
+            return session
+        spans = [_span(raw) for raw in items]
+        number = 1
+        while next_cursor is not None and number < MAX_COUNT_PAGES:
+            number += 1
+            more, _total, next_cursor = await self._list(path, [], number, MAX_PAGE_SIZE, "room participants")
+            spans.extend(_span(raw) for raw in more)
+        readable = [span for span in spans if span is not None]
+        extra = {
+            **session.extra,
+            "participants_embedded": embedded,
+            "participant_count_from": "participant list (include_participants returned fewer)"
+            if total > embedded
+            else "participant list (include_participants returned more)",
+        }
+        update: dict[str, Any] = {"participant_count": total, "extra": extra}
+        if len(readable) == total:
+            update["max_concurrent"] = _peak(readable, now)
+            live = session.status is SessionStatus.LIVE
+            update["live_participants"] = sum(1 for _j, left in readable if left is None) if live else 0
+        else:
+            update["max_concurrent"] = update["live_participants"] = None
+        self.notice(
+            f"Room session {session.id}: include_participants gave {embedded} participants, its "
+            f"participant list {total}; the list's count is shown."
+        )
+        return session.model_copy(update=update)
 
     def _session(self, s: TelnyxSession, now: datetime, rooms: Mapping[str, str | None]) -> Session:
         """The one place a Telnyx room session becomes a unified Session."""
@@ -534,22 +605,40 @@ class TelnyxProvider(BaseProvider):
         return Page[Participant](items=participants, next_cursor=next_cursor, total=total)
 
     async def get_participant(self, session_id: str, participant_id: str) -> Participant:
-        """Walks the session's participants in the largest pages the API allows."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list_participants(session_id, cursor, MAX_PAGE_SIZE)
-            for participant in page.items:
-                if participant.id == participant_id:
-                    return participant
-            cursor = page.next_cursor
-            if cursor is None or cursor in seen:
-                break
-            seen.add(cursor)
-        raise NotFoundError(
+        """``/room_participants/{id}``: one request; a participant of another session is not
+        this session's."""
+        self.http.segment(session_id, "room session id")  # checked as in every other request
+        path = f"room_participants/{self.http.segment(participant_id, 'room participant id')}"
+        missing = NotFoundError(
             f"{self.label}: no participant {participant_id!r} in room session {session_id!r}.",
             provider=self.name,
+            status=404,
         )
+        try:
+            body = await self.http.get_json(path)
+        except NotFoundError:
+            raise missing from None
+        raw = self._data(body, "room participant")
+        now = self.clock()
+        [participant] = parse_records(
+            [raw],
+            TelnyxParticipant,
+            lambda p: self._participant(p, session_id, now),
+            lambda _index, item, problem: placeholder(
+                Participant,
+                item,
+                problem,
+                fallback_id=participant_id,
+                provider=self.name,
+                session_id=session_id,
+            ),
+            provider=self.label,
+            what="room participant",
+        )
+        owner = raw.get("session_id") if isinstance(raw, Mapping) else None
+        if isinstance(owner, str) and owner.strip() and owner.strip().lower() != session_id.strip().lower():
+            raise missing
+        return participant
 
     def _participant(self, p: TelnyxParticipant, session_id: str, now: datetime) -> Participant:
         """The one place a Telnyx room participant becomes a unified Participant."""
@@ -577,7 +666,11 @@ class TelnyxProvider(BaseProvider):
     # -- recordings ----------------------------------------------------------------------
 
     async def list_recordings(self, session_id: str, cursor: str | None, limit: int) -> Page[Recording]:
+        """The session's per-participant recordings (``/room_recordings``), then its
+        compositions (``/room_compositions``: the recordings mixed into one video)."""
         self.http.segment(session_id, "room session id")  # checked as in every other request
+        if cursor is not None and cursor.startswith(COMPOSITIONS):
+            return await self._compositions(session_id, cursor.removeprefix(COMPOSITIONS), limit)
         number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
         items, total, next_cursor = await self._list(
             "room_recordings", [("filter[session_id]", session_id)], number, size, "room recordings"
@@ -597,7 +690,72 @@ class TelnyxProvider(BaseProvider):
             provider=self.label,
             what="room recordings",
         )
-        return Page[Recording](items=recordings, next_cursor=next_cursor, total=total)
+        if next_cursor is not None:
+            return Page[Recording](items=recordings, next_cursor=next_cursor, total=None)
+        # The last page of recordings: the compositions follow on the same page.
+        mixed = await self._compositions(session_id, encode_page(1, size), size)
+        both = total + mixed.total if total is not None and mixed.total is not None else None
+        return Page[Recording](items=recordings + mixed.items, next_cursor=mixed.next_cursor, total=both)
+
+    async def _compositions(self, session_id: str, cursor: str, limit: int) -> Page[Recording]:
+        number, size = decode_page(cursor) if cursor else (1, _clamp_size(limit))
+        items, total, next_cursor = await self._list(
+            "room_compositions", [("filter[session_id]", session_id)], number, size, "room compositions"
+        )
+        compositions = parse_records(
+            items,
+            TelnyxComposition,
+            lambda c: self._composition(c, session_id),
+            lambda index, raw, problem: placeholder(
+                Recording,
+                raw,
+                problem,
+                fallback_id=f"unreadable-composition-{number}.{index + 1}",
+                provider=self.name,
+                session_id=session_id,
+            ),
+            provider=self.label,
+            what="room compositions",
+        )
+        return Page[Recording](
+            items=compositions, next_cursor=COMPOSITIONS + next_cursor if next_cursor else None, total=total
+        )
+
+    def _composition(self, c: TelnyxComposition, session_id: str) -> Recording:
+        """The one place a Telnyx room composition becomes a unified Recording (of no one
+        participant: the session's media mixed)."""
+        started, ended = as_utc(c.started_at), as_utc(c.ended_at)
+        duration = c.duration_secs if c.duration_secs is not None else seconds_between(started, ended)
+        size = None
+        if c.size_mb is not None and math.isfinite(c.size_mb) and c.size_mb >= 0:
+            size = round(c.size_mb * BYTES_PER_MB)
+        extra: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("kind", "composition"),
+                ("resolution", text(c.resolution)),
+                ("size_mb", c.size_mb),
+                ("room_id", text(c.room_id)),
+                ("completed_at", _isoformat(as_utc(c.completed_at))),
+                ("created_at", _isoformat(as_utc(c.created_at))),
+                ("record_type", text(c.record_type) if c.record_type != "composition" else None),
+            )
+            if value is not None
+        }
+        extra.update(extras(c.model_extra or {}, {"user_id", "video_layout", "webhook_event_url"}))
+        return Recording(
+            provider=self.name,
+            session_id=session_id,
+            id=c.id,
+            status=text(c.status),
+            started_at=started,
+            ended_at=ended,
+            duration_s=float(duration) if duration is not None and math.isfinite(duration) else None,
+            size_bytes=size,
+            format=text(c.format),
+            url=text(c.download_url),
+            extra=extra,
+        )
 
     def _recording(self, r: TelnyxRecording, session_id: str) -> Recording:
         """The one place a Telnyx room recording becomes a unified Recording."""

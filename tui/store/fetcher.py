@@ -4,7 +4,9 @@
 2. share the request if the same key is already being fetched (single flight);
 3. read the disk cache; a fresh entry is the answer;
 4. a stale entry is the answer *now*, and is revalidated in the background
-   (stale-while-revalidate), whose result is announced through ``on_fresh``;
+   (stale-while-revalidate) ``REVALIDATE_AFTER_S`` later, so that the stale answer is
+   drawn before the request competes with the drawing; the result is announced through
+   ``on_fresh``;
 5. a miss goes to the provider; the answer is written to the cache with the expiry the
    caller's ``ttl`` gives it (None: never expires);
 6. if the network is down, cached data (however old) is served and the status reports
@@ -27,6 +29,7 @@ from pydantic_core import PydanticSerializationError
 
 from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.errors import OfflineMissError, ProviderError, UnavailableError
+from roomscope.tui.limits import REVALIDATE_AFTER_S
 from roomscope.tui.providers.base import Provider
 from roomscope.tui.store.signals import Freshness, Signal, StoreStatus
 
@@ -67,6 +70,8 @@ class Fetcher:
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._memory: OrderedDict[str, _Memo[Any]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
+        self._revalidating: set[str] = set()
+        """Keys whose stale answer is waiting ``REVALIDATE_AFTER_S`` to be asked again."""
 
     def _stale(self, fetched_at: float, expires_at: float | None) -> bool:
         if fetched_at < self.refreshed_at:
@@ -214,10 +219,15 @@ class Fetcher:
         ttl: Callable[[M], float | None],
         on_fresh: Callable[[M, Freshness], None] | None,
     ) -> None:
-        if key in self._inflight:
+        if key in self._inflight or key in self._revalidating:
             return
+        self._revalidating.add(key)
 
         async def run() -> None:
+            try:
+                await asyncio.sleep(REVALIDATE_AFTER_S)  # the stale answer is drawn first
+            finally:
+                self._revalidating.discard(key)
             try:
                 value, freshness = await self._network(key, provider, kind, loader, adapter, ttl)
             except ProviderError:

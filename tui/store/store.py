@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import TypeAdapter
 
 from roomscope.tui.cache import Cache, make_key
-from roomscope.tui.errors import Capability, NotFoundError, ProviderError, unsupported
+from roomscope.tui.errors import Capability, NotFoundError, ProviderError, UnsupportedError, unsupported
 from roomscope.tui.limits import DIAGNOSIS_MEMO, LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
 from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
@@ -48,6 +48,7 @@ from roomscope.tui.store.views import FilteredCollection, MergedCollection, Sort
 if TYPE_CHECKING:
     from roomscope.tui import quality
     from roomscope.tui.diagnosis import SessionDiagnosis
+    from roomscope.tui.imports.library import ImportLibrary
 
 T = TypeVar("T")
 
@@ -86,12 +87,15 @@ class Store:
         offline: bool = False,
         swr: bool = True,
         clock: Callable[[], float] = time.time,
+        imports: ImportLibrary | None = None,
     ) -> None:
         if not providers:
             raise ValueError("a store needs at least one provider")
         self.providers = list(providers)
         self.cache = cache
         self.clock = clock
+        self.imports = imports
+        """Imported client statistics: their series join the provider's (``_series``)."""
         self.status = StoreStatus(offline_mode=offline, cache_note=cache.note if cache else None)
         self.status_changed = Signal()
         self.updated = Signal()
@@ -356,24 +360,38 @@ class Store:
     async def _series(
         self, session: Session, participant_id: str, freshness_out: list[Freshness] | None = None
     ) -> list[QualitySeries]:
-        """The participant's series as the provider gives them (per-sender ones included)."""
+        """The participant's series as the provider gives them (per-sender ones included),
+        then those of the dumps imported for it (each labelled with its dump as source)."""
         provider = self.provider(session.profile)
-        self._require(provider, Capability.QUALITY)
-        async with self._quality_gate:
-            series, freshness = await self.fetcher.fetch(
-                provider=provider,
-                kind="quality",
-                params=[session.id, participant_id],
-                cursor=None,
-                limit=None,
-                loader=lambda: provider.get_quality(session.id, participant_id),
-                adapter=_series(),
-                ttl=lambda _v: self._detail_ttl(session),
-                on_fresh=lambda _v, _f: self.updated.emit(),
+        imported: list[QualitySeries] = []
+        if self.imports is not None:
+            imported = await asyncio.to_thread(
+                self.imports.series_for, session.provider, session.id, participant_id
             )
+        if not imported:
+            self._require(provider, Capability.QUALITY)
+        series: list[QualitySeries] = []
+        freshness = Freshness(fetched_at=self.clock(), from_cache=False, stale=False)
+        if Capability.QUALITY in provider.capabilities:
+            try:
+                async with self._quality_gate:
+                    series, freshness = await self.fetcher.fetch(
+                        provider=provider,
+                        kind="quality",
+                        params=[session.id, participant_id],
+                        cursor=None,
+                        limit=None,
+                        loader=lambda: provider.get_quality(session.id, participant_id),
+                        adapter=_series(),
+                        ttl=lambda _v: self._detail_ttl(session),
+                        on_fresh=lambda _v, _f: self.updated.emit(),
+                    )
+            except NotFoundError:
+                if not imported:
+                    raise
         if freshness_out is not None:
             freshness_out.append(freshness)
-        return series
+        return [*series, *imported]
 
     # -- diagnosis -----------------------------------------------------------------------
 
@@ -381,7 +399,10 @@ class Store:
         from roomscope.tui.diagnosis import DIAGNOSIS_VERSION
 
         provider = self.provider(session.profile)
-        return make_key(provider.identity, "diagnosis", [session.id, DIAGNOSIS_VERSION], None, None)
+        params: list[object] = [session.id, DIAGNOSIS_VERSION]
+        if self.imports is not None:  # an import changes the diagnosis: a key of its own
+            params += sorted(r.id for r in self.imports.for_session(session.provider, session.id))
+        return make_key(provider.identity, "diagnosis", params, None, None)
 
     def known_diagnosis(self, session: Session) -> SessionDiagnosis | None:
         """The session's diagnosis if it is in memory (no waiting: a table paints with it)."""
@@ -453,10 +474,14 @@ class Store:
             except NotFoundError:
                 events = []
         series: dict[str, list[QualitySeries]] = {}
-        if Capability.QUALITY in provider.capabilities:
+        imported = []
+        if self.imports is not None:
+            imported = await asyncio.to_thread(self.imports.for_session, session.provider, session.id)
+        if Capability.QUALITY in provider.capabilities or imported:
 
             async def one(participant: Participant) -> None:
-                with contextlib.suppress(NotFoundError):  # no samples: the diagnosis says so
+                # no samples (or none from this provider, nor imported): the diagnosis says so
+                with contextlib.suppress(NotFoundError, UnsupportedError):
                     series[participant.id] = await self._series(session, participant.id)
 
             await asyncio.gather(*(one(p) for p in participants))
@@ -470,7 +495,15 @@ class Store:
 
         own = [s for s in series if s.peer_id is None]
         peers = [s for s in series if s.peer_id is not None]
-        full = quality.order_series(quality.with_mos(own))
+        if any("import_id" in s.extra for s in own):
+            # Imported series sit beside the provider's of each metric, after them (the
+            # provider's RTT, when there is one, gives the MOS estimate).
+            rank = {name: i for i, name in enumerate(quality.METRIC_ORDER)}
+            own.sort(key=lambda s: "import_id" not in s.extra)
+            ordered = quality.order_series(quality.with_mos(own))
+            full = sorted(ordered, key=lambda s: (rank.get(str(s.metric), 99), "import_id" in s.extra))
+        else:
+            full = quality.order_series(quality.with_mos(own))
         return QualityReport(session_id, participant_id, full, quality.assess(full), freshness, peers)
 
     async def find_session(self, session_id: str) -> Session:

@@ -13,6 +13,11 @@ Choices the constructor makes selectable (both shapes exist in the wild):
   the participant details; the peer-report path answers 404);
 * ``wrap_session``: session details as ``data.session`` (older) or as ``data`` (current);
 * ``sessions_paging``: ``paging`` top-level on ``/sessions`` (current SDK) or in ``data``.
+
+A peer report asked for without ``filters`` also carries ``peer_stats`` (one connection
+check) and ``quality_stats`` (totals): fields known from the SDK types only
+(cloudflare-python ``session_get_participant_data_from_peer_id_response``), not from the
+reconstructed spec, which validates the rest of the body.
 """
 
 from __future__ import annotations
@@ -333,9 +338,13 @@ class FakeRealtimeKit(FakeApi):
         metadata = records.report_metadata(self.world, s, p, k, now, wanted)
         if metadata:
             report["metadata"] = metadata
-        if "quality_stats" in wanted:
-            report["quality"] = quality.report_quality(self.world, s, p, k, now)
+        samples = quality.peer_quality(self.world, s, p, k, now) if "quality_stats" in wanted else None
+        if samples is not None:
+            report["quality"] = quality.report_quality(samples)
         record["peer_report"] = report
+        if filters is None and samples is not None:  # the whole report (SDK-only fields too)
+            record["peer_stats"] = records.report_peer_stats(p, k)
+            record["quality_stats"] = quality.report_quality_stats(p, k, samples)
         return {"success": True, "data": {"participant": record}}
 
     # -- chat, transcript, summary -------------------------------------------------------

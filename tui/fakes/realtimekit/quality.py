@@ -7,6 +7,13 @@ bitrate and loss %, and the world's jitter, RTT and an E-model MOS as gauges. A 
 starts with a counters-only sample at the start of its first interval. A reconnect starts
 a new peer, with new streams. Peer reports carry these samples; the legacy generation's
 ``quality_stats`` are derived from them.
+
+Video producers carry ``quality_limitation_durations`` (cumulative seconds, growing by the
+world's ``cpu_limited`` share of each interval) and ``quality_limitation_reason``;
+consumers carry cumulative ``jitter_buffer_delay`` (seconds, twice the world's jitter per
+emitted packet), ``jitter_buffer_emitted_count`` and, on audio, ``concealment_events``
+(one per lost packet). Consumers name the sender's peer (``peer_id``), but their loss is
+the participant's aggregate receive loss: per-sender loss is not modelled here.
 """
 
 from __future__ import annotations
@@ -67,6 +74,10 @@ class StreamWriter:
         self.packets = 0
         self.lost = 0
         self.frames = 0.0
+        self.limited = {"bandwidth": 0.0, "cpu": 0.0, "none": 0.0, "other": 0.0}
+        self.delay = 0.0
+        self.emitted = 0
+        self.concealed = 0
         self.samples: list[dict[str, Any]] = []
 
     def baseline(self, at: datetime) -> None:
@@ -91,6 +102,19 @@ class StreamWriter:
         else:
             received = self.packets - self.lost
             sample.update(bytes_received=round(self.bytes), packets_received=received, packets_lost=self.lost)
+            self.emitted += packets - lost
+            self.delay += (packets - lost) * 2.0 * float(gauges.get("jitter") or 0.0) / 1000.0
+            sample.update(jitter_buffer_delay=round(self.delay, 4), jitter_buffer_emitted_count=self.emitted)
+            if self.audio:
+                self.concealed += lost
+                sample["concealment_events"] = self.concealed
+        cpu = gauges.pop("cpu_limited", None)
+        if cpu is not None:
+            share = min(1.0, max(0.0, float(cpu) / 100.0))
+            self.limited["cpu"] += share * dt
+            self.limited["none"] += (1.0 - share) * dt
+            sample["quality_limitation_durations"] = {k: round(v, 3) for k, v in self.limited.items()}
+            sample["quality_limitation_reason"] = "cpu" if share >= 0.5 else "none"
         fps = gauges.get("frames_per_second")
         if fps is not None:
             self.frames += fps * dt
@@ -168,21 +192,29 @@ def peer_quality(world: DemoWorld, s: DemoSession, p: DemoParticipant, k: int, n
             audio_recv = min(AUDIO_KBPS * len(remotes), br * 0.5) if video else br
             send_fps = round(min(30.0, 30.0 * bs / p.bitrate_base), 1)
             recv_fps = round(min(30.0, 30.0 * br / nominal_recv), 1)
+            cpu_values = samples.video.get("cpu_limited") or []
+            cpu = cpu_values[i] if i < len(cpu_values) else None
             audio_gauges = {"jitter": jit, "mos_quality": mos}
-            video_gauges = {"jitter": round(jit * 0.8, 1), "mos_quality": mos}
+            video_gauges: dict[str, Any] = {"jitter": round(jit * 0.8, 1), "mos_quality": mos}
             size = {"frame_width": 1280, "frame_height": 720}
             if send_fps < 20:
                 size = {"frame_width": 640, "frame_height": 360}
             streams["audio_producer"][0].add(end, dt, audio_send, ls, {**audio_gauges, "rtt": rtt})
             for writer in streams["audio_consumer"]:
-                writer.add(end, dt, audio_recv / len(remotes), lr, {**audio_gauges, "concealment_events": 0})
+                writer.add(end, dt, audio_recv / len(remotes), lr, dict(audio_gauges))
             if video:
                 streams["video_producer"][0].add(
                     end,
                     dt,
                     bs - audio_send,
                     ls,
-                    {**video_gauges, **size, "rtt": rtt, "frames_per_second": send_fps},
+                    {
+                        **video_gauges,
+                        **size,
+                        "rtt": rtt,
+                        "frames_per_second": send_fps,
+                        "cpu_limited": cpu if cpu is not None else 0.0,
+                    },
                 )
                 for writer in streams["video_consumer"]:
                     writer.add(
@@ -247,10 +279,8 @@ def cumulative(rows: list[dict[str, float]], direction: str, video: bool) -> dic
     return out
 
 
-def report_quality(
-    world: DemoWorld, s: DemoSession, p: DemoParticipant, k: int, now: datetime
-) -> dict[str, Any]:
-    peer = peer_quality(world, s, p, k, now)
+def report_quality(peer: PeerQuality) -> dict[str, Any]:
+    """``peer_report.quality`` of one peer (from :func:`peer_quality`)."""
     quality: dict[str, Any] = {}
     for name in ("audio_producer", "audio_consumer", "video_producer", "video_consumer"):
         writers = peer.streams.get(name, [])
@@ -316,4 +346,21 @@ def legacy_quality_stats(
                 "video_stats": video,
             }
         )
+    return out
+
+
+def report_quality_stats(p: DemoParticipant, k: int, peer: PeerQuality) -> dict[str, Any]:
+    """``quality_stats`` of a peer report, an object of totals: known from the SDK only
+    (cloudflare-python ``session_get_participant_data_from_peer_id_response``)."""
+    out: dict[str, Any] = {"peer_ids": [peer_id(p, k)]}
+    for medium in ("audio", "video"):
+        writers = peer.streams.get(f"{medium}_consumer", [])
+        if writers:
+            out[f"total_{medium}_packets"] = sum(w.packets for w in writers)
+            out[f"total_{medium}_packets_lost"] = sum(w.lost for w in writers)
+    if peer.rows:
+        out["audio_bandwidth"] = round(AUDIO_KBPS)
+        out["video_bandwidth"] = round(p.bitrate_base) if has_video(p) else 0
+        out["average_quality"] = round(statistics.fmean(r["mos"] for r in peer.rows))
+        out["start"], out["end"] = iso(peer.first), iso(peer.last)
     return out

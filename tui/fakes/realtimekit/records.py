@@ -308,3 +308,38 @@ def recording_record(world: DemoWorld, s: DemoSession, index: int, now: datetime
     if done:
         record["stop_reason"] = {"reason": "ALL_PEERS_LEFT"}
     return record
+
+
+def report_peer_stats(p: DemoParticipant, k: int) -> dict[str, Any]:
+    """``peer_stats`` of a peer report: known from the SDK only (cloudflare-python
+    ``session_get_participant_data_from_peer_id_response``), not from the spec. One
+    connection check at the peer's join (``events[].metadata.connection_info``)."""
+    iv = p.intervals[k]
+    return {
+        "events": [
+            {
+                "type": "connection_check",
+                "timestamp": iso(iv.join),
+                "metadata": {
+                    "connection_info": {
+                        "r_t_t": round(p.rtt_base, 1),
+                        "backend_r_t_t": round(p.rtt_base * 1.1, 1),
+                        "jitter": round(p.jitter_base),
+                        "fractional_loss": 0,
+                        "throughput": round(p.bitrate_base * 3.0),
+                        "effective_network_type": p.connection,
+                        "turn_connectivity": True,
+                        "connectivity": {"host": True, "reflexive": p.connection != "vpn", "relay": True},
+                        "ip_details": {
+                            "ip": p.ip,
+                            "city": p.city,
+                            "region": p.region,
+                            "country": p.country,
+                            "asn": {"asn": p.asn},
+                        },
+                        "location": {"coords": {"latitude": 52.52, "longitude": 13.405}},
+                    }
+                },
+            }
+        ]
+    }

@@ -41,3 +41,24 @@ def failure_message(body: Any) -> str | None:
             code = item.get("code")
             parts.append(item["message"].strip() + (f" (code {code})" if isinstance(code, int) else ""))
     return "; ".join(parts) or None
+
+
+RECORDINGS_KEPT_DAYS = 7
+"""Chat, recordings and transcripts are kept 7 days (cloudflare-docs
+``realtime/realtimekit/data-retention.mdx``)."""
+ANALYTICS_KEPT_DAYS = 183
+"""Call analytics (sessions, participants, peer reports) are kept 6 months."""
+
+
+def retention_note(path: str) -> str:
+    """What a 404 on ``path`` may mean: the data outlived RealtimeKit's retention."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:1] == ["recordings"] or parts[-1:] in (["chat"], ["transcript"], ["summary"]):
+        return (
+            f"RealtimeKit keeps chat, recordings and transcripts for {RECORDINGS_KEPT_DAYS} days: "
+            "an older one answers 404 (expired, not necessarily absent)."
+        )
+    return (
+        "RealtimeKit keeps call analytics for 6 months: an older session, participant or peer "
+        "report answers 404 (expired, not necessarily absent)."
+    )

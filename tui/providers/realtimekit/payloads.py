@@ -196,8 +196,15 @@ class MediaSample(_Payload):
     frames_per_second: Sample = None
     producer_id: str | None = None
     consumer_id: str | None = None
+    peer_id: str | None = None
+    """On a consumer: the peer whose media it receives (the sender)."""
     mid: str | None = None
     ssrc: int | str | None = None
+    jitter_buffer_delay: Sample = None
+    jitter_buffer_emitted_count: CountValue = None
+    concealment_events: CountValue = None
+    quality_limitation_reason: str | None = None
+    quality_limitation_durations: dict[str, Any] | None = None
 
 
 class RecordingRecord(_Payload):

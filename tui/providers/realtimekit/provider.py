@@ -10,6 +10,7 @@ lists page with ``page_no``/``per_page`` and report ``paging.total_count`` (top-
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,9 +20,11 @@ import httpx
 from pydantic import ValidationError
 
 from roomscope.tui.clock import Clock, utcnow
+from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     Artifact,
     Event,
+    Metric,
     Page,
     Participant,
     QualitySeries,
@@ -50,7 +53,7 @@ from roomscope.tui.providers.parsing import (
     recover_id,
     text,
 )
-from roomscope.tui.providers.realtimekit import mapping
+from roomscope.tui.providers.realtimekit import mapping, report
 from roomscope.tui.providers.realtimekit.cursors import (
     MAX_PER_PAGE,
     next_page,
@@ -61,7 +64,13 @@ from roomscope.tui.providers.realtimekit.cursors import (
     window_cursor,
     window_page,
 )
-from roomscope.tui.providers.realtimekit.errors import error_detail, failure_message
+from roomscope.tui.providers.realtimekit.errors import (
+    RECORDINGS_KEPT_DAYS,
+    error_detail,
+    failure_message,
+    retention_note,
+)
+from roomscope.tui.providers.realtimekit.limiter import RequestLimiter
 from roomscope.tui.providers.realtimekit.payloads import (
     LegacyParticipantDetail,
     LegacyPeerStats,
@@ -82,6 +91,7 @@ from roomscope.tui.providers.realtimekit.quality import (
     Unread,
     build_series,
     legacy_points,
+    receive_extra,
     report_points,
 )
 
@@ -90,6 +100,10 @@ MAX_PEERS = 10
 """Peers (connections) of one participant whose reports are fetched for its quality."""
 RECORDING_SLACK = timedelta(minutes=1)
 """Widening of a session's time window when looking for its recordings."""
+REPORT_TTL_S = 30.0
+"""A peer report read for one view (details, events, quality) serves the others this long."""
+TRANSCRIPT_FORMATS = ("CSV", "SRT", "VTT", "JSON")
+"""``/transcript?format=``: CSV is the default link; the others are offered beside it."""
 
 
 class RealtimeKitProvider(BaseProvider):
@@ -126,6 +140,7 @@ class RealtimeKitProvider(BaseProvider):
         base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock = utcnow,
+        limiter: RequestLimiter | None = None,
         **http_options: Any,
     ) -> None:
         super().__init__(profile)
@@ -156,6 +171,13 @@ class RealtimeKitProvider(BaseProvider):
             error_detail=error_detail,
             **http_options,
         )
+        self.limiter = limiter or RequestLimiter(sleep=http_options.get("sleep", asyncio.sleep))
+        """The documented request budget (3,500 per 5 min; recordings 1,000 per 50 s)."""
+        self._reports: LRU[tuple[str, str], tuple[float, asyncio.Task[dict[str, Any] | None]]] = LRU(64)
+        """(peer, session) -> (when asked, the answer): one request serves details, events
+        and quality of a participant viewed together."""
+        self._owners: LRU[str, str] = LRU(20_000)
+        """peer id -> participant id, learnt from every peer event read."""
 
     @property
     def identity(self) -> str:
@@ -171,7 +193,14 @@ class RealtimeKitProvider(BaseProvider):
 
     async def _get(self, parts: Sequence[str], params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET and check the ``{success, data}`` envelope; returns the whole body."""
-        body = await self.http.get_json(self._path(*parts), params)
+        await self.limiter.acquire(recordings=parts[:1] == ["recordings"])
+        path = self._path(*parts)
+        try:
+            body = await self.http.get_json(path, params)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"{exc.message} {retention_note('/'.join(parts))}", provider=self.name, status=exc.status
+            ) from None
         what = "/".join(parts[:1]) or "response"
         if not isinstance(body, dict):
             raise BadPayloadError(
@@ -280,9 +309,16 @@ class RealtimeKitProvider(BaseProvider):
             what="participants",
         )
         total = total_count(data, body)
+        self._learn_owners(items)
         return Page[Participant](
             items=items, next_cursor=next_page(page_no, per_page, len(raw), total), total=total
         )
+
+    def _learn_owners(self, participants: Sequence[Participant]) -> None:
+        for participant in participants:
+            for peer in participant.extra.get("peer_ids") or [participant.id]:
+                if isinstance(peer, str):
+                    self._owners.put(peer, participant.id)
 
     async def _participants_page(
         self, session_id: str, page_no: int, per_page: int
@@ -340,16 +376,26 @@ class RealtimeKitProvider(BaseProvider):
             )
         return record, summarize([*problems, *unread])
 
-    async def _peer_report(
-        self, peer_id: str, session_id: str, section: str | None = None
-    ) -> dict[str, Any] | None:
-        """``data.participant`` of a peer report; None when the API has none (404) or it
-        belongs to another session."""
+    async def _peer_report(self, peer_id: str, session_id: str) -> dict[str, Any] | None:
+        """``data.participant`` of a peer report, read whole (metadata, quality samples and
+        summaries, ``peer_stats``, ``quality_stats``: the single-valued ``filters`` would
+        need one request per section); None when the API has none (404) or it belongs to
+        another session. One answer serves every view of the peer for a short while."""
         self.http.segment(peer_id, "participant id")  # a bad id is not a 404: checked first
+        key = (peer_id, session_id.strip().lower())
+        now = time.monotonic()
+        cached = self._reports.get(key)
+        if cached is not None and now - cached[0] < REPORT_TTL_S:
+            task = cached[1]
+            if not task.done() or (not task.cancelled() and task.exception() is None):
+                return await asyncio.shield(task)
+        task = asyncio.ensure_future(self._read_peer_report(peer_id, session_id))
+        self._reports.put(key, (now, task))
+        return await asyncio.shield(task)
+
+    async def _read_peer_report(self, peer_id: str, session_id: str) -> dict[str, Any] | None:
         try:
-            body = await self._get(
-                ["sessions", "peer-report", peer_id], {"filters": section} if section else None
-            )
+            body = await self._get(["sessions", "peer-report", peer_id])
         except NotFoundError:
             return None
         data = self._data(body, "peer report")
@@ -364,35 +410,48 @@ class RealtimeKitProvider(BaseProvider):
     async def get_participant(self, session_id: str, participant_id: str) -> Participant:
         detail, problem = await self._participant_detail(session_id, participant_id)
         stats = read_section(LegacyPeerStats, detail.peer_stats)
+        more: dict[str, Any]
         if stats is not None and (stats.device_info or stats.ip_information):
             device, network = mapping.legacy_device(stats), mapping.legacy_network(stats)
             more = {"precall_network": jsonable(stats.precall_network_information)}
+            more.update(self._report_extra(detail.peer_stats, detail.quality_stats, None))
         else:
-            metadata = await self._report_metadata(detail.id, session_id)
-            device, network = mapping.report_device(metadata), mapping.report_network(metadata)
+            found = await self._peer_report(detail.id, session_id) or {}
+            peer_report = found.get("peer_report")
+            metadata = peer_report.get("metadata") if isinstance(peer_report, dict) else None
+            metadata = metadata if isinstance(metadata, dict) else {}
+            quality = peer_report.get("quality") if isinstance(peer_report, dict) else None
+            device = mapping.report_device(metadata)
+            network = report.merge_network(
+                mapping.report_network(metadata), report.connection_network(found.get("peer_stats"))
+            )
             more = {
                 key: jsonable(metadata[key])
                 for key in ("sdk_type", "room_view_type", "native_metadata")
                 if metadata.get(key) not in (None, "", {})
             }
+            more.update(self._report_extra(found.get("peer_stats"), found.get("quality_stats"), quality))
+            transport = report.candidate_pairs(metadata)
+            if transport:
+                more["transport"] = transport
         base = mapping.participant(session_id, detail, device=device, network=network)
         extra = {**base.extra, **{k: v for k, v in more.items() if v is not None}}
         return base.model_copy(update={"extra": extra, "problem": problem})
 
-    _METADATA_SECTIONS = ("device_info", "ip_information", "precall_network_information")
-
-    async def _report_metadata(self, peer: str, session_id: str) -> dict[str, Any]:
-        """The metadata sections of a peer report that describe device and network, each
-        asked for with the (single-valued) ``filters`` so no quality samples come along."""
-        reports = await asyncio.gather(
-            *(self._peer_report(peer, session_id, section) for section in self._METADATA_SECTIONS)
-        )
-        merged: dict[str, Any] = {}
-        for report in reports:
-            metadata = ((report or {}).get("peer_report") or {}).get("metadata")
-            if isinstance(metadata, dict):
-                merged.update(metadata)
-        return merged
+    @staticmethod
+    def _report_extra(peer_stats: Any, quality_stats: Any, quality: Any) -> dict[str, Any]:
+        """Connection checks, quality totals and the per-stream summaries, for ``extra``."""
+        out: dict[str, Any] = report.connection_summary(peer_stats)
+        totals = report.quality_totals(quality_stats) if quality_stats is not None else []
+        if totals:
+            out["quality_totals"] = totals
+        summaries = report.cumulative_summaries(quality)
+        if summaries:
+            out["quality_summary"] = summaries
+            issues = report.video_issues(summaries)
+            if issues:
+                out["video_issues"] = issues
+        return out
 
     # -- events --------------------------------------------------------------------------
 
@@ -440,7 +499,7 @@ class RealtimeKitProvider(BaseProvider):
             sources: list[tuple[str, Any]] = [(detail.id, stats.events)]
         else:
             peers = mapping.peer_ids(detail)[:MAX_PEERS]
-            reports = await asyncio.gather(*(self._peer_report(p, session_id, "events") for p in peers))
+            reports = await asyncio.gather(*(self._peer_report(p, session_id) for p in peers))
             sources = []
             for peer, report in zip(peers, reports, strict=True):
                 metadata = ((report or {}).get("peer_report") or {}).get("metadata")
@@ -498,23 +557,60 @@ class RealtimeKitProvider(BaseProvider):
     # -- artifacts -----------------------------------------------------------------------
 
     async def list_artifacts(self, session_id: str) -> list[Artifact]:
-        """Chat (CSV), transcript and summary links; a 404 for one means it does not exist."""
+        """Chat (CSV), transcript (CSV, and its SRT, VTT and JSON versions) and summary
+        links. A 404 means the artifact does not exist, or no longer: RealtimeKit keeps
+        them 7 days, and an artifact missing from a session that ended longer ago than
+        that is listed as expired."""
         self.http.segment(session_id, "session id")  # a bad id is not a 404: checked first
+        asks: list[tuple[str, str, str, str, str, str | None]] = []
+        for kind, path, url_key, expiry_key, default_format in mapping.ARTIFACTS:
+            if path == "transcript":
+                for fmt in TRANSCRIPT_FORMATS:
+                    asks.append((kind, path, url_key, expiry_key, fmt.lower(), fmt))
+            else:
+                asks.append((kind, path, url_key, expiry_key, default_format, None))
         answers = await asyncio.gather(
-            *(self._get(["sessions", session_id, path]) for _k, path, *_ in mapping.ARTIFACTS),
+            *(
+                self._get(["sessions", session_id, path], {"format": fmt} if fmt else None)
+                for _k, path, _u, _e, _d, fmt in asks
+            ),
             return_exceptions=True,
         )
         out: list[Artifact] = []
-        for (kind, _path, url_key, expiry_key, default_format), answer in zip(
-            mapping.ARTIFACTS, answers, strict=True
-        ):
+        gone: list[str] = []
+        for ask, answer in zip(asks, answers, strict=True):
+            what, _path, url_key, expiry_key, default_format, wanted = ask
             if isinstance(answer, NotFoundError):
+                if what not in gone:
+                    gone.append(what)
                 continue
             if isinstance(answer, BaseException):
                 raise answer
-            data = self._data(answer, f"{kind} link")
-            out.append(mapping.artifact(session_id, kind, data, url_key, expiry_key, default_format))
+            data = self._data(answer, f"{what} link")
+            found = mapping.artifact(session_id, what, data, url_key, expiry_key, default_format)
+            if wanted is not None:
+                found = found.model_copy(update={"format": wanted.lower()})
+            if not any(a.kind == found.kind and a.url == found.url and a.format == found.format for a in out):
+                out.append(found)
+        gone = [k for k in gone if not any(a.kind == k for a in out)]
+        if gone:
+            out.extend(await self._expired(session_id, gone))
         return out
+
+    async def _expired(self, session_id: str, kinds: Sequence[str]) -> list[Artifact]:
+        """The artifacts a session that ended more than the retention period ago no longer has."""
+        try:
+            session = await self.get_session(session_id)
+        except NotFoundError:
+            return []
+        ended = session.ended_at
+        if ended is None or self.clock() - ended <= timedelta(days=RECORDINGS_KEPT_DAYS):
+            return []
+        note = (
+            f"expired: RealtimeKit keeps chat, recordings and transcripts for {RECORDINGS_KEPT_DAYS} days "
+            f"and this session ended {ended:%Y-%m-%d}"
+        )
+        return [Artifact(provider=self.name, session_id=session_id, kind=kind, note=note) for kind in kinds]
 
     # -- quality -------------------------------------------------------------------------
 
@@ -529,18 +625,18 @@ class RealtimeKitProvider(BaseProvider):
         unread = Unread()
         points: list[Point] = []
         firsts: list[datetime] = []
-        reports = [await self._peer_report(peers[0], session_id, "quality_stats")]
+        reports = [await self._peer_report(peers[0], session_id)]
         if reports[0] is not None or not legacy:
             # (a 404 for the participant's own peer next to legacy data: no peer reports here)
-            reports += await asyncio.gather(
-                *(self._peer_report(peer, session_id, "quality_stats") for peer in peers[1:])
-            )
-        for peer, report in zip(peers, reports, strict=False):
-            quality = ((report or {}).get("peer_report") or {}).get("quality")
+            reports += await asyncio.gather(*(self._peer_report(peer, session_id) for peer in peers[1:]))
+        summaries: dict[str, dict[str, Any]] = {}
+        for peer, found_report in zip(peers, reports, strict=False):
+            quality = ((found_report or {}).get("peer_report") or {}).get("quality")
             if isinstance(quality, dict):
                 found, first = report_points(quality, peer, unread)
                 points.extend(found)
                 firsts.extend([first] if first is not None else [])
+                summaries.update(report.cumulative_summaries(quality))
         generation = "peer-report"
         if not points:
             generation, firsts, unread = "legacy", [], Unread()
@@ -552,6 +648,9 @@ class RealtimeKitProvider(BaseProvider):
             return []
         # The series starts at the first sample, counters-only baselines included.
         start = min([p.at for p in points] + firsts)
+        for peer in peers:
+            self._owners.put(peer, participant_id)
+        senders = {p.sender: self._owners.get(p.sender) or p.sender for p in points if p.sender}
         return build_series(
             points,
             start=start,
@@ -560,6 +659,8 @@ class RealtimeKitProvider(BaseProvider):
             session_id=session_id,
             participant_id=participant_id,
             note=unread.note(),
+            senders=senders,
+            extra=_summary_extra(summaries, receive_extra(points)),
         )
 
     # -- check ---------------------------------------------------------------------------
@@ -570,3 +671,23 @@ class RealtimeKitProvider(BaseProvider):
         total = total_count(body, data)
         count = f"{total:,} sessions" if total is not None else "sessions readable"
         return f"{self.label} app {self.app_id} (account {self.account_id}): {count}"
+
+
+def _summary_extra(
+    summaries: Mapping[str, Mapping[str, Any]], received: Mapping[str, float]
+) -> dict[Metric, dict[str, Any]]:
+    """The per-stream ``*_cumulative`` summaries beside the series they summarise."""
+    out: dict[Metric, dict[str, Any]] = {}
+    for metric, streams in (
+        (Metric.LOSS_SEND, ("audio_producer", "video_producer")),
+        (Metric.LOSS_RECV, ("audio_consumer", "video_consumer")),
+        (Metric.MOS, ("audio_producer", "audio_consumer")),
+        (Metric.CPU_LIMITED, ("video_producer",)),
+        (Metric.BW_LIMITED, ("video_producer",)),
+    ):
+        found = {stream: dict(summaries[stream]) for stream in streams if stream in summaries}
+        if found:
+            out[metric] = {"cumulative": found}
+    if received:
+        out.setdefault(Metric.LOSS_RECV, {}).update(received)
+    return out

@@ -11,6 +11,12 @@ Two generations of quality data exist and both are read:
 
 Neither the sample interval nor the units are documented: series use each sample's own
 timestamp (``offsets_s``) and every guessed unit is flagged ``unit_documented=False``.
+
+Consumers name the peer whose media they receive (``peer_id``): receive loss is also
+given per sender (``QualitySeries.peer_id`` = the sending participant), so a receive-side
+problem can be laid at the sender's door. Video producers say why the encoder held back
+(``quality_limitation_durations``/``quality_limitation_reason``): the CPU- and
+bandwidth-limited share of each interval.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -26,13 +32,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from roomscope.tui.models import Metric, QualitySeries
-from roomscope.tui.providers.parsing import as_utc
+from roomscope.tui.providers.parsing import as_utc, number
 from roomscope.tui.providers.realtimekit.payloads import (
     LegacyQualityStat,
     LegacySample,
     MediaSample,
     log,
     read_lenient,
+    usable_id,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -69,9 +76,22 @@ class Point:
     rtt: float | None = None
     mos: float | None = None
     fps: float | None = None
+    sender: str | None = None
+    """On a receive stream: the sending peer."""
+    cpu: float | None = None
+    """Percent of the interval the video encoder was CPU-limited."""
+    bw: float | None = None
+    """Percent of the interval the video encoder was bandwidth-limited."""
+    jbd_ms: float | None = None
+    """Mean jitter-buffer delay over the interval (receive streams)."""
+    concealed: float | None = None
+    """Concealment events over the interval (receive audio)."""
 
     def empty(self) -> bool:
-        return all(v is None for v in (self.kbps, self.expected, self.jitter, self.rtt, self.mos, self.fps))
+        return all(
+            v is None
+            for v in (self.kbps, self.expected, self.jitter, self.rtt, self.mos, self.fps, self.cpu, self.bw)
+        )
 
 
 def _delta(before: float | None, after: float | None) -> float | None:
@@ -79,6 +99,24 @@ def _delta(before: float | None, after: float | None) -> float | None:
     if before is None or after is None or after < before:
         return None
     return after - before
+
+
+def _limited(previous: MediaSample, sample: MediaSample, dt: float) -> tuple[float | None, float | None]:
+    """(CPU-limited %, bandwidth-limited %) of the interval: from the growth of
+    ``quality_limitation_durations`` (seconds, as in WebRTC), else the current
+    ``quality_limitation_reason`` taken to hold for the whole interval."""
+    before, after = previous.quality_limitation_durations, sample.quality_limitation_durations
+    if isinstance(before, dict) and isinstance(after, dict):
+        shares: list[float | None] = []
+        for reason in ("cpu", "bandwidth"):
+            grown = _delta(number(before.get(reason), "seconds"), number(after.get(reason), "seconds"))
+            shares.append(round(min(100.0, 100.0 * grown / dt), 1) if grown is not None else None)
+        if any(v is not None for v in shares):
+            return shares[0], shares[1]
+    reason = (sample.quality_limitation_reason or "").strip().lower()
+    if reason in ("none", "cpu", "bandwidth", "other"):
+        return (100.0 if reason == "cpu" else 0.0), (100.0 if reason == "bandwidth" else 0.0)
+    return None, None
 
 
 def stream_points(stream: str, samples: Iterable[MediaSample], peer: str) -> list[Point]:
@@ -104,6 +142,7 @@ def stream_points(stream: str, samples: Iterable[MediaSample], peer: str) -> lis
                 rtt=sample.rtt,
                 mos=sample.mos_quality,
                 fps=sample.frames_per_second,
+                sender=usable_id(sample.peer_id) if direction == "recv" else None,
             )
             if previous is not None:
                 dt = (sample.timestamp - previous.timestamp).total_seconds()
@@ -122,6 +161,16 @@ def stream_points(stream: str, samples: Iterable[MediaSample], peer: str) -> lis
                         point.kbps = sent * 8.0 / dt / 1000.0
                     if lost is not None and expected:
                         point.lost, point.expected = min(lost, expected), expected
+                    if stream.endswith("video_producer"):
+                        point.cpu, point.bw = _limited(previous, sample, dt)
+                    if direction == "recv":
+                        delay = _delta(previous.jitter_buffer_delay, sample.jitter_buffer_delay)
+                        emitted = _delta(
+                            previous.jitter_buffer_emitted_count, sample.jitter_buffer_emitted_count
+                        )
+                        if delay is not None and emitted:
+                            point.jbd_ms = round(1000.0 * delay / emitted, 3)
+                        point.concealed = _delta(previous.concealment_events, sample.concealment_events)
             if not point.empty():
                 out.append(point)
             previous = sample
@@ -232,34 +281,53 @@ class _MetricSpec:
     value: Callable[[list[Point]], float | None]
 
 
-def _fps_spec(points: Sequence[Point], generation: str) -> _MetricSpec:
+def _fps_specs(generation: str) -> list[_MetricSpec]:
     if generation == "legacy":
-        return _MetricSpec(
-            Metric.FPS,
-            "fps",
-            True,
-            "legacy quality_stats video_stats frames_per_second",
-            lambda tick: _pick((p.fps for p in tick), max),
-        )
-    if any(p.stream == "video_producer" and p.fps is not None for p in points):
-        return _MetricSpec(
-            Metric.FPS,
+        return [
+            _MetricSpec(
+                Metric.FPS,
+                "fps",
+                True,
+                "legacy quality_stats video_stats frames_per_second",
+                lambda tick: _pick((p.fps for p in tick), max),
+            )
+        ]
+    return [
+        _MetricSpec(
+            Metric.FPS_SEND,
             "fps",
             True,
             "peer-report video_producer frames_per_second (sent)",
             lambda tick: _pick((p.fps for p in tick if p.stream == "video_producer"), max),
-        )
-    return _MetricSpec(
-        Metric.FPS,
-        "fps",
-        True,
-        "peer-report video_consumer frames_per_second (received, mean of streams)",
-        lambda tick: _pick((p.fps for p in tick if p.stream == "video_consumer"), statistics.fmean),
-    )
+        ),
+        _MetricSpec(
+            Metric.FPS,
+            "fps",
+            True,
+            "peer-report video_consumer frames_per_second (received, mean of streams)",
+            lambda tick: _pick((p.fps for p in tick if p.stream == "video_consumer"), statistics.fmean),
+        ),
+        _MetricSpec(
+            Metric.CPU_LIMITED,
+            "%",
+            False,
+            "peer-report video_producer quality_limitation_durations.cpu growth over the interval "
+            "(seconds as in WebRTC; else quality_limitation_reason)",
+            lambda tick: _pick((p.cpu for p in tick), max),
+        ),
+        _MetricSpec(
+            Metric.BW_LIMITED,
+            "%",
+            False,
+            "peer-report video_producer quality_limitation_durations.bandwidth growth over the "
+            "interval (seconds as in WebRTC; else quality_limitation_reason)",
+            lambda tick: _pick((p.bw for p in tick), max),
+        ),
+    ]
 
 
-def _metric_specs(points: Sequence[Point], generation: str) -> list[_MetricSpec]:
-    fps = _fps_spec(points, generation)
+def _metric_specs(generation: str) -> list[_MetricSpec]:
+    fps = _fps_specs(generation)
     if generation == "legacy":
         return [
             _MetricSpec(
@@ -276,7 +344,7 @@ def _metric_specs(points: Sequence[Point], generation: str) -> list[_MetricSpec]
                 "legacy quality_stats quality (worst stream; scale undocumented, read as MOS 1-5)",
                 lambda tick: _pick((p.mos for p in tick), min),
             ),
-            fps,
+            *fps,
         ]
     return [
         _MetricSpec(
@@ -328,8 +396,33 @@ def _metric_specs(points: Sequence[Point], generation: str) -> list[_MetricSpec]
             "peer-report mos_quality (worst stream; scale undocumented)",
             lambda tick: _pick((p.mos for p in tick), min),
         ),
-        fps,
+        *fps,
     ]
+
+
+def _sender_spec(sender: str) -> _MetricSpec:
+    return _MetricSpec(
+        Metric.LOSS_RECV,
+        "%",
+        True,
+        f"peer-report consumers of peer {sender}'s media: "
+        "Δpackets_lost / (Δpackets_received + Δpackets_lost)",
+        lambda tick: _loss((p for p in tick if p.sender == sender), "recv"),
+    )
+
+
+def receive_extra(points: Iterable[Point]) -> dict[str, float]:
+    """Jitter-buffer delay (mean of the intervals') and concealment events (total) of
+    receive streams, for the receive series' ``extra``."""
+    delays = [p.jbd_ms for p in points if p.direction == "recv" and p.jbd_ms is not None]
+    concealed = [p.concealed for p in points if p.direction == "recv" and p.concealed is not None]
+    out: dict[str, float] = {}
+    if delays:
+        out["jitter_buffer_delay_ms_avg"] = round(statistics.fmean(delays), 3)
+        out["jitter_buffer_delay_ms_max"] = round(max(delays), 3)
+    if concealed:
+        out["concealment_events"] = float(sum(concealed))
+    return out
 
 
 def build_series(
@@ -341,10 +434,44 @@ def build_series(
     session_id: str,
     participant_id: str,
     note: str = "",
+    senders: Mapping[str, str] | None = None,
+    extra: Mapping[Metric, Mapping[str, Any]] | None = None,
 ) -> list[QualitySeries]:
-    """One irregular series per metric that has any value. Pauses much longer than the
+    """One irregular series per metric that has any value, and (peer-report generation)
+    one receive-loss series per sending participant (``senders``: sending peer ->
+    participant id; an unknown peer stands for itself). Pauses much longer than the
     typical sample step (a reconnect) get a ``None`` so charts show the gap. ``note``
-    (what could not be read) is added to every series' ``source``."""
+    (what could not be read) is added to every series' ``source``; ``extra`` is added to
+    the participant's own series of that metric."""
+    base = {"provider": provider, "session_id": session_id, "participant_id": participant_id}
+    own = _series(points, _metric_specs(generation), start, generation, base, note, extra or {})
+    if generation == "legacy":
+        return own
+    by_sender: dict[str, list[Point]] = defaultdict(list)
+    for point in points:
+        if point.sender is not None:
+            by_sender[point.sender].append(point)
+    names = senders or {}
+    pairs: list[QualitySeries] = []
+    for sender, mine in sorted(by_sender.items()):
+        who = names.get(sender, sender)
+        if who == participant_id:
+            continue  # its own media looped back: not a sender
+        received = {Metric.LOSS_RECV: receive_extra(mine)}
+        for series in _series(mine, [_sender_spec(sender)], start, generation, base, note, received):
+            pairs.append(series.model_copy(update={"peer_id": who}))
+    return own + pairs
+
+
+def _series(
+    points: Sequence[Point],
+    specs: Sequence[_MetricSpec],
+    start: datetime,
+    generation: str,
+    base: Mapping[str, str],
+    note: str,
+    extra: Mapping[Metric, Mapping[str, Any]],
+) -> list[QualitySeries]:
     ticks = _ticks(points)
     if not ticks:
         return []
@@ -352,7 +479,7 @@ def build_series(
     steps = [b - a for a, b in itertools.pairwise(offsets) if b > a]
     typical = statistics.median(steps) if steps else 0.0
     out: list[QualitySeries] = []
-    for spec in _metric_specs(points, generation):
+    for spec in specs:
         values = [spec.value(tick) for tick in ticks]
         if (
             spec.metric is Metric.MOS
@@ -372,9 +499,9 @@ def build_series(
             shown.append(value)
         out.append(
             QualitySeries(
-                provider=provider,
-                session_id=session_id,
-                participant_id=participant_id,
+                provider=base["provider"],
+                session_id=base["session_id"],
+                participant_id=base["participant_id"],
                 metric=spec.metric,
                 unit=spec.unit,
                 unit_documented=spec.documented,
@@ -382,6 +509,7 @@ def build_series(
                 start=start,
                 offsets_s=times,
                 values=shown,
+                extra=dict(extra.get(spec.metric, {})),
             )
         )
     return out

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from roomscope.tui.clock import Clock, utcnow
 from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
+    Artifact,
     Event,
     EventKind,
     Page,
@@ -41,15 +44,24 @@ from roomscope.tui.providers.base import (
     BadPayloadError,
     BaseProvider,
     Capability,
+    ForbiddenError,
     NotFoundError,
     ProviderError,
     RateLimitedError,
     UnavailableError,
 )
 from roomscope.tui.providers.http import BearerAuth, HttpClient
-from roomscope.tui.providers.parsing import as_utc, iso, parse_records, parse_time, text
+from roomscope.tui.providers.parsing import (
+    as_utc,
+    describe_validation_error,
+    iso,
+    parse_records,
+    parse_time,
+    text,
+)
 from roomscope.tui.providers.partitioned import Partition, PartitionPage, PartitionSessions
-from roomscope.tui.providers.whereby import mapping
+from roomscope.tui.providers.whereby import content, mapping
+from roomscope.tui.providers.whereby.content import WbAccessLink, WbSummary, WbTranscription
 from roomscope.tui.providers.whereby.cursors import (
     Walk,
     next_cursor,
@@ -70,6 +82,9 @@ from roomscope.tui.providers.whereby.rooms import (
     resume_index,
     room_verdict,
 )
+
+log = logging.getLogger("roomscope.whereby")
+M = TypeVar("M", bound=BaseModel)
 
 API_URL = "https://api.whereby.dev/v1"
 MAX_LIMIT = 100
@@ -99,6 +114,7 @@ class WherebyProvider(BaseProvider):
             Capability.QUALITY,
             Capability.DEVICE_INFO,
             Capability.TIME_FILTER,
+            Capability.ARTIFACTS,
         }
     )
     page_size = MAX_LIMIT
@@ -109,9 +125,6 @@ class WherebyProvider(BaseProvider):
     partition_page_size = MAX_LIMIT
     partition_noun = "rooms"
     missing: Mapping[Capability, str] = {
-        Capability.ARTIFACTS: (
-            "Whereby's insights API links no chat log, transcript or summary to a room session."
-        ),
         Capability.NETWORK_INFO: (
             "Whereby's insights API reports no network details (ISP, IP address, location, "
             "connection type) for a participant; only the browser's user agent."
@@ -745,7 +758,102 @@ class WherebyProvider(BaseProvider):
             starts = [r.started_at for r in page if r.problem is None and r.started_at is not None]
             too_old = start is not None and bool(starts) and min(starts) < start - SLACK
             if api_cursor is None or (too_old and self._recording_order.honoured):
-                return Page[Recording](items=items, next_cursor=None)
+                return Page[Recording](items=await self._with_links(items), next_cursor=None)
             if len(items) >= limit:
                 break
-        return Page[Recording](items=items, next_cursor=recordings_cursor(api_cursor) if api_cursor else None)
+        return Page[Recording](
+            items=await self._with_links(items),
+            next_cursor=recordings_cursor(api_cursor) if api_cursor else None,
+        )
+
+    # -- meeting content: download links, transcriptions, summaries -----------------------
+
+    async def _access_link(self, kind: str, item_id: str) -> tuple[WbAccessLink | None, str | None]:
+        """A temporary download link (``/{kind}/{id}/access-link``), or why there is none."""
+        try:
+            path = f"/{kind}/{self.http.segment(item_id, 'id')}/access-link"
+            body = await self._get_object(path, [("validForSeconds", content.LINK_VALID_S)])
+        except (NotFoundError, ForbiddenError, BadPayloadError) as exc:
+            return None, f"no access link: {exc}"
+        try:
+            return WbAccessLink.model_validate(body), None
+        except ValidationError as exc:
+            return None, f"unreadable access link: {describe_validation_error(exc)}"
+
+    async def _with_links(self, recordings: list[Recording]) -> list[Recording]:
+        """Each readable recording with its temporary download link (one request each)."""
+        readable = [r for r in recordings if r.problem is None]
+        links = await asyncio.gather(*(self._access_link("recordings", r.id) for r in readable))
+        linked = {id(r): content.with_link(r, *found) for r, found in zip(readable, links, strict=True)}
+        return [linked.get(id(r), r) for r in recordings]
+
+    async def _of_session(
+        self, kind: str, model: type[M], sid: str, since: datetime | None
+    ) -> tuple[list[M], int]:
+        """The records of ``/{kind}`` (listed account-wide, newest first) that belong to room
+        session ``sid``; stops at the last page, at the request budget, or once a page is
+        older than the session (by more than the slack). Also how many were unreadable."""
+        found: list[M] = []
+        unreadable = 0
+        cursor: str | None = None
+        for _ in range(self.max_requests_per_page):
+            params: list[tuple[str, str | int]] = [("limit", MAX_LIMIT), ("sortBy", "startDate:desc")]
+            if cursor:
+                params.append(("cursor", cursor))
+            body = await self._get_object(f"/{kind}", params)
+            starts: list[datetime] = []
+            for raw in self._results(body, kind):
+                try:
+                    record = model.model_validate(raw)
+                except ValidationError:
+                    unreadable += 1
+                    continue
+                start = as_utc(getattr(record, "startDate", None))
+                if start is not None:
+                    starts.append(start)
+                if getattr(record, "roomSessionId", None) == sid:
+                    found.append(record)
+            sent, cursor = cursor, next_cursor(body)
+            descending = all(a >= b for a, b in itertools.pairwise(starts))
+            older = since is not None and bool(starts) and descending and starts[-1] < since - SLACK
+            if cursor is None or cursor == sent or older:
+                break
+        return found, unreadable
+
+    async def list_artifacts(self, session_id: str) -> list[Artifact]:
+        """The session's transcriptions (each with a temporary download link) and summaries.
+        An account without the feature (403, 404) has none of that kind."""
+        _room, sid = self._split(session_id)
+        session = await self._known_session(sid, session_id)
+        out: list[Artifact] = []
+        for kind, model in (("transcriptions", WbTranscription), ("summaries", WbSummary)):
+            try:
+                records, unreadable = await self._of_session(kind, model, sid, session.started_at)
+            except (NotFoundError, ForbiddenError) as exc:
+                log.info("whereby: no %s: %s", kind, exc)
+                continue
+            if unreadable:
+                log.info("whereby: %d unreadable %s skipped", unreadable, kind)
+            if kind == "transcriptions":
+                transcripts = [r for r in records if isinstance(r, WbTranscription)]
+                links = await asyncio.gather(
+                    *(self._access_link("transcriptions", t.transcriptionId) for t in transcripts)
+                )
+                out.extend(
+                    content.transcript(sid, t, *link) for t, link in zip(transcripts, links, strict=True)
+                )
+            else:
+                for record in records:
+                    if isinstance(record, WbSummary):
+                        out.append(content.summary(sid, await self._full_summary(record)))
+        return out
+
+    async def _full_summary(self, record: WbSummary) -> WbSummary:
+        """A listed summary without its text is read whole (``/summaries/{id}``)."""
+        if content.summary_text(record.summary) is not None:
+            return record
+        try:
+            body = await self._get_object(f"/summaries/{self.http.segment(record.summaryId, 'id')}", [])
+            return WbSummary.model_validate(body)
+        except (NotFoundError, ForbiddenError, BadPayloadError, ValidationError):
+            return record

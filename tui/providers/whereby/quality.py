@@ -27,6 +27,18 @@ SERIES: tuple[tuple[str, Metric, str], ...] = (
     ("bitrateRecv", Metric.BITRATE_RECV, "bps"),
 )
 """Series name, metric, and the unit the Insights dashboard documentation gives it."""
+DEFINITIONS: Mapping[str, str] = {
+    "packetLossSend": "sending loss is the worst of the participant's outgoing streams",
+    "packetLossRecv": "receiving loss as the dashboard defines it",
+    "bitrateSend": "sending bitrate is the sum of all outgoing streams",
+    "bitrateRecv": "receiving bitrate as the dashboard defines it",
+}
+"""How Whereby's Insights dashboard documentation defines each series
+(whereby/docs ``using-the-insights-dashboard.md``)."""
+LOSS_GUIDANCE = (
+    "Whereby's Insights dashboard calls packet loss above 3 % sustained a problem; spikes of 2-4 s are normal"
+)
+"""Shown beside a loss series' verdict (``extra["guidance"]``)."""
 
 
 VALUE_KEYS = ("value", "v", "y", "val")
@@ -139,13 +151,18 @@ def quality_series(
             continue
         source = (
             f"Whereby /insights/participant samples.{key}; unit as the Insights dashboard documents it "
-            "(the API does not state units)"
+            f"(the API does not state units); {DEFINITIONS[key]}"
         )
+        guidance = {"guidance": LOSS_GUIDANCE} if unit == "%" else {}
         if unreadable:
             source += f"; {unreadable} unreadable sample(s) shown as gaps"
 
         def series(
-            metric: Metric = metric, unit: str = unit, source: str = source, **shape: Any
+            metric: Metric = metric,
+            unit: str = unit,
+            source: str = source,
+            guidance: dict[str, str] = guidance,
+            **shape: Any,
         ) -> QualitySeries:
             return QualitySeries(
                 provider=provider,
@@ -156,6 +173,7 @@ def quality_series(
                 unit_documented=False,
                 source=source,
                 start=origin,
+                extra=dict(guidance),
                 **shape,
             )
 
