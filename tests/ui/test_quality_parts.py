@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from rich.text import Text
 
+from roomscope.screens.navigation import ParticipantNav
 from roomscope.screens.quality import QualityScreen, event_marks, panel_heights, verdict_line
 from roomscope.tui import fmt, quality
 from roomscope.tui.kinds import EventKind, Metric
-from roomscope.tui.models import Event, QualitySeries
+from roomscope.tui.models import Event, Participant, QualitySeries, Session, SessionStatus
 from roomscope.tui.store import QualityReport
 from roomscope.widgets.cursor_readout import exact, sample_at, sample_step, wrap
 from roomscope.widgets.sparkline_panel import bucket_values, bursts, compact, nice_scale, range_label
@@ -254,3 +255,14 @@ def test_the_zone_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         monkeypatch.undo()  # the zone the process had, read again
         time.tzset()
+
+
+def test_a_second_source_of_a_metric_is_read_out_under_its_name() -> None:
+    provider = series([1.0, 2.0, 3.0])
+    dump = series([1.5, 2.5, 3.5]).model_copy(update={"source": "chrome-dump.txt"})
+    report = QualityReport("s", "p", [provider, dump], quality.assess([provider, dump]))
+    session = Session(provider="demo", profile="demo", id="s", name="Call", status=SessionStatus.ENDED)
+    person = Participant(provider="demo", session_id="s", id="p", name="Ana")
+    shown = QualityScreen(ParticipantNav(session, [person], 0)).shown(report)
+    assert [entry.label for entry in shown] == ["RTT", "RTT chrome-dum"]
+    assert shown[1].assessment is not None and shown[1].assessment.source == "chrome-dump.txt"
