@@ -39,6 +39,12 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench("scroll_rss", "scroll_rss.py", ("--procs", "1"), ("--procs", "1", "--size", "20000")),
     Bench("quality_frame", "quality_frame.py", ("--procs", "3", "--updates", "20"), ("--procs", "1")),
+    Bench(
+        "quality_cursor",
+        "quality_cursor.py",
+        ("--procs", "3", "--steps", "40"),
+        ("--procs", "1", "--steps", "10", "--presses", "4"),
+    ),
     Bench("clientstats", "clientstats.py", ("--runs", "3"), ("--runs", "1", "--size-mb", "10")),
     Bench("key_bytes", "key_bytes.py", ("--runs", "2"), ("--runs", "1", "--presses", "4")),
     Bench("heatmap", "heatmap.py", ("--procs", "3"), ("--procs", "1", "--steps", "5")),

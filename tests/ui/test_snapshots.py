@@ -92,6 +92,14 @@ async def quality(pilot: Pilot[Any]) -> None:
     _no_loading(pilot)
 
 
+async def quality_zoomed(pilot: Pilot[Any]) -> None:
+    """Zoomed in four times around the cursor (at the loss burst), then two columns on."""
+    await quality(pilot)
+    await pilot.press("plus", "plus", "l", "l")
+    await pilot.pause()
+    assert "zoom ×4:" in screen_text(pilot.app)
+
+
 async def help_screen(pilot: Pilot[Any]) -> None:
     await sessions(pilot)
     await pilot.press("question_mark")
@@ -106,6 +114,7 @@ FLOWS: dict[str, Flow] = {
     "people": people,
     "participant": participant,
     "quality": quality,
+    "quality-zoomed": quality_zoomed,
     "help": help_screen,
 }
 
