@@ -478,9 +478,12 @@ class QualityScreen(RoomscopeScreen):
             timeline.cursor = min(max(self._first_moment(report), start), end)
         self.timeline = timeline
 
-    @staticmethod
-    def _first_moment(report: QualityReport) -> float:
-        """Where the cursor starts: where the verdict's trouble began, else the first sample."""
+    def _first_moment(self, report: QualityReport) -> float:
+        """Where the cursor starts: the moment the opening screen pointed at (a finding's
+        start, the heatmap's cursor), else where the verdict's trouble began, else the first
+        sample."""
+        if self.nav.at is not None:
+            return self.nav.at.timestamp()
         if report.assessment.tripped_at is not None:
             return report.assessment.tripped_at.timestamp()
         firsts = []

@@ -254,7 +254,7 @@ async def test_enter_on_a_heatmap_cell_opens_that_participants_quality_then(make
         await open_session_at(pilot, LOSS_SPIKE)
         await pilot.press("2")
         heatmap = await wait_for_heatmap(pilot)
-        await pilot.press("j", "j", "l")
+        await pilot.press("j", "j", "l", "L", "L", "L")  # well away from where the trouble began
         await pilot.pause()
         chosen = heatmap.selected()
         assert chosen is not None
@@ -266,6 +266,12 @@ async def test_enter_on_a_heatmap_cell_opens_that_participants_quality_then(make
         assert quality.nav.current.id == chosen[0]
         assert quality.nav.at == chosen[1]
         assert crumbs(app).endswith(f"› {grid.tracks[2].name} › Quality")
+        await wait_until(pilot, lambda: quality.timeline is not None, what="the quality time axis")
+        timeline = quality.timeline
+        assert timeline is not None and chosen[1] is not None
+        # the quality cursor starts at the heatmap's instant (to within one chart column)
+        column = timeline.span / 100
+        assert abs(timeline.cursor - chosen[1].timestamp()) <= column
 
 
 async def test_the_heatmap_marks_reconnects_and_shared_events(make_app: AppFactory) -> None:
