@@ -263,6 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("participant_id", type=participant_id, metavar="PARTICIPANT_ID")
     formats(sub)
 
+    sub = command("window", "every session overlapping a time window, across every profile, worst first")
+    sub.add_argument(
+        "window",
+        metavar="FROM..TO",
+        help="HH:MM[:SS] (the most recent such time, in the shown zone) or ISO 8601 ends; "
+        "also 10:00-10:10 and 10:05±5m (or 10:05+-5m)",
+    )
+    incident_formats = sub.add_mutually_exclusive_group()
+    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
+    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")

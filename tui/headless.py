@@ -81,6 +81,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "events": _events,
             "recordings": _recordings,
             "quality": _quality,
+            **_incident_commands(),
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -91,6 +92,12 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
         return exit_code_of(exc)
     finally:
         await store.aclose()
+
+
+def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
+    from roomscope.tui.incident import headless as incident
+
+    return {"window": incident.window}
 
 
 # ---------------------------------------------------------------------------------------

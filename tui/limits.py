@@ -70,3 +70,11 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 """A larger answer (announced or received, after decompression) is unreadable."""
 MAX_JSON_DEPTH = 64
 """JSON nested deeper than this (objects and arrays) is unreadable."""
+
+# -- Incidents (tui/incident) -------------------------------------------------------------------
+INCIDENT_MAX_WINDOW_S = 24 * 3600
+"""The longest incident window roomscope serves (a longer one exits 5: unavailable)."""
+INCIDENT_LOOKBACK_S = 6 * 3600
+"""How long before a window's start a session may have started and still be found in it."""
+INCIDENT_DIAGNOSIS_CONCURRENCY = 8
+"""Sessions of a window diagnosed at once."""
