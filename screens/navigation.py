@@ -83,3 +83,12 @@ class OpenQuality(Message):
 
 class ToggleHelp(Message):
     """Show the help for the current screen, or close it."""
+
+
+class OpenWindow(Message):
+    """Show the Window view of ``text`` (a window as typed: ``10:00-10:10``), or, with no
+    text, the Window view asking for one."""
+
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self.text = text

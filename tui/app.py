@@ -28,7 +28,7 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
+from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession, OpenWindow
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
 from roomscope.tui import clipboard
@@ -58,6 +58,7 @@ class RoomscopeApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
         Binding("ctrl+c", "quit", "Quit from anywhere", show=False, priority=True, id="app.quit"),
+        Binding("w", "window", "Incident window", show=False, id="app.window"),
     ]
 
     def __init__(
@@ -70,6 +71,7 @@ class RoomscopeApp(App[int]):
         keymap: dict[str, str] | None = None,
         source_label: str = "",
         crash_log: Path | None = None,
+        window: str | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -95,6 +97,8 @@ class RoomscopeApp(App[int]):
         self._user_keymap = keymap or {}
         self.started_at = time.perf_counter()
         self.first_frame_ms: float | None = None
+        self.initial_window = window
+        """``--window``: the Window view opens over the session list at start."""
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -124,6 +128,8 @@ class RoomscopeApp(App[int]):
             self._store_ready.set()
         else:
             self.call_after_refresh(self._build_store)
+        if self.initial_window:
+            self.post_message(OpenWindow(self.initial_window))
 
     def _build_store(self) -> None:
         self.run_worker(self._make_store, thread=True, name="store", exit_on_error=False)
@@ -212,6 +218,19 @@ class RoomscopeApp(App[int]):
         if isinstance(self.screen, QualityScreen):
             return
         self.push_screen(QualityScreen(message.nav))
+
+    def action_window(self) -> None:
+        self.post_message(OpenWindow())
+
+    @on(OpenWindow)
+    def _open_window(self, message: OpenWindow) -> None:
+        from roomscope.screens.window import WindowScreen
+
+        if isinstance(self.screen, WindowScreen):
+            if message.text:
+                self.screen.show_window(message.text)
+            return
+        self.push_screen(WindowScreen(message.text))
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy to the clipboard with OSC 52 (through tmux or screen when they are in between);

@@ -20,6 +20,7 @@ from roomscope import __version__
 from roomscope.tui import diagnostics
 from roomscope.tui.clock import utcnow
 from roomscope.tui.config.validate import DEMO_BOUNDS
+from roomscope.tui.errors import ProviderError
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES
 from roomscope.tui.sources import (
@@ -212,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"roomscope {__version__}")
     _global_options(parser, suppress=False)
+    parser.add_argument(
+        "--window",
+        metavar="FROM..TO",
+        help="open the Window view of an incident window (10:00-10:10, 10:05±5m, FROM..TO)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -315,6 +321,11 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
         raise UsageError("--theme: must not be empty")
     theme = theme or sources.theme
     keymap = sources.keymap
+    window = opt(args, "window")
+    if window is not None:
+        from roomscope.tui.incident.headless import read_window
+
+        read_window(window, clock())  # a bad window stops here, before the screen is taken
     try:
         return RoomscopeApp(
             store_factory=lambda: make_store(sources, args, swr=True, clock=clock),
@@ -323,6 +334,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             keymap=keymap,
             source_label=sources.label,
             crash_log=cache_directory(args) / "roomscope-crash.log",
+            window=window,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -346,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         diagnostics.error(exc)
         return 2
+    except ProviderError as exc:  # a window longer than roomscope serves (--window)
+        diagnostics.error(exc)
+        return exc.exit_code
     except KeyboardInterrupt:
         diagnostics.note("roomscope: interrupted")
         return 130

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from roomscope.screens.navigation import OpenSession
+from roomscope.screens.navigation import OpenSession, OpenWindow
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
@@ -28,6 +28,14 @@ def _highlight(matcher: Matcher, text: str) -> Content:
             if not text[offset].isspace():
                 content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
+
+
+def _window_text(query: str) -> str | None:
+    """The window in 'window 10:00-10:10' (or 'w 10:05±5m'), or None."""
+    head, _, rest = query.partition(" ")
+    if head.lower() in ("window", "w") and rest.strip():
+        return rest.strip()
+    return None
 
 
 class RoomscopeCommands(Provider):
@@ -67,6 +75,13 @@ class RoomscopeCommands(Provider):
         for span in ("all time", "last 1h", "last 24h", "last 7d", "last 30d"):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
+        commands.append(
+            (
+                "Incident window…",
+                partial(self.app.post_message, OpenWindow()),
+                "Every session overlapping a time window, across every profile (w)",
+            )
+        )
         return commands
 
     async def discover(self) -> Hits:
@@ -86,6 +101,14 @@ class RoomscopeCommands(Provider):
                 _highlight(matcher, f"Open session {clean(stripped, 80)}"),
                 partial(self._open_id, stripped),
                 help="Look the id up in every profile",
+            )
+        window = _window_text(stripped)
+        if window is not None:
+            yield Hit(
+                95.0,
+                _highlight(matcher, f"Window {clean(window, 80)}"),
+                partial(self.app.post_message, OpenWindow(window)),
+                help="Every session overlapping this window, across every profile",
             )
         for text, callback, help_text in self._commands():
             score = matcher.match(text)

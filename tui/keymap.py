@@ -76,6 +76,18 @@ BINDING_IDS: Mapping[str, str] = {
     "table.up": "k",
     "table.top": "g",
     "table.bottom": "G",
+    "app.window": "w",
+    "window.edit": "w",
+    "window.refresh": "r",
+    "window.copy": "y",
+    "window-input.cancel": "escape",
+    "rows.down": "j,down",
+    "rows.up": "k,up",
+    "rows.top": "g,home",
+    "rows.bottom": "G,end",
+    "rows.page-down": "pagedown,ctrl+f",
+    "rows.page-up": "pageup,ctrl+b",
+    "rows.open": "enter",
 }
 """Every binding id -> its default keys, as the screens, widgets and app declare them."""
 

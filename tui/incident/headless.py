@@ -30,7 +30,7 @@ def read_window(text: str, now: datetime) -> IncidentWindow:
         return parse_window(text, now, fmt.shown_zone())
     except WindowError as exc:
         if exc.exit_code == UNAVAILABLE:
-            raise UnavailableError(f"--window: {exc}") from None
+            raise UnavailableError(f"window: {exc}") from None
         raise UsageError(f"window: {exc}") from None
 
 

@@ -1,0 +1,153 @@
+"""The Window view: opened by w, the palette and --window; rows worst first; Enter opens a session;
+a bad window is said and kept for editing; how it looks at 80x24 and 120x40."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from roomscope.screens.session import SessionScreen
+from roomscope.screens.window import WindowScreen
+from roomscope.tui.demo.world import DemoWorld
+from roomscope.widgets.window_input import WindowInput
+from tests.conftest import NOW
+from tests.ui.conftest import (
+    AppFactory,
+    SnapCompare,
+    current_screen,
+    palette_type,
+    screen_text,
+    settle,
+    wait_for_sessions,
+    wait_until,
+)
+
+WINDOW = "00:00..now"  # sessions 0..8 of the 500-session demo world
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def window_screen(pilot: Pilot[Any]) -> WindowScreen:
+    return current_screen(pilot.app, WindowScreen)
+
+
+async def wait_for_window(pilot: Pilot[Any]) -> WindowScreen:
+    """Until the Window view has read its lists and diagnosed every session."""
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        if not isinstance(screen, WindowScreen) or screen.progress is None:
+            return False
+        return (
+            screen.progress.done_listing and all(r.judged for r in screen.rows.values()) and bool(screen.rows)
+        )
+
+    await wait_until(pilot, ready, what="the window's sessions and diagnoses")
+    await settle(pilot)
+    return window_screen(pilot)
+
+
+async def type_window(pilot: Pilot[Any], text: str) -> None:
+    field = pilot.app.screen.query_one(WindowInput)
+    field.value = text
+    await pilot.press("enter")
+
+
+async def test_w_asks_for_a_window_and_shows_its_sessions_worst_first(make_app: AppFactory) -> None:
+    world = DemoWorld(seed=7, size=500, now=NOW)
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the window view")
+        field = pilot.app.screen.query_one(WindowInput)
+        assert field.has_focus and field.value == "09:00..now"  # the last hour, to edit
+        await type_window(pilot, WINDOW)
+        screen = await wait_for_window(pilot)
+        assert {r.session.id for r in screen.ordered} == {world.session(i).id for i in range(9)}
+        orders = [r.order() for r in screen.ordered]
+        assert orders == sorted(orders)
+        text = screen_text(pilot.app)
+        assert "Window 2026-11-22 00:00–10:00 UTC (10h00m) · 9 sessions" in text
+        assert "Sessions › Window 00:00–10:00" in text
+        assert "9/9 diagnosed" in text
+        first = screen.ordered[0]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, SessionScreen), what="the session")
+        assert current_screen(pilot.app, SessionScreen).session.id == first.session.id
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="back to the window")
+
+
+async def test_a_bad_window_is_said_and_kept_for_editing(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the window view")
+        await type_window(pilot, "10:10-10:00")
+        await pilot.pause()
+        screen = window_screen(pilot)
+        field = screen.query_one(WindowInput)
+        assert field.has_focus and field.value == "10:10-10:00"
+        assert screen.window is None
+        assert "⚠ the end 10:00 is before the start 10:10" in screen_text(pilot.app)
+        await pilot.press("escape")  # no window: Escape goes back to the list
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, WindowScreen), what="the list")
+
+
+async def test_the_palette_opens_a_window(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await palette_type(pilot, f"window {WINDOW}")
+        await wait_until(pilot, lambda: "Window 00:00..now" in screen_text(pilot.app), what="the window hit")
+        await pilot.press("enter")
+        screen = await wait_for_window(pilot)
+        assert screen.window is not None and screen.window.text == WINDOW
+
+
+async def test_w_in_the_view_changes_the_window_and_the_cursor_stays(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the window view")
+        await type_window(pilot, WINDOW)
+        screen = await wait_for_window(pilot)
+        await pilot.press("j", "j")
+        chosen = screen.chart.selected
+        assert chosen is not None
+        screen._reorder()  # a re-sort (as each diagnosis arrives) keeps the cursor's session
+        assert screen.chart.selected is not None and screen.chart.selected.key == chosen.key
+        await pilot.press("w")
+        assert screen.query_one(WindowInput).value == WINDOW
+        await type_window(pilot, "06:00..07:00")
+        screen = await wait_for_window(pilot)
+        assert screen.window is not None and screen.window.text == "06:00..07:00"
+        assert len(screen.ordered) == 2  # sessions 2 and 3
+
+
+def test_the_command_line_window_opens_the_view(make_sync_app: AppFactory) -> None:
+    from roomscope.tui.cli import build_app
+
+    app = build_app(["--provider", "demo", "--demo-latency", "0", "--window", WINDOW])
+    assert app.initial_window == WINDOW
+
+
+async def window_flow(pilot: Pilot[Any]) -> None:
+    await wait_for_sessions(pilot)
+    await pilot.press("w")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the window view")
+    await type_window(pilot, WINDOW)
+    await wait_for_window(pilot)
+    text = screen_text(pilot.app)
+    assert "loading" not in text and "reading" not in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_window_view_snapshot(
+    size: tuple[int, int], make_sync_app: AppFactory, snap_compare: SnapCompare
+) -> None:
+    assert snap_compare(make_sync_app().app, terminal_size=size, run_before=window_flow)
