@@ -9,6 +9,7 @@ Workers never touch widgets: they post the messages below and one handler each d
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 FIRST_BATCH = 40
 """Rows shown before the rest of the lists are read (the first paint)."""
+FIRST_PAINT_S = 0.05
+"""The pause after the first rows, so they are painted before the rest of the lists are read."""
 BATCH_EVERY_S = 0.15
 """How often rows and diagnoses are handed to the screen while a scan goes on."""
 
@@ -159,6 +162,8 @@ class WindowScreen(RoomscopeScreen):
                 if len(found) == FIRST_BATCH or time.monotonic() - last >= BATCH_EVERY_S:
                     self.post_message(self.Found(window, batch, done=False))
                     batch, last = [], time.monotonic()
+                    if len(found) == FIRST_BATCH:
+                        await asyncio.sleep(FIRST_PAINT_S)  # the first rows are drawn before reading on
         except ProviderError as exc:
             progress.errors.append(str(exc))
             self.post_message(self.Failed(window, str(exc)))
