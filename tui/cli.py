@@ -281,6 +281,28 @@ def build_parser() -> argparse.ArgumentParser:
     incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
     incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
 
+    sub = command(
+        "groups", "participants grouped by network, place, device, provider or room, the outlier first"
+    )
+    sub.add_argument(
+        "--by",
+        required=True,
+        choices=("isp", "country", "city", "connection", "browser", "os", "device", "profile", "room"),
+        help="what to group by",
+    )
+    sub.add_argument("--window", metavar="FROM..TO", help="the sessions of this window (as for `window`)")
+    sub.add_argument(
+        "--since", metavar="SPAN", help="without --window: sessions started within SPAN (24h, 7d)"
+    )
+    sub.add_argument("--filter", metavar="TEXT", default="", help="without --window: text in name/room/id")
+    sub.add_argument(
+        "--limit", type=_positive_int, default=500, metavar="N", help="without --window: at most N sessions"
+    )
+    incident_formats = sub.add_mutually_exclusive_group()
+    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
+    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")

@@ -11,7 +11,10 @@ from tests.test_architecture import _loaded_after
 DEMO = ["--provider", "demo", "--demo-latency", "0", "--demo-size", "200"]
 
 
-@pytest.mark.parametrize("argv", [["window", "00:00..now", "--json", *DEMO]])
+@pytest.mark.parametrize(
+    "argv",
+    [["window", "00:00..now", "--json", *DEMO], ["groups", "--by", "isp", "--window", "06:00..now", *DEMO]],
+)
 def test_an_incident_command_never_loads_textual(argv: list[str], tmp_path: Path) -> None:
     code = f"from roomscope.tui.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
     loaded = _loaded_after(code, tmp_path)

@@ -93,3 +93,50 @@ def test_bad_windows(run: Run, window: str, code: int, words: str) -> None:
 
 def test_formats_exclude_each_other(run: Run) -> None:
     assert run("window", WINDOW, "--json", "--csv").code == 2
+
+
+def test_groups_of_a_window_json_and_csv(run: Run) -> None:
+    result = run("groups", "--by", "isp", "--window", WINDOW, "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert isinstance(body, dict)
+    assert body["by"] == "isp" and body["window"]["asked"] == WINDOW
+    assert body["sessions"] == len(IN_WINDOW) and body["left_out"] == []
+    groups = body["groups"]
+    assert sum(g["participants"] for g in groups) == body["participants"] > 0
+    scores = [g["score"] for g in groups]
+    assert scores == sorted(scores, reverse=True)
+    for g in groups:
+        assert g["sentence"].startswith(f"{g['label']}: {g['degraded']} of {g['participants']} degraded")
+    table = run("groups", "--by", "isp", "--window", WINDOW, "--csv").csv()
+    assert [r["label"] for r in table] == [g["label"] for g in groups]
+
+
+def test_groups_of_the_session_list(run: Run) -> None:
+    result = run("groups", "--by", "country", "--since", "24h", "--limit", "5")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0].split() == [
+        "GROUP",
+        "PEOPLE",
+        "DEGRADED",
+        "SHARE",
+        "DOMINANT",
+        "CAUSE",
+        "FROM",
+    ]
+    assert "of 5 sessions, by country" in result.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["groups", "--by", "planet"], 2),
+        (["groups"], 2),
+        (["groups", "--by", "isp", "--window", "10:10-10:00"], 2),
+        (["groups", "--by", "isp", "--window", "2026-11-19T00:00Z..2026-11-21T00:00Z"], 5),
+    ],
+)
+def test_groups_bad_input(run: Run, argv: list[str], code: int) -> None:
+    result = run(*argv)
+    assert result.code == code
+    assert result.out == ""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from roomscope.tui import fmt
+from roomscope.tui.incident.groups import Group
 from roomscope.tui.incident.output import iso
 from roomscope.tui.incident.scan import WindowRow
 from roomscope.tui.incident.window import IncidentWindow
@@ -157,3 +158,59 @@ def table_header(multi_profile: bool) -> list[str]:
         "DEGRADED",
         "ID",
     ]
+
+
+def group_json(g: Group) -> dict[str, Any]:
+    return {
+        "by": g.dimension.value,
+        "key": g.key,
+        "label": g.label,
+        "participants": g.participants,
+        "degraded": g.degraded,
+        "poor": g.poor,
+        "share_degraded": round(g.share, 4),
+        "score": round(g.score, 4),
+        "sessions": g.sessions,
+        "dominant_cause": g.cause or None,
+        "dominant_cause_count": g.cause_count,
+        "first_degraded": iso(g.first_degraded),
+        "filter": g.filter_term(),
+        "sentence": g.sentence(fmt.local(g.first_degraded or datetime.now().astimezone()).tzinfo),
+    }
+
+
+GROUP_CSV_HEADER = (
+    "by",
+    "label",
+    "participants",
+    "degraded",
+    "poor",
+    "share_degraded",
+    "sessions",
+    "dominant_cause",
+    "dominant_cause_count",
+    "first_degraded",
+    "filter",
+)
+
+
+def group_cells(g: Group) -> list[Any]:
+    body = group_json(g)
+    return [body[k] for k in GROUP_CSV_HEADER]
+
+
+def group_table(g: Group) -> list[str]:
+    cause = ""
+    if g.degraded and g.cause:
+        cause = ("all " if g.cause_count == g.degraded else f"{g.cause_count}× ") + g.cause
+    return [
+        g.label,
+        str(g.participants),
+        str(g.degraded),
+        f"{g.share:.0%}",
+        cause or "—",
+        fmt.when(g.first_degraded, date=False) if g.first_degraded else "—",
+    ]
+
+
+GROUP_TABLE_HEADER = ["GROUP", "PEOPLE", "DEGRADED", "SHARE", "DOMINANT CAUSE", "FROM"]

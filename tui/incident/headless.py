@@ -1,4 +1,4 @@
-"""The incident commands of the headless twin: ``roomscope window``.
+"""The incident commands of the headless twin: ``roomscope window``, ``roomscope groups``.
 
 Each is ``async def command(store, args, clock)`` like the other headless commands
 (:mod:`roomscope.tui.headless` dispatches to them). A window that cannot be read is a usage
@@ -57,3 +57,58 @@ async def window(store: Store, args: argparse.Namespace, clock: Callable[[], dat
     diagnostics.note(f"{describe.window_heading(chosen, len(rows))}, {poor} with a poor participant")
     if progress.failed:
         diagnostics.warning(f"{progress.failed} session(s) could not be diagnosed (see their error)")
+
+
+async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    """Participants grouped along ``--by``, the outlier first: of the sessions of a window,
+    or of the sessions list (``--since``, ``--filter``, at most ``--limit`` sessions)."""
+    from roomscope.tui.incident.gather import gather
+    from roomscope.tui.incident.groups import Dimension, group
+    from roomscope.tui.incident.scan import sessions_in
+    from roomscope.tui.models import Session, SessionQuery
+    from roomscope.tui.sources import parse_since
+
+    now = clock()
+    by = Dimension(args.by)
+    chosen: IncidentWindow | None = None
+    sessions: list[Session] = []
+    if args.window:
+        chosen = read_window(args.window, now)
+        sessions = [row.session async for row in sessions_in(store, chosen, now)]
+    else:
+        since = parse_since(args.since, now) if args.since else None
+        collection = store.sessions(SessionQuery(since=since, text=args.filter or ""))
+        async for session in collection.stream():
+            if not session.problem:
+                sessions.append(session)
+            if len(sessions) >= args.limit:
+                break
+    gathered = await gather(store, sessions, chosen)
+    found = group(gathered.members, by)
+    if args.json:
+        output.write_json(
+            {
+                "by": by.value,
+                "window": describe.window_json(chosen) if chosen is not None else None,
+                "sessions": gathered.sessions,
+                "participants": len(gathered.members),
+                "left_out": gathered.failed,
+                "groups": [describe.group_json(g) for g in found],
+            }
+        )
+    elif args.jsonl:
+        output.write_jsonl(describe.group_json(g) for g in found)
+    elif args.csv:
+        output.write_csv(describe.GROUP_CSV_HEADER, (describe.group_cells(g) for g in found))
+    else:
+        output.write_table(describe.GROUP_TABLE_HEADER, [describe.group_table(g) for g in found])
+    degraded = sum(1 for m in gathered.members if m.degraded)
+    scope = describe.window_heading(chosen) if chosen is not None else f"{gathered.sessions:,} sessions"
+    diagnostics.note(
+        f"{len(gathered.members):,} participants ({degraded:,} degraded) of {scope}, "
+        f"by {by.words}: {len(found):,} groups"
+    )
+    for failure in gathered.failed[:5]:
+        diagnostics.warning(f"left out: {failure}")
+    if len(gathered.failed) > 5:
+        diagnostics.warning(f"{len(gathered.failed) - 5} more sessions left out")
