@@ -24,13 +24,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
-from roomscope.screens.navigation import OpenSession
+from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession
 from roomscope.tui import fmt
 from roomscope.widgets.status_bar import StatusBar
 from roomscope.widgets.window_chart import WindowAxis, WindowChart
 from roomscope.widgets.window_input import WindowInput
 
 if TYPE_CHECKING:
+    from roomscope.tui.incident.groups import Group
     from roomscope.tui.incident.scan import ScanProgress, WindowRow
     from roomscope.tui.incident.window import IncidentWindow
 
@@ -40,6 +41,12 @@ FIRST_PAINT_S = 0.05
 """The pause after the first rows, so they are painted before the rest of the lists are read."""
 BATCH_EVERY_S = 0.15
 """How often rows and diagnoses are handed to the screen while a scan goes on."""
+
+
+def worst_first_rows(rows: Iterable[WindowRow]) -> list[WindowRow]:
+    from roomscope.tui.incident.scan import worst_first
+
+    return worst_first(rows)
 
 
 def default_window_text(now_local_hhmm: str) -> str:
@@ -53,6 +60,7 @@ class WindowScreen(RoomscopeScreen):
         Binding("w", "edit", "Window", id="window.edit"),
         Binding("r", "refresh", "Refresh", id="window.refresh"),
         Binding("y", "copy", "Copy", id="window.copy"),
+        Binding("o", "groups", "Groups", id="window.groups"),
     ]
 
     def __init__(self, text: str | None = None) -> None:
@@ -66,6 +74,8 @@ class WindowScreen(RoomscopeScreen):
         self.scan_started: float | None = None
         self.first_rows_ms: float | None = None
         """How long the first rows took to reach the screen (the benchmark reads it)."""
+        self.only: tuple[str, set[tuple[str, str]]] | None = None
+        """A group chosen in the Groups view: its words, and the sessions shown."""
 
     def crumbs(self) -> list[str]:
         if self.window is None:
@@ -133,6 +143,7 @@ class WindowScreen(RoomscopeScreen):
             return
         self.problem = None
         self.window = window
+        self.only = None
         self.rows.clear()
         self.ordered = []
         self.first_rows_ms = None
@@ -228,7 +239,9 @@ class WindowScreen(RoomscopeScreen):
 
         chart = self.chart
         chosen = chart.selected
-        self.ordered = worst_first(self.rows.values())
+        only = self.only
+        rows = self.rows.values() if only is None else (r for r in self.rows.values() if r.key in only[1])
+        self.ordered = worst_first(rows)
         keep = None
         if chosen is not None and chart.cursor > 0:  # on the top row, the cursor follows the worst
             keep = next((i for i, r in enumerate(self.ordered) if r.key == chosen.key), None)
@@ -253,6 +266,8 @@ class WindowScreen(RoomscopeScreen):
             poor = sum(1 for r in self.ordered if r.verdict.value == "poor")
             if poor:
                 text.append(f" · {poor} poor", style=self.verdict_style_named("poor"))
+            if self.only is not None:
+                text.append(f"\nonly {self.only[0]}: {len(self.ordered):,} sessions (Escape shows all)")
         else:
             text.append("Type a window: 10:00-10:10, 10:05±5m, or FROM..TO", style="bold")
         if self.problem:
@@ -324,6 +339,30 @@ class WindowScreen(RoomscopeScreen):
         row = self.chart.selected
         if row is not None:
             self.rs.copy_text(row.session.id, "session id")
+
+    def action_groups(self) -> None:
+        if self.window is None or not self.rows:
+            return
+        start, end = fmt.local(self.window.start), fmt.local(self.window.end)
+        source = GroupsSource(
+            title=f"Window {start:%H:%M}–{end:%H:%M}",
+            sessions=[r.session for r in worst_first_rows(self.rows.values())],
+            window=self.window,
+            choose=self._only_group,
+        )
+        self.post_message(OpenGroups(source))
+
+    def _only_group(self, chosen: Group, keys: set[tuple[str, str]]) -> None:
+        self.only = (f"{chosen.dimension.words} {chosen.label}", keys)
+        self._reorder()
+
+    def action_back(self) -> None:
+        """Escape: drop a group filter first, then go back."""
+        if self.only is not None:
+            self.only = None
+            self._reorder()
+            return
+        super().action_back()
 
     @on(WindowChart.Chosen)
     def _open(self, message: WindowChart.Chosen) -> None:

@@ -28,7 +28,7 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession, OpenWindow
+from roomscope.screens.navigation import OpenGroups, OpenParticipant, OpenQuality, OpenSession, OpenWindow
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
 from roomscope.tui import clipboard
@@ -231,6 +231,13 @@ class RoomscopeApp(App[int]):
                 self.screen.show_window(message.text)
             return
         self.push_screen(WindowScreen(message.text))
+
+    @on(OpenGroups)
+    def _open_groups(self, message: OpenGroups) -> None:
+        from roomscope.screens.groups import GroupsScreen
+
+        if not isinstance(self.screen, GroupsScreen):
+            self.push_screen(GroupsScreen(message.source))
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy to the clipboard with OSC 52 (through tmux or screen when they are in between);

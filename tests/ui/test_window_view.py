@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from roomscope.screens.groups import GroupsScreen
 from roomscope.screens.session import SessionScreen
 from roomscope.screens.window import WindowScreen
 from roomscope.tui.demo.world import DemoWorld
@@ -151,3 +152,59 @@ def test_window_view_snapshot(
     size: tuple[int, int], make_sync_app: AppFactory, snap_compare: SnapCompare
 ) -> None:
     assert snap_compare(make_sync_app().app, terminal_size=size, run_before=window_flow)
+
+
+# ---------------------------------------------------------------------------------------
+# Groups
+
+
+async def open_groups(pilot: Pilot[Any]) -> GroupsScreen:
+    await window_flow(pilot)
+    await pilot.press("o")
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, GroupsScreen) and screen.gathered is not None
+
+    await wait_until(pilot, ready, what="the groups")
+    await settle(pilot)
+    return current_screen(pilot.app, GroupsScreen)
+
+
+async def test_o_groups_the_window_and_enter_filters_it(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_groups(pilot)
+        assert screen.dimension.value == "isp"
+        scores = [g.score for g in screen.groups]
+        assert scores == sorted(scores, reverse=True)
+        text = screen_text(pilot.app)
+        assert "Sessions › Window 00:00–10:00 › Groups" in text
+        assert "By ISP/ASN · Window 00:00–10:00" in text
+        await pilot.press("d")
+        assert screen.dimension.value == "country"
+        assert "By country" in screen_text(pilot.app)
+        await pilot.press("D", "D")
+        assert screen.dimension.value == "room"
+        top = screen.groups[0]
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the filtered window"
+        )
+        window = window_screen(pilot)
+        assert window.only is not None
+        assert {r.session.room_name for r in window.ordered} == {top.label}
+        assert f"only room {top.label}" in screen_text(pilot.app)
+        await pilot.press("escape")  # drops the filter, stays
+        assert window.only is None and len(window.ordered) == 9
+        assert isinstance(pilot.app.screen, WindowScreen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_groups_view_snapshot(
+    size: tuple[int, int], make_sync_app: AppFactory, snap_compare: SnapCompare
+) -> None:
+    async def flow(pilot: Pilot[Any]) -> None:
+        await open_groups(pilot)
+
+    assert snap_compare(make_sync_app().app, terminal_size=size, run_before=flow)
