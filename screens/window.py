@@ -61,6 +61,8 @@ class WindowScreen(RoomscopeScreen):
         Binding("r", "refresh", "Refresh", id="window.refresh"),
         Binding("y", "copy", "Copy", id="window.copy"),
         Binding("o", "groups", "Groups", id="window.groups"),
+        Binding("b", "bundle", "Bundle", id="window.bundle"),
+        Binding("Y", "copy_summary", "Copy summary", show=False, id="window.copy-summary"),
     ]
 
     def __init__(self, text: str | None = None) -> None:
@@ -74,6 +76,8 @@ class WindowScreen(RoomscopeScreen):
         self.scan_started: float | None = None
         self.first_rows_ms: float | None = None
         """How long the first rows took to reach the screen (the benchmark reads it)."""
+        self.bundle_summary: str | None = None
+        """The summary.md of the last bundle written from this view (Y copies it)."""
         self.only: tuple[str, set[tuple[str, str]]] | None = None
         """A group chosen in the Groups view: its words, and the sessions shown."""
 
@@ -351,6 +355,57 @@ class WindowScreen(RoomscopeScreen):
             choose=self._only_group,
         )
         self.post_message(OpenGroups(source))
+
+    class BundleWritten(Message):
+        def __init__(self, path: str, summary: str) -> None:
+            super().__init__()
+            self.path = path
+            self.summary = summary
+
+    def action_bundle(self) -> None:
+        window = self.window
+        progress = self.progress
+        if window is None or progress is None or not progress.done_listing:
+            self.notify("The window is still being read: bundle it once its sessions are in.", timeout=4)
+            return
+        if not all(r.judged for r in self.rows.values()):
+            self.notify("Diagnoses are still coming in: bundle once they are all in.", timeout=4)
+            return
+        self.notify("Writing the incident bundle…", timeout=2)
+        self._bundle(window, worst_first_rows(self.rows.values()))
+
+    @work(group="bundle", exclusive=True, exit_on_error=False, description="Writing the incident bundle")
+    async def _bundle(self, window: IncidentWindow, rows: list[WindowRow]) -> None:
+        import asyncio
+
+        from roomscope.tui.incident.bundle import (
+            BundleError,
+            collect,
+            default_directory,
+            write,
+        )
+        from roomscope.tui.incident.describe import window_heading
+
+        store = await self.rs.ready()
+        data = await collect(store, rows, window, self.rs.clock(), title=f"Window {window_heading(window)}")
+        try:
+            path = await asyncio.to_thread(write, data, default_directory())
+            summary = await asyncio.to_thread((path / "summary.md").read_text, "utf-8")
+        except (BundleError, OSError) as exc:
+            self.notify(f"The bundle was not written: {exc}", title="Bundle", severity="error", timeout=10)
+            return
+        self.post_message(self.BundleWritten(str(path), summary))
+
+    @on(BundleWritten)
+    def _bundle_written(self, message: BundleWritten) -> None:
+        self.bundle_summary = message.summary
+        self.notify(f"Bundle written to {message.path} · Y copies its summary", title="Bundle", timeout=15)
+
+    def action_copy_summary(self) -> None:
+        if self.bundle_summary is None:
+            self.notify("No bundle yet: b writes one.", timeout=3)
+            return
+        self.rs.copy_text(self.bundle_summary, "bundle summary")
 
     def _only_group(self, chosen: Group, keys: set[tuple[str, str]]) -> None:
         self.only = (f"{chosen.dimension.words} {chosen.label}", keys)

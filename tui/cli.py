@@ -303,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
     incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
 
+    sub = command("bundle", "write an incident bundle (summary.md, bundle.json, quality CSVs) for a ticket")
+    sub.add_argument("session_id", nargs="?", type=session_id, metavar="SESSION_ID", help="one session")
+    sub.add_argument("--window", metavar="FROM..TO", help="every session of this window (as for `window`)")
+    sub.add_argument(
+        "-o", "--output", metavar="DIR", help="where the bundle's directory goes (default: here)"
+    )
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")

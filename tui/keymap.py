@@ -81,6 +81,8 @@ BINDING_IDS: Mapping[str, str] = {
     "window.refresh": "r",
     "window.copy": "y",
     "window.groups": "o",
+    "window.bundle": "b",
+    "window.copy-summary": "Y",
     "groups.next": "d",
     "groups.prev": "D",
     "window-input.cancel": "escape",

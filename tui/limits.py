@@ -78,3 +78,5 @@ INCIDENT_LOOKBACK_S = 6 * 3600
 """How long before a window's start a session may have started and still be found in it."""
 INCIDENT_DIAGNOSIS_CONCURRENCY = 8
 """Sessions of a window diagnosed at once."""
+BUNDLE_MAX_PARTICIPANTS = 60
+"""Participants whose quality samples go into one incident bundle (the rest are counted)."""

@@ -3,6 +3,7 @@ a bad window is said and kept for editing; how it looks at 80x24 and 120x40."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,6 +159,10 @@ def test_window_view_snapshot(
 # Groups
 
 
+def dropped_filter(window: WindowScreen) -> bool:
+    return window.only is None and len(window.ordered) == 9
+
+
 async def open_groups(pilot: Pilot[Any]) -> GroupsScreen:
     await window_flow(pilot)
     await pilot.press("o")
@@ -182,10 +187,10 @@ async def test_o_groups_the_window_and_enter_filters_it(make_app: AppFactory) ->
         assert "Sessions › Window 00:00–10:00 › Groups" in text
         assert "By ISP/ASN · Window 00:00–10:00" in text
         await pilot.press("d")
-        assert screen.dimension.value == "country"
+        assert screen.dimension_index == 1
         assert "By country" in screen_text(pilot.app)
         await pilot.press("D", "D")
-        assert screen.dimension.value == "room"
+        assert screen.dimension_index == len(list(type(screen.dimension))) - 1
         top = screen.groups[0]
         await pilot.press("enter")
         await wait_until(
@@ -196,7 +201,7 @@ async def test_o_groups_the_window_and_enter_filters_it(make_app: AppFactory) ->
         assert {r.session.room_name for r in window.ordered} == {top.label}
         assert f"only room {top.label}" in screen_text(pilot.app)
         await pilot.press("escape")  # drops the filter, stays
-        assert window.only is None and len(window.ordered) == 9
+        assert dropped_filter(window)
         assert isinstance(pilot.app.screen, WindowScreen)
 
 
@@ -208,3 +213,22 @@ def test_groups_view_snapshot(
         await open_groups(pilot)
 
     assert snap_compare(make_sync_app().app, terminal_size=size, run_before=flow)
+
+
+async def test_b_writes_a_bundle_and_says_where(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROOMSCOPE_BUNDLE_DIR", str(tmp_path / "bundles"))
+    app = make_app().app
+    copied: list[tuple[str, str]] = []
+    monkeypatch.setattr(app, "copy_text", lambda text, what: copied.append((text, what)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await window_flow(pilot)
+        screen = window_screen(pilot)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: screen.bundle_summary is not None, what="the bundle")
+        (written,) = list((tmp_path / "bundles").iterdir())
+        assert (written / "summary.md").is_file() and (written / "bundle.json").is_file()
+        assert any(str(written) in n.message for n in app._notifications)
+        await pilot.press("Y")
+        assert copied == [((written / "summary.md").read_text("utf-8"), "bundle summary")]

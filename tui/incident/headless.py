@@ -1,4 +1,4 @@
-"""The incident commands of the headless twin: ``roomscope window``, ``roomscope groups``.
+"""The incident commands of the headless twin: ``roomscope window``, ``groups``, ``bundle``.
 
 Each is ``async def command(store, args, clock)`` like the other headless commands
 (:mod:`roomscope.tui.headless` dispatches to them). A window that cannot be read is a usage
@@ -112,3 +112,61 @@ async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], dat
         diagnostics.warning(f"left out: {failure}")
     if len(gathered.failed) > 5:
         diagnostics.warning(f"{len(gathered.failed) - 5} more sessions left out")
+
+
+async def bundle(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    """An incident bundle of one session or of a window, written under ``-o DIR``; its path
+    goes to stdout."""
+    from pathlib import Path
+
+    from roomscope.tui.errors import UnavailableError
+    from roomscope.tui.incident.bundle import BundleError, collect, write
+    from roomscope.tui.incident.scan import diagnose_rows, overlapping_row, scan, worst_first
+
+    now = clock()
+    if bool(args.session_id) == bool(args.window):
+        raise UsageError("bundle: give a session id or --window FROM..TO (one of them)")
+    target = Path(args.output or ".")
+    if args.window:
+        chosen: IncidentWindow | None = read_window(args.window, now)
+        assert chosen is not None
+        rows = await scan(store, chosen, now)
+        title = f"Window {describe.window_heading(chosen)}"
+    else:
+        chosen = None
+        session = await store.find_session(args.session_id)
+        row = overlapping_row(session, _whole(session, now), now)
+        if row is None:
+            raise UsageError(f"bundle: session {args.session_id} has no start time to place it")
+        rows = worst_first(await diagnose_rows(store, [row], _whole(session, now)))
+        title = session.title
+    data = await collect(store, rows, chosen, now, title=title)
+    try:
+        path = write(data, target)
+    except BundleError as exc:
+        raise UnavailableError(f"bundle: {exc}") from None
+    print(output_path(path))
+    files = sum(1 for i in data.involved if i.file)
+    diagnostics.note(f"wrote {path}: summary.md, bundle.json and {files} quality CSV file(s)")
+
+
+def output_path(path: object) -> str:
+    from roomscope.tui.text import terminal_safe
+
+    return terminal_safe(str(path))
+
+
+def _whole(session: object, now: datetime) -> IncidentWindow:
+    """A window holding the whole of ``session`` (for a session's bundle)."""
+    from datetime import timedelta
+
+    from roomscope.tui.incident.scan import session_span
+    from roomscope.tui.models import Session
+
+    assert isinstance(session, Session)
+    span = session_span(session, now)
+    start = span[0] if span is not None else now
+    end = (span[1] if span is not None else None) or now
+    if end <= start:
+        end = start + timedelta(seconds=1)
+    return IncidentWindow(start, end, "")
