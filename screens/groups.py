@@ -22,6 +22,7 @@ from roomscope.screens.base import RoomscopeScreen
 from roomscope.screens.navigation import GroupsSource
 from roomscope.tui import fmt
 from roomscope.widgets.group_table import GroupTable, header_text
+from roomscope.widgets.prompt_input import PromptInput
 from roomscope.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class GroupsScreen(RoomscopeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "dimension(1)", "Next by", id="groups.next"),
         Binding("D", "dimension(-1)", "Prev by", id="groups.prev"),
+        Binding("e", "export", "Export", id="groups.export"),
     ]
 
     def __init__(self, source: GroupsSource) -> None:
@@ -53,6 +55,7 @@ class GroupsScreen(RoomscopeScreen):
         return ["Sessions", self.source.title, "Groups"]
 
     def compose_body(self) -> Iterable[Widget]:
+        yield PromptInput(id="groups-input")
         yield Static("", id="groups-head", classes="meta")
         yield Static("", id="groups-columns", classes="note")
         yield GroupTable(id="groups")
@@ -142,6 +145,36 @@ class GroupsScreen(RoomscopeScreen):
         self.dimension_index = (self.dimension_index + step) % len(Dimension)
         self._regroup()
         self._head()
+
+    def action_export(self) -> None:
+        if not self.groups:
+            self.notify("Nothing to export yet.", timeout=3)
+            return
+        name = f"groups-{self.dimension.value}.csv"
+        self.query_one(PromptInput).ask("export", name, "export to: PATH.csv or PATH.json (or .jsonl)")
+
+    @on(PromptInput.Applied)
+    def _answered(self, message: PromptInput.Applied) -> None:
+        from roomscope.tui.incident import describe
+        from roomscope.tui.incident.export import ExportError, export
+
+        self.query_one(PromptInput).close()
+        self.table.focus()
+        try:
+            path = export(
+                message.text,
+                header=describe.GROUP_CSV_HEADER,
+                cells=[describe.group_cells(g) for g in self.groups],
+                records=[describe.group_json(g) for g in self.groups],
+            )
+        except ExportError as exc:
+            self.notify(str(exc), title="Export", severity="error", timeout=10)
+            return
+        self.notify(f"Exported {len(self.groups):,} groups to {path}", title="Export", timeout=10)
+
+    @on(PromptInput.Cancelled)
+    def _not_answered(self) -> None:
+        self.table.focus()
 
     @on(GroupTable.Chosen)
     def _chosen(self, message: GroupTable.Chosen) -> None:

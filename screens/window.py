@@ -26,15 +26,16 @@ from textual.widgets import Static
 from roomscope.screens.base import RoomscopeScreen
 from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession
 from roomscope.tui import fmt
+from roomscope.widgets.prompt_input import PromptInput
 from roomscope.widgets.status_bar import StatusBar
 from roomscope.widgets.window_chart import WindowAxis, WindowChart
-from roomscope.widgets.window_input import WindowInput
 
 if TYPE_CHECKING:
     from roomscope.tui.incident.groups import Group
     from roomscope.tui.incident.scan import ScanProgress, WindowRow
     from roomscope.tui.incident.window import IncidentWindow
 
+WINDOW_PLACEHOLDER = "window: 10:00-10:10 · 10:05±5m · FROM..TO (HH:MM, ISO 8601)"
 FIRST_BATCH = 40
 """Rows shown before the rest of the lists are read (the first paint)."""
 FIRST_PAINT_S = 0.05
@@ -63,6 +64,7 @@ class WindowScreen(RoomscopeScreen):
         Binding("o", "groups", "Groups", id="window.groups"),
         Binding("b", "bundle", "Bundle", id="window.bundle"),
         Binding("Y", "copy_summary", "Copy summary", show=False, id="window.copy-summary"),
+        Binding("e", "export", "Export", id="window.export"),
     ]
 
     def __init__(self, text: str | None = None) -> None:
@@ -88,7 +90,7 @@ class WindowScreen(RoomscopeScreen):
         return ["Sessions", f"Window {start:%H:%M}–{end:%H:%M}"]
 
     def compose_body(self) -> Iterable[Widget]:
-        yield WindowInput(id="window-input")
+        yield PromptInput(id="window-input")
         yield Static("", id="window-head", classes="meta")
         axis = WindowAxis(id="window-axis")
         yield axis
@@ -307,7 +309,7 @@ class WindowScreen(RoomscopeScreen):
 
     def show_window(self, text: str) -> None:
         """Read another window (the palette's Window command while this view is open)."""
-        self.query_one(WindowInput).close()
+        self.query_one(PromptInput).close()
         self.chart.focus()
         self._apply(text)
 
@@ -318,19 +320,46 @@ class WindowScreen(RoomscopeScreen):
             else:
                 hour_ago = fmt.local(self.rs.clock() - timedelta(hours=1))
                 text = default_window_text(f"{hour_ago:%H:%M}")
-        self.query_one(WindowInput).open(text)
+        self.query_one(PromptInput).ask("window", text, WINDOW_PLACEHOLDER)
 
-    @on(WindowInput.Applied)
-    def _window_typed(self, message: WindowInput.Applied) -> None:
-        self.query_one(WindowInput).close()
-        self.chart.focus()
-        self._apply(message.text)
+    def action_export(self) -> None:
+        if not self.ordered:
+            self.notify("Nothing to export yet.", timeout=3)
+            return
+        self.query_one(PromptInput).ask(
+            "export", "window.csv", "export to: PATH.csv or PATH.json (or .jsonl)"
+        )
 
-    @on(WindowInput.Cancelled)
-    def _window_kept(self) -> None:
+    @on(PromptInput.Applied)
+    def _answered(self, message: PromptInput.Applied) -> None:
+        self.query_one(PromptInput).close()
         self.chart.focus()
-        if self.window is None:
+        if message.purpose == "window":
+            self._apply(message.text)
+        elif message.purpose == "export":
+            self._export(message.text)
+
+    @on(PromptInput.Cancelled)
+    def _not_answered(self, message: PromptInput.Cancelled) -> None:
+        self.chart.focus()
+        if message.purpose == "window" and self.window is None:
             self.dismiss()
+
+    def _export(self, text: str) -> None:
+        from roomscope.tui.incident import describe
+        from roomscope.tui.incident.export import ExportError, export
+
+        try:
+            path = export(
+                text,
+                header=describe.WINDOW_CSV_HEADER,
+                cells=[describe.row_cells(r) for r in self.ordered],
+                records=[describe.row_json(r) for r in self.ordered],
+            )
+        except ExportError as exc:
+            self.notify(str(exc), title="Export", severity="error", timeout=10)
+            return
+        self.notify(f"Exported {len(self.ordered):,} sessions to {path}", title="Export", timeout=10)
 
     def action_refresh(self) -> None:
         store = self.rs.store

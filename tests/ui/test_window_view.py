@@ -13,7 +13,7 @@ from roomscope.screens.groups import GroupsScreen
 from roomscope.screens.session import SessionScreen
 from roomscope.screens.window import WindowScreen
 from roomscope.tui.demo.world import DemoWorld
-from roomscope.widgets.window_input import WindowInput
+from roomscope.widgets.prompt_input import PromptInput
 from tests.conftest import NOW
 from tests.ui.conftest import (
     AppFactory,
@@ -51,7 +51,7 @@ async def wait_for_window(pilot: Pilot[Any]) -> WindowScreen:
 
 
 async def type_window(pilot: Pilot[Any], text: str) -> None:
-    field = pilot.app.screen.query_one(WindowInput)
+    field = pilot.app.screen.query_one(PromptInput)
     field.value = text
     await pilot.press("enter")
 
@@ -63,7 +63,7 @@ async def test_w_asks_for_a_window_and_shows_its_sessions_worst_first(make_app: 
         await wait_for_sessions(pilot)
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, WindowScreen), what="the window view")
-        field = pilot.app.screen.query_one(WindowInput)
+        field = pilot.app.screen.query_one(PromptInput)
         assert field.has_focus and field.value == "09:00..now"  # the last hour, to edit
         await type_window(pilot, WINDOW)
         screen = await wait_for_window(pilot)
@@ -91,7 +91,7 @@ async def test_a_bad_window_is_said_and_kept_for_editing(make_app: AppFactory) -
         await type_window(pilot, "10:10-10:00")
         await pilot.pause()
         screen = window_screen(pilot)
-        field = screen.query_one(WindowInput)
+        field = screen.query_one(PromptInput)
         assert field.has_focus and field.value == "10:10-10:00"
         assert screen.window is None
         assert "⚠ the end 10:00 is before the start 10:10" in screen_text(pilot.app)
@@ -124,7 +124,7 @@ async def test_w_in_the_view_changes_the_window_and_the_cursor_stays(make_app: A
         screen._reorder()  # a re-sort (as each diagnosis arrives) keeps the cursor's session
         assert screen.chart.selected is not None and screen.chart.selected.key == chosen.key
         await pilot.press("w")
-        assert screen.query_one(WindowInput).value == WINDOW
+        assert screen.query_one(PromptInput).value == WINDOW
         await type_window(pilot, "06:00..07:00")
         screen = await wait_for_window(pilot)
         assert screen.window is not None and screen.window.text == "06:00..07:00"
@@ -232,3 +232,50 @@ async def test_b_writes_a_bundle_and_says_where(
         assert any(str(written) in n.message for n in app._notifications)
         await pilot.press("Y")
         assert copied == [((written / "summary.md").read_text("utf-8"), "bundle summary")]
+
+
+async def test_e_exports_the_window_and_the_groups(make_app: AppFactory, tmp_path: Path) -> None:
+    import csv
+    import json
+
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await window_flow(pilot)
+        screen = window_screen(pilot)
+        await pilot.press("e")
+        field = screen.query_one(PromptInput)
+        assert field.has_focus and field.value == "window.csv"
+        target = tmp_path / "rows.csv"
+        field.value = str(target)
+        await pilot.press("enter")
+        rows = list(csv.DictReader(target.open(encoding="utf-8")))
+        assert [r["id"] for r in rows] == [r.session.id for r in screen.ordered]
+        await pilot.press("e")
+        field.value = str(tmp_path / "rows.txt")
+        await pilot.press("enter")
+        assert not (tmp_path / "rows.txt").exists()
+        assert any("end the name in .csv" in n.message for n in app._notifications)
+        groups = await open_groups_from_window(pilot)
+        await pilot.press("e")
+        field = groups.query_one(PromptInput)
+        assert field.value == "groups-isp.csv"
+        field.value = str(tmp_path / "groups.json")
+        await pilot.press("enter")
+        body = json.loads((tmp_path / "groups.json").read_text("utf-8"))
+        assert [g["label"] for g in body] == [g.label for g in groups.groups]
+        assert no_temporary_files(tmp_path)
+
+
+def no_temporary_files(directory: Path) -> bool:
+    return not [p for p in directory.iterdir() if p.name.startswith(".")]
+
+
+async def open_groups_from_window(pilot: Pilot[Any]) -> GroupsScreen:
+    await pilot.press("o")
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, GroupsScreen) and screen.gathered is not None
+
+    await wait_until(pilot, ready, what="the groups")
+    return current_screen(pilot.app, GroupsScreen)
