@@ -310,6 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="DIR", help="where the bundle's directory goes (default: here)"
     )
 
+    sub = command("history", "since when: a person's, an ISP's or a room's verdicts over past sessions")
+    sub.add_argument("--who", metavar="NAME", help="a user id, participant id or display name")
+    sub.add_argument("--isp", metavar="ASN", help="an ASN (AS3320) or an ISP name")
+    sub.add_argument("--room", metavar="NAME", help="a room name")
+    sub.add_argument("--since", metavar="SPAN", help="how far back (default 7d; or an ISO date)")
+    sub.add_argument("--fetch", action="store_true", help="ask the providers for what the cache lacks")
+    sub.add_argument(
+        "--limit", type=_positive_int, default=2000, metavar="N", help="at most N sessions (default 2000)"
+    )
+    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")

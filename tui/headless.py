@@ -97,7 +97,12 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
 def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
     from roomscope.tui.incident import headless as incident
 
-    return {"window": incident.window, "groups": incident.groups, "bundle": incident.bundle}
+    return {
+        "window": incident.window,
+        "groups": incident.groups,
+        "bundle": incident.bundle,
+        "history": incident.history,
+    }
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,7 +13,11 @@ DEMO = ["--provider", "demo", "--demo-latency", "0", "--demo-size", "200"]
 
 @pytest.mark.parametrize(
     "argv",
-    [["window", "00:00..now", "--json", *DEMO], ["groups", "--by", "isp", "--window", "06:00..now", *DEMO]],
+    [
+        ["window", "00:00..now", "--json", *DEMO],
+        ["groups", "--by", "isp", "--window", "06:00..now", *DEMO],
+        ["history", "--room", "daily-standup", "--since", "1d", "--fetch", *DEMO],
+    ],
 )
 def test_an_incident_command_never_loads_textual(argv: list[str], tmp_path: Path) -> None:
     code = f"from roomscope.tui.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"

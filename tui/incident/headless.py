@@ -1,4 +1,5 @@
-"""The incident commands of the headless twin: ``roomscope window``, ``groups``, ``bundle``.
+"""The incident commands of the headless twin: ``roomscope window``, ``groups``, ``bundle``,
+``history``.
 
 Each is ``async def command(store, args, clock)`` like the other headless commands
 (:mod:`roomscope.tui.headless` dispatches to them). A window that cannot be read is a usage
@@ -170,3 +171,96 @@ def _whole(session: object, now: datetime) -> IncidentWindow:
     if end <= start:
         end = start + timedelta(seconds=1)
     return IncidentWindow(start, end, "")
+
+
+async def history(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    """A person's, an ISP's or a room's verdicts session by session, from the cache unless
+    ``--fetch``, and since when it went wrong."""
+    from roomscope.tui.errors import OfflineMissError, ProviderError
+    from roomscope.tui.incident.history import MARK, Subject, collect, sentence, timeline
+    from roomscope.tui.models import Session, SessionQuery
+    from roomscope.tui.sources import parse_since
+
+    now = clock()
+    asked = [
+        (kind, value) for kind, value in (("who", args.who), ("isp", args.isp), ("room", args.room)) if value
+    ]
+    if len(asked) != 1:
+        raise UsageError("history: give one of --who NAME, --isp ASN or --room NAME")
+    subject = Subject(*asked[0])
+    since = parse_since(args.since or "7d", now)
+    sessions: list[Session] = []
+    offline = store.fetcher.offline
+    store.fetcher.offline = offline or not args.fetch
+    stopped = ""
+    try:
+        async for session in store.sessions(SessionQuery(since=since)).stream():
+            if not session.problem:
+                sessions.append(session)
+            if len(sessions) >= args.limit:
+                break
+    except OfflineMissError:
+        stopped = "" if not args.fetch else "the cache ends here"
+    except ProviderError as exc:
+        stopped = str(exc)
+    finally:
+        store.fetcher.offline = offline
+    found = await collect(store, subject, sessions, fetch=args.fetch)
+    zone = fmt.local(now).tzinfo
+    said = sentence(found, zone)
+    point = found.first_bad
+    if args.json:
+        output.write_json(
+            {
+                "subject": {"kind": subject.kind, "value": subject.value},
+                "since": output.iso(since),
+                "sentence": said,
+                "timeline": timeline(found.marks),
+                "first_degraded": _mark_json(found.marks[point]) if point is not None else None,
+                "marks": [_mark_json(m) for m in found.marks],
+                "sessions_scanned": found.scanned,
+                "sessions_unread": found.unread,
+                "fetched": found.fetched,
+            }
+        )
+    else:
+        print(output.terminal_line(said))
+        if found.marks:
+            print(timeline(found.marks))
+            header = ["WHEN", "SESSION", "VERDICT", "DEGRADED", "CAUSE", "NETWORK", "ID"]
+            rows = [
+                [
+                    fmt.when(m.at),
+                    m.session_title,
+                    f"{MARK[m.verdict]} {m.verdict.value}" + (" ← first" if i == point else ""),
+                    f"{m.degraded}/{m.people}",
+                    m.cause or "—",
+                    m.isp,
+                    m.session_id,
+                ]
+                for i, m in enumerate(found.marks)
+            ]
+            output.write_table(header, rows)
+    cached = "" if args.fetch else " (cache only; --fetch asks the providers)"
+    diagnostics.note(f"{found.scanned:,} sessions since {fmt.when(since)} looked at{cached}")
+    if found.unread:
+        diagnostics.warning(f"{found.unread} session(s) not read: {found.errors[0] if found.errors else ''}")
+    if stopped:
+        diagnostics.warning(f"the session list stopped early: {stopped}")
+
+
+def _mark_json(mark: object) -> dict[str, object]:
+    from roomscope.tui.incident.history import Mark
+
+    assert isinstance(mark, Mark)
+    return {
+        "at": output.iso(mark.at),
+        "profile": mark.profile,
+        "session_id": mark.session_id,
+        "session": mark.session_title,
+        "verdict": mark.verdict.value,
+        "people": mark.people,
+        "degraded": mark.degraded,
+        "cause": mark.cause or None,
+        "network": mark.isp,
+    }

@@ -78,3 +78,8 @@ def write_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextI
     stream.write("  ".join(pad(h, widths[i]) for i, h in enumerate(header)).rstrip() + "\n")
     for row in cells:
         stream.write("  ".join(pad(c, widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
+
+
+def terminal_line(text: str) -> str:
+    """One line of provider text safe to print."""
+    return terminal_safe(text)
