@@ -113,3 +113,7 @@ class OpenGroups(Message):
     def __init__(self, source: GroupsSource) -> None:
         super().__init__()
         self.source = source
+
+
+class ClearMarks(Message):
+    """Forget every participant marked for comparison."""

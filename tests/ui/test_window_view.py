@@ -279,3 +279,54 @@ async def open_groups_from_window(pilot: Pilot[Any]) -> GroupsScreen:
 
     await wait_until(pilot, ready, what="the groups")
     return current_screen(pilot.app, GroupsScreen)
+
+
+# ---------------------------------------------------------------------------------------
+# Compare
+
+
+async def compare_flow(pilot: Pilot[Any]) -> None:
+    """Two participants of the 'All-hands' with a loss spike marked with space, then C."""
+    from roomscope.screens.compare import CompareScreen
+    from tests.ui.conftest import open_session_at
+
+    await wait_for_sessions(pilot)
+    await open_session_at(pilot, 21)
+    await pilot.press("space", "j", "space", "C")
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, CompareScreen) and bool(screen.items)
+
+    await wait_until(pilot, ready, what="the compare view")
+    await settle(pilot)
+    pilot.app.clear_notifications()  # the "Marked …" notices
+    await pilot.pause()
+
+
+async def test_space_marks_and_c_compares(make_app: AppFactory) -> None:
+    from roomscope.screens.compare import CompareScreen
+
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await pilot.press("C")  # nothing marked yet: a notice, no view
+        assert not isinstance(pilot.app.screen, CompareScreen)
+        await compare_flow(pilot)
+        screen = current_screen(pilot.app, CompareScreen)
+        assert len(screen.items) == 2 and len(app.marks) == 2
+        text = screen_text(pilot.app)
+        assert "Comparing 2" in text and "Packet loss (recv)" in text
+        before = screen.chart.column
+        await pilot.press("l", "l")
+        assert screen.chart.column == before + 2
+        await pilot.press("x")  # clears the marks and goes back
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, CompareScreen), what="back")
+        assert app.marks == {}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_view_snapshot(
+    size: tuple[int, int], make_sync_app: AppFactory, snap_compare: SnapCompare
+) -> None:
+    assert snap_compare(make_sync_app().app, terminal_size=size, run_before=compare_flow)
