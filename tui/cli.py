@@ -314,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--who", metavar="NAME", help="a user id, participant id or display name")
     sub.add_argument("--isp", metavar="ASN", help="an ASN (AS3320) or an ISP name")
     sub.add_argument("--room", metavar="NAME", help="a room name")
+    sub.add_argument("--of-profile", metavar="NAME", help="every session of one profile")
     sub.add_argument("--since", metavar="SPAN", help="how far back (default 7d; or an ISO date)")
     sub.add_argument("--fetch", action="store_true", help="ask the providers for what the cache lacks")
     sub.add_argument(

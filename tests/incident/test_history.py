@@ -123,6 +123,14 @@ def test_history_command_fetch_then_cache(run: Run) -> None:
     assert "cache only" in table.err
 
 
+def test_history_of_a_profile(run: Run) -> None:
+    result = run("history", "--of-profile", "demo", "--since", "1d", "--fetch", "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert isinstance(body, dict) and body["subject"] == {"kind": "profile", "value": "demo"}
+    assert body["marks"] and body["sessions_scanned"] == len(body["marks"])
+
+
 def test_history_bad_input(run: Run) -> None:
     assert run("history").code == 2
     assert run("history", "--who", "a", "--room", "b").code == 2

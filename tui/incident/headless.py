@@ -182,11 +182,10 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
     from roomscope.tui.sources import parse_since
 
     now = clock()
-    asked = [
-        (kind, value) for kind, value in (("who", args.who), ("isp", args.isp), ("room", args.room)) if value
-    ]
+    given = (("who", args.who), ("isp", args.isp), ("room", args.room), ("profile", args.of_profile))
+    asked = [(kind, value) for kind, value in given if value]
     if len(asked) != 1:
-        raise UsageError("history: give one of --who NAME, --isp ASN or --room NAME")
+        raise UsageError("history: give one of --who NAME, --isp ASN, --room NAME or --of-profile NAME")
     subject = Subject(*asked[0])
     since = parse_since(args.since or "7d", now)
     sessions: list[Session] = []
