@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from roomscope.screens.navigation import OpenSession, OpenWindow
+from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession, OpenWindow
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
@@ -75,6 +75,13 @@ class RoomscopeCommands(Provider):
         for span in ("all time", "last 1h", "last 24h", "last 7d", "last 30d"):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
+        commands.append(
+            (
+                "Group the list's participants",
+                self._group_list,
+                "Participants of the session list's loaded rows by ISP, country, device … (outlier first)",
+            )
+        )
         commands.append(
             (
                 "Incident window…",
@@ -178,6 +185,30 @@ class RoomscopeCommands(Provider):
         if isinstance(screen, SessionsScreen):
             self._to_list()
             screen.set_range(label)
+
+    def _group_list(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+        from roomscope.tui.limits import GROUP_LIST_MAX_SESSIONS
+
+        screen = self._sessions_screen()
+        if not isinstance(screen, SessionsScreen) or screen.collection is None:
+            return
+        collection = screen.collection
+        sessions = []
+        for index in range(collection.loaded):
+            session = collection.row(index)
+            if session is not None and not session.problem:
+                sessions.append(session)
+            if len(sessions) >= GROUP_LIST_MAX_SESSIONS:
+                break
+        if not sessions:
+            self.app.notify("The session list has no rows to group yet.", timeout=3)
+            return
+        described = ", ".join(screen.state.describe())
+        title = f"List ({described})" if described else "List"
+        self.app.post_message(
+            OpenGroups(GroupsSource(title=f"{title}: {len(sessions):,} sessions", sessions=sessions))
+        )
 
     def _to_list(self) -> None:
         while len(self.app.screen_stack) > 1:

@@ -80,3 +80,5 @@ INCIDENT_DIAGNOSIS_CONCURRENCY = 8
 """Sessions of a window diagnosed at once."""
 BUNDLE_MAX_PARTICIPANTS = 60
 """Participants whose quality samples go into one incident bundle (the rest are counted)."""
+GROUP_LIST_MAX_SESSIONS = 500
+"""Sessions of the session list (its loaded rows, from the top) the Groups view reads."""

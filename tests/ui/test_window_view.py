@@ -330,3 +330,25 @@ def test_compare_view_snapshot(
     size: tuple[int, int], make_sync_app: AppFactory, snap_compare: SnapCompare
 ) -> None:
     assert snap_compare(make_sync_app().app, terminal_size=size, run_before=compare_flow)
+
+
+async def test_the_palette_groups_the_session_list(make_app: AppFactory) -> None:
+    app = make_app(size=12).app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await palette_type(pilot, "Group the list")
+        await wait_until(
+            pilot, lambda: "Group the list's participants" in screen_text(pilot.app), what="the command"
+        )
+        await pilot.press("enter")
+
+        def ready() -> bool:
+            screen = pilot.app.screen
+            return isinstance(screen, GroupsScreen) and screen.gathered is not None
+
+        await wait_until(pilot, ready, what="the groups of the list")
+        screen = current_screen(pilot.app, GroupsScreen)
+        assert screen.source.window is None and screen.source.choose is None
+        assert screen.gathered is not None and screen.gathered.sessions == len(screen.source.sessions) > 0
+        assert "Sessions › List: " in screen_text(pilot.app)
+        assert "Enter: filter to it" not in screen_text(pilot.app)
