@@ -61,6 +61,7 @@ BENCHES: tuple[Bench, ...] = (
         ("--sessions", "500", "--procs", "1"),
         timeout=3600.0,
     ),
+    Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
 )
 
 

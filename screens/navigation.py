@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from roomscope.tui.incident.groups import Group
+    from roomscope.tui.incident.window import IncidentWindow
     from roomscope.tui.models import Participant, Session
     from roomscope.tui.store import QualityReport, Store
 
@@ -90,3 +92,35 @@ class OpenQuality(Message):
 
 class ToggleHelp(Message):
     """Show the help for the current screen, or close it."""
+
+
+class OpenWindow(Message):
+    """Show the Window view of ``text`` (a window as typed: ``10:00-10:10``), or, with no
+    text, the Window view asking for one."""
+
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+
+
+@dataclass
+class GroupsSource:
+    """What the Groups view groups: the sessions of a window (or of a list), and what Enter on
+    a group does (``choose`` gets the group and the keys of the sessions it holds)."""
+
+    title: str
+    sessions: list[Session]
+    window: IncidentWindow | None = None
+    choose: Callable[[Group, set[tuple[str, str]]], None] | None = None
+
+
+class OpenGroups(Message):
+    """Show the Groups view of ``source``."""
+
+    def __init__(self, source: GroupsSource) -> None:
+        super().__init__()
+        self.source = source
+
+
+class ClearMarks(Message):
+    """Forget every participant marked for comparison."""

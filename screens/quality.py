@@ -480,10 +480,14 @@ class QualityScreen(RoomscopeScreen):
 
     def _first_moment(self, report: QualityReport) -> float:
         """Where the cursor starts: the moment the opening screen pointed at (a finding's
-        start, the heatmap's cursor), else where the verdict's trouble began, else the first
-        sample."""
+        start, the heatmap's cursor), else :meth:`_trouble_or_first`."""
         if self.nav.at is not None:
             return self.nav.at.timestamp()
+        return self._trouble_or_first(report)
+
+    @staticmethod
+    def _trouble_or_first(report: QualityReport) -> float:
+        """Where the verdict's trouble began, else the first sample."""
         if report.assessment.tripped_at is not None:
             return report.assessment.tripped_at.timestamp()
         firsts = []

@@ -28,7 +28,15 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from roomscope.screens.navigation import OpenParticipant, OpenQuality, OpenSession
+from roomscope.screens.navigation import (
+    ClearMarks,
+    OpenGroups,
+    OpenParticipant,
+    OpenQuality,
+    OpenSession,
+    OpenWindow,
+    ParticipantNav,
+)
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
 from roomscope.tui import clipboard
@@ -38,6 +46,7 @@ from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
+    from roomscope.tui.models import Participant, Session
     from roomscope.tui.store import Store
 
 DUMB_TERMINAL_NOTICE = (
@@ -58,6 +67,9 @@ class RoomscopeApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
         Binding("ctrl+c", "quit", "Quit from anywhere", show=False, priority=True, id="app.quit"),
+        Binding("w", "window", "Incident window", show=False, id="app.window"),
+        Binding("space", "mark", "Mark for compare", show=False, id="app.mark"),
+        Binding("C", "compare", "Compare marked", show=False, id="app.compare"),
     ]
 
     def __init__(
@@ -70,6 +82,7 @@ class RoomscopeApp(App[int]):
         keymap: dict[str, str] | None = None,
         source_label: str = "",
         crash_log: Path | None = None,
+        window: str | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -95,6 +108,10 @@ class RoomscopeApp(App[int]):
         self._user_keymap = keymap or {}
         self.started_at = time.perf_counter()
         self.first_frame_ms: float | None = None
+        self.initial_window = window
+        self.marks: dict[tuple[str, str, str], tuple[Session, Participant]] = {}
+        """Participants marked for the Compare view (space), in the order they were marked."""
+        """``--window``: the Window view opens over the session list at start."""
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -124,6 +141,8 @@ class RoomscopeApp(App[int]):
             self._store_ready.set()
         else:
             self.call_after_refresh(self._build_store)
+        if self.initial_window:
+            self.post_message(OpenWindow(self.initial_window))
 
     def _build_store(self) -> None:
         self.run_worker(self._make_store, thread=True, name="store", exit_on_error=False)
@@ -216,6 +235,79 @@ class RoomscopeApp(App[int]):
         if message.at is not None:
             message.nav.at = message.at
         self.push_screen(QualityScreen(message.nav))
+
+    def action_window(self) -> None:
+        self.post_message(OpenWindow())
+
+    @on(OpenWindow)
+    def _open_window(self, message: OpenWindow) -> None:
+        from roomscope.screens.window import WindowScreen
+
+        if isinstance(self.screen, WindowScreen):
+            if message.text:
+                self.screen.show_window(message.text)
+            return
+        self.push_screen(WindowScreen(message.text))
+
+    def _mark_candidate(self) -> tuple[Session, Participant] | None:
+        """The participant the current screen shows or has under its cursor, if any: a
+        participant or quality screen's, or the selected row of a session's participants."""
+        screen = self.screen
+        nav = getattr(screen, "nav", None)
+        if isinstance(nav, ParticipantNav):
+            return nav.session, nav.current
+        session = getattr(screen, "session", None)
+        people = getattr(screen, "participants", None)
+        if session is None or not isinstance(people, list):
+            return None
+        from textual.widgets import DataTable
+
+        try:
+            table = screen.query_one("#participants-table", DataTable)
+        except Exception:
+            return None
+        if not table.has_focus or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        found = next((p for p in people if getattr(p, "id", None) == key), None)
+        return (session, found) if found is not None else None
+
+    def action_mark(self) -> None:
+        candidate = self._mark_candidate()
+        if candidate is None:
+            self.notify("Space marks a participant: on a session's participants, or a participant's screen.")
+            return
+        session, participant = candidate
+        key = (session.profile, session.id, participant.id)
+        if key in self.marks:
+            del self.marks[key]
+            verb = "Unmarked"
+        else:
+            self.marks[key] = candidate
+            verb = "Marked"
+        hint = " · C compares" if len(self.marks) >= 2 else ""
+        self.notify(f"{verb} {participant.title} ({len(self.marks)} marked{hint})", timeout=3)
+
+    def action_compare(self) -> None:
+        from roomscope.screens.compare import CompareScreen
+
+        if len(self.marks) < 2:
+            self.notify("Mark two participants or more with space, then C compares them.", timeout=4)
+            return
+        if not isinstance(self.screen, CompareScreen):
+            self.push_screen(CompareScreen(list(self.marks.values())))
+
+    @on(ClearMarks)
+    def _clear_marks(self) -> None:
+        self.marks.clear()
+        self.notify("Marks cleared.", timeout=2)
+
+    @on(OpenGroups)
+    def _open_groups(self, message: OpenGroups) -> None:
+        from roomscope.screens.groups import GroupsScreen
+
+        if not isinstance(self.screen, GroupsScreen):
+            self.push_screen(GroupsScreen(message.source))
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy to the clipboard with OSC 52 (through tmux or screen when they are in between);

@@ -20,6 +20,7 @@ from roomscope import __version__
 from roomscope.tui import diagnostics
 from roomscope.tui.clock import utcnow
 from roomscope.tui.config.validate import DEMO_BOUNDS
+from roomscope.tui.errors import ProviderError
 from roomscope.tui.limits import DEMO_LATENCY_MS, DEMO_MAX_SIZE, DEMO_SEED, DEMO_SIZE
 from roomscope.tui.providers.registry import PROVIDER_NAMES
 from roomscope.tui.sources import (
@@ -250,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"roomscope {__version__}")
     _global_options(parser, suppress=False)
+    parser.add_argument(
+        "--window",
+        metavar="FROM..TO",
+        help="open the Window view of an incident window (10:00-10:10, 10:05±5m, FROM..TO)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     epilog = _global_epilog(parser)
@@ -384,6 +390,59 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("man", "print the manual page (roff)")
 
+    sub = command("window", "every session overlapping a time window, across every profile, worst first")
+    sub.add_argument(
+        "window",
+        metavar="FROM..TO",
+        help="HH:MM[:SS] (the most recent such time, in the shown zone) or ISO 8601 ends; "
+        "also 10:00-10:10 and 10:05±5m (or 10:05+-5m)",
+    )
+    incident_formats = sub.add_mutually_exclusive_group()
+    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
+    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+
+    sub = command(
+        "groups", "participants grouped by network, place, device, provider or room, the outlier first"
+    )
+    sub.add_argument(
+        "--by",
+        required=True,
+        choices=("isp", "country", "city", "connection", "browser", "os", "device", "profile", "room"),
+        help="what to group by",
+    )
+    sub.add_argument("--window", metavar="FROM..TO", help="the sessions of this window (as for `window`)")
+    sub.add_argument(
+        "--since", metavar="SPAN", help="without --window: sessions started within SPAN (24h, 7d)"
+    )
+    sub.add_argument("--filter", metavar="TEXT", default="", help="without --window: text in name/room/id")
+    sub.add_argument(
+        "--limit", type=_positive_int, default=500, metavar="N", help="without --window: at most N sessions"
+    )
+    incident_formats = sub.add_mutually_exclusive_group()
+    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
+    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+
+    sub = command("bundle", "write an incident bundle (summary.md, bundle.json, quality CSVs) for a ticket")
+    sub.add_argument("session_id", nargs="?", type=session_id, metavar="SESSION_ID", help="one session")
+    sub.add_argument("--window", metavar="FROM..TO", help="every session of this window (as for `window`)")
+    sub.add_argument(
+        "-o", "--output", metavar="DIR", help="where the bundle's directory goes (default: here)"
+    )
+
+    sub = command("history", "since when: a person's, an ISP's or a room's verdicts over past sessions")
+    sub.add_argument("--who", metavar="NAME", help="a user id, participant id or display name")
+    sub.add_argument("--isp", metavar="ASN", help="an ASN (AS3320) or an ISP name")
+    sub.add_argument("--room", metavar="NAME", help="a room name")
+    sub.add_argument("--of-profile", metavar="NAME", help="every session of one profile")
+    sub.add_argument("--since", metavar="SPAN", help="how far back (default 7d; or an ISO date)")
+    sub.add_argument("--fetch", action="store_true", help="ask the providers for what the cache lacks")
+    sub.add_argument(
+        "--limit", type=_positive_int, default=2000, metavar="N", help="at most N sessions (default 2000)"
+    )
+    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))
     sub.add_argument("--json", action="store_true", help="JSON on stdout (info)")
@@ -424,6 +483,11 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
         raise UsageError("--theme: must not be empty")
     theme = theme or sources.theme
     keymap = sources.keymap
+    window = opt(args, "window")
+    if window is not None:
+        from roomscope.tui.incident.headless import read_window
+
+        read_window(window, clock())  # a bad window stops here, before the screen is taken
     try:
         return RoomscopeApp(
             store_factory=lambda: make_store(sources, args, swr=True, clock=clock),
@@ -432,6 +496,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             keymap=keymap,
             source_label=sources.label,
             crash_log=cache_directory(args) / "roomscope-crash.log",
+            window=window,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -457,6 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         diagnostics.error(exc)
         return 2
+    except ProviderError as exc:  # a window longer than roomscope serves (--window)
+        diagnostics.error(exc)
+        return exc.exit_code
     except KeyboardInterrupt:
         diagnostics.note("roomscope: interrupted")
         return 130

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from roomscope.screens.navigation import OpenSession
+from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession, OpenWindow
 from roomscope.tui.symptom_names import SYMPTOM_NAMES
 from roomscope.tui.text import clean
 
@@ -40,6 +40,14 @@ SYMPTOM_HITS = 8
 """Symptom matches the palette lists."""
 SYMPTOM_PAUSE_S = 0.4
 """A symptom search starts once typing has paused this long."""
+
+
+def _window_text(query: str) -> str | None:
+    """The window in 'window 10:00-10:10' (or 'w 10:05±5m'), or None."""
+    head, _, rest = query.partition(" ")
+    if head.lower() in ("window", "w") and rest.strip():
+        return rest.strip()
+    return None
 
 
 class RoomscopeCommands(Provider):
@@ -80,6 +88,20 @@ class RoomscopeCommands(Provider):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
         commands.append(("Triage by symptom…", self._symptom_usage, SYMPTOM_USAGE))
+        commands.append(
+            (
+                "Group the list's participants",
+                self._group_list,
+                "Participants of the session list's loaded rows by ISP, country, device … (outlier first)",
+            )
+        )
+        commands.append(
+            (
+                "Incident window…",
+                partial(self.app.post_message, OpenWindow()),
+                "Every session overlapping a time window, across every profile (w)",
+            )
+        )
         return commands
 
     async def discover(self) -> Hits:
@@ -139,6 +161,14 @@ class RoomscopeCommands(Provider):
                 _highlight(matcher, f"Open session {clean(stripped, 80)}"),
                 partial(self._open_id, stripped),
                 help="Look the id up in every profile",
+            )
+        window = _window_text(stripped)
+        if window is not None:
+            yield Hit(
+                95.0,
+                _highlight(matcher, f"Window {clean(window, 80)}"),
+                partial(self.app.post_message, OpenWindow(window)),
+                help="Every session overlapping this window, across every profile",
             )
         for text, callback, help_text in self._commands():
             score = matcher.match(text)
@@ -210,6 +240,30 @@ class RoomscopeCommands(Provider):
         if isinstance(screen, SessionsScreen):
             self._to_list()
             screen.set_range(label)
+
+    def _group_list(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+        from roomscope.tui.limits import GROUP_LIST_MAX_SESSIONS
+
+        screen = self._sessions_screen()
+        if not isinstance(screen, SessionsScreen) or screen.collection is None:
+            return
+        collection = screen.collection
+        sessions = []
+        for index in range(collection.loaded):
+            session = collection.row(index)
+            if session is not None and not session.problem:
+                sessions.append(session)
+            if len(sessions) >= GROUP_LIST_MAX_SESSIONS:
+                break
+        if not sessions:
+            self.app.notify("The session list has no rows to group yet.", timeout=3)
+            return
+        described = ", ".join(screen.state.describe())
+        title = f"List ({described})" if described else "List"
+        self.app.post_message(
+            OpenGroups(GroupsSource(title=f"{title}: {len(sessions):,} sessions", sessions=sessions))
+        )
 
     def _to_list(self) -> None:
         while len(self.app.screen_stack) > 1:

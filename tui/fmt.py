@@ -6,7 +6,7 @@ Times show in the local time zone unless ``set_utc(True)`` (``--utc``) is in eff
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _utc = False
 
@@ -114,3 +114,14 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def shown_zone() -> tzinfo | None:
+    """The zone times are shown in: UTC under ``--utc``, else None (the system's local zone,
+    daylight saving included)."""
+    return UTC if _utc else None
+
+
+def zone_name(moment: datetime) -> str:
+    """The shown zone's name at ``moment`` ('UTC', 'CET')."""
+    return local(moment).tzname() or "local time"

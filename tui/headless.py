@@ -104,6 +104,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "import": import_command,
             "findings": _findings,
             "triage": _triage,
+            **_incident_commands(),
         }[args.command]
         await handler(store, args, clock)
         _say_provider_notices(store)
@@ -123,6 +124,17 @@ def _say_provider_notices(store: Store) -> None:
     for provider in store.providers:
         for sentence in getattr(provider, "notices", ()):
             diagnostics.warning(f"{provider.label} ({provider.profile}): {sentence}")
+
+
+def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
+    from roomscope.tui.incident import headless as incident
+
+    return {
+        "window": incident.window,
+        "groups": incident.groups,
+        "bundle": incident.bundle,
+        "history": incident.history,
+    }
 
 
 # ---------------------------------------------------------------------------------------

@@ -82,3 +82,15 @@ TRIAGE_MAX_SESSIONS = 200
 """At most this many candidate sessions are diagnosed for one triage (the rest are named)."""
 TRIAGE_CONCURRENCY = 4
 """Sessions diagnosed at once by one triage."""
+
+# -- Incidents (tui/incident) -------------------------------------------------------------------
+INCIDENT_MAX_WINDOW_S = 24 * 3600
+"""The longest incident window roomscope serves (a longer one exits 5: unavailable)."""
+INCIDENT_LOOKBACK_S = 6 * 3600
+"""How long before a window's start a session may have started and still be found in it."""
+INCIDENT_DIAGNOSIS_CONCURRENCY = 8
+"""Sessions of a window diagnosed at once."""
+BUNDLE_MAX_PARTICIPANTS = 60
+"""Participants whose quality samples go into one incident bundle (the rest are counted)."""
+GROUP_LIST_MAX_SESSIONS = 500
+"""Sessions of the session list (its loaded rows, from the top) the Groups view reads."""

@@ -219,11 +219,11 @@ def test_scale_labels_lose_digits_before_they_overflow() -> None:
 def test_the_cursor_starts_at_the_trouble_or_the_first_sample() -> None:
     calm = series([None, None, 50.0, 52.0, 51.0])
     report = QualityReport("s", "p", [calm], quality.assess([calm]))
-    assert QualityScreen._first_moment(report) == E0 + 4  # the first sample, not the gaps
+    assert QualityScreen._trouble_or_first(report) == E0 + 4  # the first sample, not the gaps
     bad = series([50.0, 50.0, 500.0, 500.0, 500.0, 500.0, 50.0])
     report = QualityReport("s", "p", [bad], quality.assess([bad]))
     assert report.assessment.tripped_at is not None
-    assert QualityScreen._first_moment(report) == report.assessment.tripped_at.timestamp() == E0 + 4
+    assert QualityScreen._trouble_or_first(report) == report.assessment.tripped_at.timestamp() == E0 + 4
 
 
 def test_the_verdict_line_names_the_zone_and_counts_bursts() -> None:
