@@ -36,9 +36,15 @@ LOSS_SPIKE = 21
 RECONNECTS = 33
 
 
-async def open_quality(pilot: Pilot[Any], index: int = LOSS_SPIKE) -> QualityScreen:
+async def open_quality(
+    pilot: Pilot[Any], index: int = LOSS_SPIKE, *, tab: str | None = None
+) -> QualityScreen:
+    """Session ``index``'s first participant (Enter on its Findings tab opens the top
+    finding's; ``tab`` "3" goes through the Participants tab instead) and its quality."""
     await wait_for_sessions(pilot)
     await open_session_at(pilot, index)
+    if tab is not None:
+        await pilot.press(tab)
     await pilot.press("enter")
     await wait_for_participant_screen(pilot)
     await pilot.press("enter")
@@ -402,7 +408,7 @@ async def test_a_live_session_keeps_the_zoom_as_it_grows(make_app: AppFactory) -
     built = make_app()
     app = built.app
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_quality(pilot, 0)
+        screen = await open_quality(pilot, 0, tab="3")  # live and clean: no finding to open
         assert screen.nav.session.is_live
         await pilot.press("plus", "plus")
         timeline = screen.timeline

@@ -292,6 +292,7 @@ async def compare_flow(pilot: Pilot[Any]) -> None:
 
     await wait_for_sessions(pilot)
     await open_session_at(pilot, 21)
+    await pilot.press("3")  # the Participants tab
     await pilot.press("space", "j", "space", "C")
 
     def ready() -> bool:
