@@ -70,3 +70,13 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 """A larger answer (announced or received, after decompression) is unreadable."""
 MAX_JSON_DEPTH = 64
 """JSON nested deeper than this (objects and arrays) is unreadable."""
+
+# -- Triage over a list (the Quality column, the `/` filter's diagnosis terms, scans) ----------
+FILTER_CONCURRENCY = 4
+"""Sessions a filter that needs participants or a diagnosis decides at once."""
+QUALITY_COLUMN_CONCURRENCY = 2
+"""Sessions the list diagnoses at once for its Quality column (on screen, then a little ahead)."""
+QUALITY_COLUMN_AHEAD = 20
+"""Rows past the screen whose Quality the list computes before they are scrolled to."""
+SCAN_CONCURRENCY = 4
+"""Sessions a scan diagnoses at once (each provider's rate limit may pace it further)."""

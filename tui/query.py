@@ -36,6 +36,7 @@ from roomscope.tui import fmt
 from roomscope.tui.kinds import SessionStatus
 
 if TYPE_CHECKING:
+    from roomscope.tui.diagnosis import SessionDiagnosis
     from roomscope.tui.models import Participant, Session
 
 
@@ -291,6 +292,18 @@ def _iso(value: str, now: datetime, position: int, key: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo or UTC)
 
 
+def moment(value: str, now: datetime, key: str = "at") -> datetime:
+    """A point in time as the command line's ``--until``/``--at`` take it: ``HH:MM[:SS]``
+    (the most recent such time in the shown zone), a span ago (``2h``, ``3d``) or an ISO
+    date/time. Raises :class:`QueryError` (``key`` names the option in its message)."""
+    text = value.strip()
+    if _SPAN.match(text):
+        return _since(text, now, 0)
+    if _CLOCK.match(text):
+        return _at(text, now, 0)
+    return _iso(text, now, 0, key)
+
+
 # -- matching --------------------------------------------------------------------------------
 
 
@@ -393,3 +406,31 @@ def _participant_values(p: Participant, name: str | None) -> list[str]:
     if device is None:
         return []
     return [device.browser or ""] if name == "browser" else [device.os or ""]
+
+
+# -- facts from a diagnosis ------------------------------------------------------------------
+
+WORST_OF: dict[str, tuple[tuple[str, ...], bool]] = {
+    "loss": (("packet_loss_send", "packet_loss_recv"), True),
+    "rtt": (("rtt",), True),
+    "jitter": (("jitter",), True),
+    "mos": (("mos",), False),
+}
+"""Per metric term: the series it reads (``Metric`` values) and whether higher is worse."""
+
+
+def diagnosis_facts(
+    diagnosis: SessionDiagnosis | None, worst: dict[str, float] | None = None
+) -> DiagnosisFacts:
+    """What the filter reads of a diagnosis: the worst verdict, the findings' causes (in the
+    filter's words) and rule ids, and ``worst`` (per metric term, the worst value any
+    participant had, from their quality series)."""
+    if diagnosis is None:
+        return DiagnosisFacts(worst=dict(worst or {}))
+    causes = frozenset(CAUSE_ALIASES.get(f.cause.value, f.cause.value) for f in diagnosis.findings)
+    return DiagnosisFacts(
+        verdict=diagnosis.worst.value,
+        causes=causes,
+        rules=frozenset(f.rule for f in diagnosis.findings),
+        worst=dict(worst or {}),
+    )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from roomscope.tui.errors import ProviderError
@@ -90,6 +91,12 @@ class _MaterializedView(Collection[T]):
 class FilteredCollection(_MaterializedView[T]):
     """The rows of ``base`` that satisfy ``predicate``, found by scanning ``base``.
 
+    ``predicate`` may answer None ("cannot say from the row alone": the filter needs the
+    session's participants or its diagnosis); ``resolve`` then decides the row, for up to
+    ``concurrency`` rows at once, and the rows found are added in ``base``'s order as soon
+    as everything before them is decided (the list fills as matches are found). Without
+    ``resolve``, such a row is left out.
+
     ``past`` says that no row after this one can match (a newest-first list past the start
     of the time range): the scan stops there. ``position`` says how far through the list a
     row is (0 to 1), for the time left of a long scan.
@@ -98,17 +105,23 @@ class FilteredCollection(_MaterializedView[T]):
     def __init__(
         self,
         base: Collection[T],
-        predicate: Callable[[T], bool],
+        predicate: Callable[[T], bool | None],
         *,
         past: Callable[[T], bool] | None = None,
         position: Callable[[T], float | None] | None = None,
+        resolve: Callable[[T], Awaitable[bool]] | None = None,
+        concurrency: int = 4,
     ) -> None:
         super().__init__()
         self.base = base
         self.predicate = predicate
         self.past = past
         self.position = position
+        self.resolve = resolve
+        self.concurrency = max(1, concurrency)
         self.scanned = 0
+        self.resolved = 0
+        """Rows decided by ``resolve`` so far."""
         self._reached: float | None = None
         self._jump: JumpTracker | None = None
         base.changed.subscribe(self.changed.emit)
@@ -143,19 +156,38 @@ class FilteredCollection(_MaterializedView[T]):
         target = self.scanned + max(1, getattr(self.base, "page_size", 100))  # a page at a time
         await self.base.ensure(self.scanned, target)
         progressed = False
-        while self.scanned < target:
-            item = self.base.row(self.scanned)
-            if item is None:
-                break
-            if self.past is not None and self.past(item):
-                self.done = True  # nothing after this row can match
-                return True
-            if self.predicate(item):
-                self.rows.append(item)
-            self.scanned += 1
-            progressed = True
-            if self.position is not None:
-                self._reached = self.position(item)
+        pending: dict[int, asyncio.Task[bool]] = {}
+        gate = asyncio.Semaphore(self.concurrency)
+        try:
+            ahead = self.scanned
+            while self.scanned < target:
+                item = self.base.row(self.scanned)
+                if item is None:
+                    break
+                if self.past is not None and self.past(item):
+                    self.done = True  # nothing after this row can match
+                    return True
+                # Start deciding the rows ahead that need it (bounded by ``gate``), then
+                # decide this one: a row is added only once those before it are decided.
+                ahead = self._look_ahead(max(ahead, self.scanned), target, pending, gate)
+                task = pending.pop(self.scanned, None)
+                keep = (await task) if task is not None else self.predicate(item) is True
+                if task is not None:
+                    self.resolved += 1
+                if keep:
+                    self.rows.append(item)
+                self.scanned += 1
+                progressed = True
+                if self.position is not None:
+                    self._reached = self.position(item)
+                if task is not None:
+                    self.changed.emit()  # slow rows: show each one's outcome as it comes
+        except ProviderError as exc:
+            self._error = exc
+            return progressed
+        finally:
+            for task in pending.values():
+                task.cancel()
         self._error = None
         total = self.base.total
         if total is not None and self.scanned >= total:
@@ -167,25 +199,75 @@ class FilteredCollection(_MaterializedView[T]):
                 self.done = True
         return progressed
 
+    def _look_ahead(
+        self, start: int, stop: int, pending: dict[int, asyncio.Task[bool]], gate: asyncio.Semaphore
+    ) -> int:
+        """Start ``resolve`` for the undecided rows from ``start`` (at most ``concurrency``
+        running or waiting); returns the index to continue from next time."""
+        resolve = self.resolve
+        index = start
+        while index < stop and len(pending) < self.concurrency:
+            item = self.base.row(index)
+            if item is None or (self.past is not None and self.past(item)):
+                break
+            if resolve is not None and self.predicate(item) is None:
+                pending[index] = asyncio.ensure_future(_gated(gate, resolve, item))
+            index += 1
+        return index
+
     def _base_more(self) -> bool:
         return len(self.base) > self.scanned
 
     async def stream(self, start: int = 0) -> AsyncGenerator[T, None]:
-        """The matching rows of a stream of ``base`` (nothing is kept)."""
+        """The matching rows of a stream of ``base`` (nothing is kept but the rows being
+        decided: up to ``concurrency`` at once, in order)."""
         skipped = 0
-        async with contextlib.aclosing(self.base.stream()) as rows:
-            async for item in rows:
-                if self.past is not None and self.past(item):
-                    return
-                if not self.predicate(item):
-                    continue
-                if skipped < start:
-                    skipped += 1
-                    continue
-                yield item
+        window: deque[tuple[T, bool | asyncio.Future[bool]]] = deque()
+        running = 0
+        try:
+            async with contextlib.aclosing(self.base.stream()) as rows:
+                async for item in rows:
+                    if self.past is not None and self.past(item):
+                        break
+                    keep = self.predicate(item)
+                    if keep is None and self.resolve is not None:
+                        window.append((item, asyncio.ensure_future(self.resolve(item))))
+                        running += 1
+                    else:
+                        window.append((item, keep is True))
+                    while window and (
+                        running >= self.concurrency or not isinstance(window[0][1], asyncio.Future)
+                    ):
+                        head, verdict = window.popleft()
+                        if isinstance(verdict, asyncio.Future):
+                            running -= 1
+                            verdict = await verdict
+                        if verdict:
+                            if skipped < start:
+                                skipped += 1
+                            else:
+                                yield head
+            while window:
+                head, verdict = window.popleft()
+                if isinstance(verdict, asyncio.Future):
+                    verdict = await verdict
+                if verdict:
+                    if skipped < start:
+                        skipped += 1
+                    else:
+                        yield head
+        finally:
+            for _item, verdict in window:
+                if isinstance(verdict, asyncio.Future):
+                    verdict.cancel()
 
     def refresh(self) -> None:
         self.base.refresh()
+
+
+async def _gated(gate: asyncio.Semaphore, resolve: Callable[[T], Awaitable[bool]], item: T) -> bool:
+    async with gate:
+        return await resolve(item)
 
 
 class SortedCollection(_MaterializedView[T]):
