@@ -81,6 +81,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "events": _events,
             "recordings": _recordings,
             "quality": _quality,
+            "scan": _scan,
         }[args.command]
         await handler(store, args, clock)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -272,13 +273,14 @@ def _session_csv_row(s: Session) -> list[Any]:
 
 
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.headless_scan import checked_filter
     from roomscope.tui.models import SessionQuery, SessionStatus
 
     since = parse_since(args.since, clock()) if args.since is not None else None
     query = SessionQuery(
         since=since,
         status=SessionStatus(args.status) if args.status else None,
-        text=args.filter or "",
+        text=checked_filter(args.filter or "", clock()),
     )
     collection = store.sessions(query)
     stopped: list[ProviderError] = []
@@ -301,6 +303,12 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         total = collection.total
         shown = f"{written} of {total:,}" if total is not None else f"{written} of >{written}"
         diagnostics.note(f"{shown} sessions")
+
+
+async def _scan(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.headless_scan import scan
+
+    await scan(store, args, clock)
 
 
 def _sessions_table(store: Store, rows: Sequence[Session]) -> None:
