@@ -67,6 +67,10 @@ class RoomscopeCommands(Provider):
         for span in ("all time", "last 1h", "last 24h", "last 7d", "last 30d"):
             commands.append((f"Time range: {span}", partial(self._range, span), "Session list time range"))
         commands.append(("Refresh", self._refresh, "Revalidate what is on screen"))
+        commands.append(
+            ("Scan: diagnose every session of the list", self._scan, "Quality of every session (Esc cancels)")
+        )
+        commands.append(("Sort by quality, worst first", self._sort_quality, "Over the sessions diagnosed"))
         return commands
 
     async def discover(self) -> Hits:
@@ -155,6 +159,22 @@ class RoomscopeCommands(Provider):
         if isinstance(screen, SessionsScreen):
             self._to_list()
             screen.set_range(label)
+
+    def _scan(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+
+        screen = self._sessions_screen()
+        if isinstance(screen, SessionsScreen):
+            self._to_list()
+            screen.action_scan()
+
+    def _sort_quality(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+
+        screen = self._sessions_screen()
+        if isinstance(screen, SessionsScreen):
+            self._to_list()
+            screen.action_sort_quality()
 
     def _to_list(self) -> None:
         while len(self.app.screen_stack) > 1:

@@ -76,7 +76,8 @@ FILTER_CONCURRENCY = 4
 """Sessions a filter that needs participants or a diagnosis decides at once."""
 QUALITY_COLUMN_CONCURRENCY = 2
 """Sessions the list diagnoses at once for its Quality column (on screen, then a little ahead)."""
-QUALITY_COLUMN_AHEAD = 20
-"""Rows past the screen whose Quality the list computes before they are scrolled to."""
+QUALITY_COLUMN_AHEAD = 1.0
+"""Screenfuls past the rows on screen whose Quality the list computes before they are
+scrolled to (so a page step shows them at once)."""
 SCAN_CONCURRENCY = 4
 """Sessions a scan diagnoses at once (each provider's rate limit may pace it further)."""

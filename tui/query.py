@@ -81,6 +81,24 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _MAX_SPAN_S = 100 * 365 * 86400
 
 
+HELP: tuple[tuple[str, str], ...] = (
+    ("standup", "free text in id, name, room, status, provider, profile"),
+    ("-word  !word", "negates a term (-status:live, !standup)"),
+    ("status:live", "live, ended or unknown; provider:  profile:  room:"),
+    ("since:2h  since:2026-11-20", "started within a span (s, m, h, d, w) or since a date"),
+    ("at:10:05", "active at that time (the most recent 10:05), or an ISO time"),
+    ("verdict:poor", "the worst verdict: poor, fair, good, unknown (diagnoses the rows)"),
+    ("cause:shared", "a finding's cause: uplink, downlink, shared, route, connectivity, cpu, user"),
+    ("rule:NET-RTT", "a finding's rule id (a prefix: rule:NET)"),
+    ("loss>5  rtt>=300  jitter>30  mos<3.5", "a participant's worst value (> >= < <= =)"),
+    (
+        "who:alice  isp:comcast  country:IN",
+        "a participant's name or id, network; city: browser: os: net:wifi",
+    ),
+)
+"""The language in brief, for the ``?`` help (several terms are ANDed)."""
+
+
 class QueryError(ValueError):
     """A query that cannot be read: ``str()`` says what is wrong, ``position`` where."""
 

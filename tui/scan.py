@@ -318,8 +318,9 @@ class Lookahead:
     def failure(self, session: Session) -> str | None:
         return self.failures.get(session_key(session))
 
-    def want(self, sessions: Sequence[Session]) -> None:
-        """Diagnose these (in this order) before anything asked for earlier."""
+    def want(self, sessions: Sequence[Session]) -> bool:
+        """Diagnose these (in this order) before anything asked for earlier; True when there
+        is something to do (the caller starts :meth:`run` unless it is running)."""
         fresh = [
             s
             for s in sessions
@@ -331,26 +332,34 @@ class Lookahead:
         self._wanted = fresh
         if fresh:
             self._wake.set()
+        return bool(fresh)
+
+    @property
+    def idle(self) -> bool:
+        return not self._wanted and not self._running
 
     def forget_failures(self) -> None:
         self.failures.clear()
         self._live.clear()
 
     async def run(self) -> None:
-        """Diagnose what is wanted, forever (until the worker is cancelled)."""
+        """Diagnose what is wanted until nothing is (the worker then ends; :meth:`want`
+        says when to start it again)."""
         try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
+            while self._wanted or self._running:
                 while self._wanted and len(self._running) < self.concurrency:
                     session = self._wanted.pop(0)
                     key = session_key(session)
                     if key in self._running or self.known(session) is not None:
                         continue
                     self._running[key] = asyncio.ensure_future(self._one(session))
+                if self._running:
+                    self._wake.clear()
+                    await self._wake.wait()
         finally:
             for task in self._running.values():
                 task.cancel()
+            self._running.clear()
 
     async def _one(self, session: Session) -> None:
         key = session_key(session)

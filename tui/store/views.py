@@ -324,6 +324,62 @@ class SortedCollection(_MaterializedView[T]):
         self.base.refresh()
 
 
+class RankedCollection(_MaterializedView[T]):
+    """All of ``base``: the rows ``rank`` has a value for first, sorted by it (highest
+    first when ``descending``; ties keep ``base``'s order), then the others in ``base``'s
+    order. The ranking is taken once, when the rows are first asked for (a list sorted by
+    what is known so far, e.g. the sessions diagnosed: it does not reshuffle under the
+    reader as more becomes known)."""
+
+    def __init__(
+        self, base: Collection[T], rank: Callable[[T], tuple[float, ...] | None], *, descending: bool = True
+    ) -> None:
+        super().__init__()
+        self.base = base
+        self.rank = rank
+        self.descending = descending
+        self.ranked = 0
+        """Rows that had a rank."""
+        base.changed.subscribe(self.changed.emit)
+
+    @property
+    def busy(self) -> bool:
+        return self.base.busy
+
+    @property
+    def freshness(self) -> Freshness | None:
+        return self.base.freshness
+
+    @property
+    def activity(self) -> ViewActivity | None:
+        return self.base.activity
+
+    async def _step(self) -> bool:
+        known: list[tuple[tuple[float, ...], int, T]] = []
+        rest: list[T] = []
+        try:
+            async with contextlib.aclosing(self.base.stream()) as rows:
+                async for item in rows:
+                    value = self.rank(item)
+                    if value is None:
+                        rest.append(item)
+                    else:
+                        known.append((value, len(known), item))
+        except ProviderError as exc:
+            self._error = exc
+            return False
+        sign = -1 if self.descending else 1
+        known.sort(key=lambda k: (tuple(sign * v for v in k[0]), k[1]))
+        self.rows = [item for _v, _i, item in known] + rest
+        self.ranked = len(known)
+        self._error = None
+        self.done = True
+        return True
+
+    def refresh(self) -> None:
+        self.base.refresh()
+
+
 class MergedCollection(Collection[Session]):
     """Several profiles' session lists merged by start time, still paged from each.
 
