@@ -53,6 +53,13 @@ BENCHES: tuple[Bench, ...] = (
         ("--sessions", "500", "--procs", "1"),
         timeout=3600.0,
     ),
+    Bench(
+        "scan",
+        "scan.py",
+        ("--sessions", "5000", "--warm", "2", "--procs", "3"),
+        ("--sessions", "300", "--warm", "1", "--procs", "1"),
+        timeout=7200.0,
+    ),
 )
 
 

@@ -23,7 +23,6 @@ from roomscope.tui.sources import UsageError, parse_since
 from roomscope.tui.text import clean, inert_json, terminal_safe
 
 if TYPE_CHECKING:
-    from roomscope.tui.models import Session
     from roomscope.tui.scan import ScanRow
     from roomscope.tui.store import Store
 
@@ -67,7 +66,7 @@ def _when(value: datetime | None) -> str | None:
     return fmt.local(value).isoformat() if value is not None else None
 
 
-def record(row: ScanRow, reconnects: int | None) -> dict[str, Any]:
+def record(row: ScanRow) -> dict[str, Any]:
     """One scanned session as plain values (the JSON object; CSV cells in :data:`FIELDS` order)."""
     s = row.session
     d = row.diagnosis
@@ -88,25 +87,13 @@ def record(row: ScanRow, reconnects: int | None) -> dict[str, Any]:
         "poor": d.poor if d is not None else None,
         "fair": d.fair if d is not None else None,
         "judged": d.judged if d is not None else None,
-        "reconnects": reconnects,
+        "reconnects": row.reconnects,
         "top_rule": top.rule if top is not None else None,
         "top_cause": top.cause.value if top is not None else None,
         "top_finding": top.short_cause(tz) if top is not None and tz is not None else None,
         "summary": d.summary_line(tz) if d is not None and tz is not None else None,
         "error": row.error,
     }
-
-
-async def _reconnects(store: Store, session: Session) -> int | None:
-    """Every participant's reconnects added up (their list is cached by the diagnosis)."""
-    from roomscope.tui.errors import ProviderError
-
-    try:
-        people = await store.participants(session)
-    except ProviderError:
-        return None
-    counts = [p.reconnects for p in people if p.reconnects is not None]
-    return sum(counts) if counts else None
 
 
 async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
@@ -132,7 +119,7 @@ async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datet
         csv.writer(out, lineterminator="\n").writerow(FIELDS)
     async with contextlib.aclosing(job.rows()) as rows:
         async for row in rows:
-            item = record(row, await _reconnects(store, row.session))
+            item = record(row)
             if row.error:
                 diagnostics.warning(f"{row.session.id}: {row.error}")
             if args.json:

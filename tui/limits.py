@@ -79,5 +79,7 @@ QUALITY_COLUMN_CONCURRENCY = 2
 QUALITY_COLUMN_AHEAD = 1.0
 """Screenfuls past the rows on screen whose Quality the list computes before they are
 scrolled to (so a page step shows them at once)."""
-SCAN_CONCURRENCY = 4
-"""Sessions a scan diagnoses at once (each provider's rate limit may pace it further)."""
+SCAN_CONCURRENCY = 8
+"""Sessions a scan diagnoses at once: what is cached is read side by side; requests to a
+provider stay at ``MAX_CONCURRENT_REQUESTS`` (the HTTP layer) and its documented budget
+paces them further."""

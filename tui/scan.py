@@ -120,6 +120,8 @@ class ScanRow:
     session: Session
     diagnosis: SessionDiagnosis | None
     error: str | None = None
+    reconnects: int | None = None
+    """Every participant's reconnects added up (None where the provider does not count them)."""
 
 
 @dataclass(frozen=True)
@@ -247,9 +249,19 @@ class Scan:
 
     async def _one(self, session: Session) -> ScanRow:
         try:
-            return ScanRow(session, await self.store.diagnosis(session))
+            diagnosis = await self.store.diagnosis(session)
         except ProviderError as exc:
             return ScanRow(session, None, str(exc))
+        return ScanRow(session, diagnosis, reconnects=await self._reconnects(session))
+
+    async def _reconnects(self, session: Session) -> int | None:
+        """From the participants (in memory or on disk: the diagnosis has just read them)."""
+        try:
+            people = await self.store.participants(session)
+        except ProviderError:
+            return None
+        counts = [p.reconnects for p in people if p.reconnects is not None]
+        return sum(counts) if counts else None
 
     async def _pace(self, meter: RequestMeter, session: Session) -> None:
         """Wait while the provider's budget is spent (a provider without one never waits)."""
