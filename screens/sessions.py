@@ -121,7 +121,8 @@ class SessionsScreen(RoomscopeScreen):
         self._unsubscribe: list[Callable[[], None]] = []
         self.lookahead: Lookahead | None = None
         self.scan_job: Scan | None = None
-        self._last_scan: Scan | None = None
+        self.last_scan: Scan | None = None
+        """The scan that ended last (how far it got)."""
         self._progress_due = False
         self._ranked: RankedCollection[Session] | None = None
         self._quality_missing: str | None = None
@@ -357,7 +358,7 @@ class SessionsScreen(RoomscopeScreen):
         if job is not self.scan_job:
             return
         self.scan_job = None
-        self._last_scan = job
+        self.last_scan = job
         p = job.progress
         target = p.target if p.target is not None else p.done
         stopped = p.done < target

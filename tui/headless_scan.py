@@ -14,7 +14,7 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import diagnostics, fmt
@@ -70,7 +70,7 @@ def record(row: ScanRow) -> dict[str, Any]:
     """One scanned session as plain values (the JSON object; CSV cells in :data:`FIELDS` order)."""
     s = row.session
     d = row.diagnosis
-    tz = fmt.local(s.started_at or datetime.now().astimezone()).tzinfo
+    tz = fmt.local(datetime.now(UTC)).tzinfo  # the shown zone
     top = d.top if d is not None else None
     return {
         "id": s.id,

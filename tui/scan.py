@@ -378,7 +378,9 @@ class Lookahead:
         try:
             diagnosis = await self.store.diagnosis(session)
             if self.store.known_diagnosis(session) is None:
-                self._live[key] = (self.clock(), diagnosis)
+                now = self.clock()
+                self._live = {k: v for k, v in self._live.items() if now - v[0] < LIVE_TTL_S}
+                self._live[key] = (now, diagnosis)
         except ProviderError as exc:
             self.failures[key] = str(exc)
         finally:

@@ -161,7 +161,7 @@ async def test_a_scan_shows_its_progress_escape_stops_it_and_filters_find_the_tr
         assert shown.startswith("Scanning") and f"of {SMALL} sessions" in shown and "Esc cancels" in shown
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.scan_job is None, what="the scan to stop")
-        stopped = screen._last_scan
+        stopped = screen.last_scan
         assert stopped is not None and stopped.done < SMALL
         await pilot.pause()
         assert bar.shown is None
@@ -169,7 +169,7 @@ async def test_a_scan_shows_its_progress_escape_stops_it_and_filters_find_the_tr
 
         await pilot.press("D")  # again, to the end this time
         await wait_until(pilot, lambda: screen.scan_job is None, patience=120, what="the scan to finish")
-        finished = screen._last_scan
+        finished = screen.last_scan
         assert finished is not None and finished.done == SMALL and finished.poor == len(incidents)
 
         # the query language over what is diagnosed: exactly the demo world's truth

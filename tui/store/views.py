@@ -120,8 +120,6 @@ class FilteredCollection(_MaterializedView[T]):
         self.resolve = resolve
         self.concurrency = max(1, concurrency)
         self.scanned = 0
-        self.resolved = 0
-        """Rows decided by ``resolve`` so far."""
         self._reached: float | None = None
         self._jump: JumpTracker | None = None
         base.changed.subscribe(self.changed.emit)
@@ -172,8 +170,6 @@ class FilteredCollection(_MaterializedView[T]):
                 ahead = self._look_ahead(max(ahead, self.scanned), target, pending, gate)
                 task = pending.pop(self.scanned, None)
                 keep = (await task) if task is not None else self.predicate(item) is True
-                if task is not None:
-                    self.resolved += 1
                 if keep:
                     self.rows.append(item)
                 self.scanned += 1
