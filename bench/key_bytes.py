@@ -6,7 +6,9 @@ one at a time; after each key, everything the program writes until it has been q
 ``--quiet`` seconds is counted. A figure is the median over presses (and processes), with
 [min–max].
 
-* ``roomscope --provider demo --demo-latency 0 --cache-dir <tmp>``, the session list:
+* ``roomscope --provider demo --demo-latency 0 --cache-dir <tmp>``, the session list, its
+  Quality column filled from the cache (``roomscope scan`` diagnosed the newest and oldest
+  sessions into it first):
   ``j`` from the top (the cursor moves within the screen), ``j`` on the last visible row
   (the list scrolls one row), PgDn, and ``G`` from the top (the last page is loaded);
 * the same program's session screen (``v v`` shows ended sessions only, Enter opens the
@@ -23,6 +25,7 @@ caused): the target for a page step or a jump. The target for a cursor step is 1
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,8 +88,21 @@ def _reset(program: PtyProgram, key: str, quiet: float) -> None:
     program.settle(quiet)
 
 
+def warm_quality(cache: Path) -> None:
+    """Diagnose the newest and the oldest sessions into ``cache`` (``roomscope scan``), so the
+    list's Quality column fills from the cache at once, as for a list seen before: the bytes
+    of a key are then the key's own, not those of rows repainted as diagnoses arrive."""
+    roomscope = ROOT / ".venv" / "bin" / "roomscope"
+    base = [str(roomscope), "--provider", "demo", "--demo-latency", "0", "--cache-dir", str(cache), "scan"]
+    for extra in (["--limit", "300"], ["--until", "29.5d", "--limit", "100"]):
+        subprocess.run([*base, *extra, "--jsonl"], env=_env(), capture_output=True, check=False)
+
+
 def measure_list(cache: Path, presses: int, quiet: float, out: Measured) -> None:
     roomscope = ROOT / ".venv" / "bin" / "roomscope"
+    if not any(cache.glob("*.sqlite3")):
+        progress("bytes per key: diagnosing the list's newest and oldest sessions into the cache first")
+        warm_quality(cache)
     argv = [str(roomscope), "--provider", "demo", "--demo-latency", "0", "--cache-dir", str(cache)]
     shown = "roomscope --provider demo --demo-latency 0 --cache-dir <tmp>"
     with PtyProgram(argv, _env()) as program:

@@ -62,6 +62,13 @@ BENCHES: tuple[Bench, ...] = (
         timeout=3600.0,
     ),
     Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
+    Bench(
+        "scan",
+        "scan.py",
+        ("--sessions", "5000", "--warm", "2", "--procs", "3"),
+        ("--sessions", "300", "--warm", "1", "--procs", "1"),
+        timeout=7200.0,
+    ),
 )
 
 

@@ -42,6 +42,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(self._table(), id="help-body")
+            notes = getattr(self.target, "help_notes", None)
+            if callable(notes):
+                yield Static(notes(), id="help-notes")
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(keys, description, binding id) for every roomscope binding active on the target

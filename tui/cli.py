@@ -290,7 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", metavar="SPAN", help="only sessions started within SPAN (24h, 7d) or since an ISO date"
     )
     sub.add_argument("--status", choices=("live", "ended"), help="only live or only ended sessions")
-    sub.add_argument("--filter", metavar="TEXT", default="", help="text in name/room/id (!TEXT inverts)")
+    sub.add_argument(
+        "--filter",
+        metavar="QUERY",
+        default="",
+        help="the / query language: text, status:live, verdict:poor …",
+    )
     sub.add_argument(
         "--limit", type=_positive_int, default=50, metavar="N", help="at most N sessions (default 50)"
     )
@@ -442,6 +447,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_positive_int, default=2000, metavar="N", help="at most N sessions (default 2000)"
     )
     sub.add_argument("--json", action="store_true", help="JSON on stdout")
+
+    sub = command(
+        "scan", "diagnose every session of a list: verdict, poor/fair counts, reconnects, top finding"
+    )
+    sub.add_argument(
+        "--since", metavar="SPAN", help="only sessions started within SPAN (24h, 7d) or since an ISO date"
+    )
+    sub.add_argument(
+        "--until", metavar="TIME", help="only sessions started by TIME (HH:MM, a span ago like 2h, or ISO)"
+    )
+    sub.add_argument("--at", metavar="TIME", help="only sessions active at TIME (HH:MM, a span ago, or ISO)")
+    sub.add_argument("--filter", metavar="QUERY", default="", help="the / query language (see README)")
+    sub.add_argument(
+        "--limit", type=_positive_int, default=200, metavar="N", help="at most N sessions (default 200)"
+    )
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="JSON on stdout (an array)")
+    group.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout (one object a line)")
+    group.add_argument("--csv", action="store_true", help="CSV on stdout")
 
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))

@@ -102,6 +102,10 @@ class RoomscopeCommands(Provider):
                 "Every session overlapping a time window, across every profile (w)",
             )
         )
+        commands.append(
+            ("Scan: diagnose every session of the list", self._scan, "Quality of every session (Esc cancels)")
+        )
+        commands.append(("Sort by quality, worst first", self._sort_quality, "Over the sessions diagnosed"))
         return commands
 
     async def discover(self) -> Hits:
@@ -264,6 +268,22 @@ class RoomscopeCommands(Provider):
         self.app.post_message(
             OpenGroups(GroupsSource(title=f"{title}: {len(sessions):,} sessions", sessions=sessions))
         )
+
+    def _scan(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+
+        screen = self._sessions_screen()
+        if isinstance(screen, SessionsScreen):
+            self._to_list()
+            screen.action_scan()
+
+    def _sort_quality(self) -> None:
+        from roomscope.screens.sessions import SessionsScreen
+
+        screen = self._sessions_screen()
+        if isinstance(screen, SessionsScreen):
+            self._to_list()
+            screen.action_sort_quality()
 
     def _to_list(self) -> None:
         while len(self.app.screen_stack) > 1:

@@ -105,6 +105,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
             "findings": _findings,
             "triage": _triage,
             **_incident_commands(),
+            "scan": _scan,
         }[args.command]
         await handler(store, args, clock)
         _say_provider_notices(store)
@@ -297,13 +298,14 @@ def _session_csv_row(s: Session) -> list[Any]:
 
 
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.headless_scan import checked_filter
     from roomscope.tui.models import SessionQuery, SessionStatus
 
     since = parse_since(args.since, clock()) if args.since is not None else None
     query = SessionQuery(
         since=since,
         status=SessionStatus(args.status) if args.status else None,
-        text=args.filter or "",
+        text=checked_filter(args.filter or "", clock()),
     )
     shape = output.shape_of(args)
     fields = output.fields_of(args, SESSION_CSV_HEADER if shape is output.Shape.CSV else session_fields())
@@ -343,6 +345,12 @@ def session_fields() -> tuple[str, ...]:
 
 def _picked(batch: Sequence[BaseModel], fields: Sequence[str] | None) -> list[Any]:
     return [output.pick(row, fields) for row in _dump(batch)]
+
+
+async def _scan(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
+    from roomscope.tui.headless_scan import scan
+
+    await scan(store, args, clock)
 
 
 def _sessions_table(store: Store, rows: Sequence[Session]) -> None:

@@ -41,6 +41,8 @@ BINDING_IDS: Mapping[str, str] = {
     "sessions.range": "t",
     "sessions.refresh": "r",
     "sessions.copy": "y",
+    "sessions.quality-sort": "Q",
+    "sessions.scan": "D",
     "sessions.clear": "escape",
     "sessions.quit": "q",
     "session.open": "enter",

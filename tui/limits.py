@@ -94,3 +94,16 @@ BUNDLE_MAX_PARTICIPANTS = 60
 """Participants whose quality samples go into one incident bundle (the rest are counted)."""
 GROUP_LIST_MAX_SESSIONS = 500
 """Sessions of the session list (its loaded rows, from the top) the Groups view reads."""
+
+# -- Triage over a list (the Quality column, the `/` filter's diagnosis terms, scans) ----------
+FILTER_CONCURRENCY = 4
+"""Sessions a filter that needs participants or a diagnosis decides at once."""
+QUALITY_COLUMN_CONCURRENCY = 2
+"""Sessions the list diagnoses at once for its Quality column (on screen, then a little ahead)."""
+QUALITY_COLUMN_AHEAD = 1.0
+"""Screenfuls past the rows on screen whose Quality the list computes before they are
+scrolled to (so a page step shows them at once)."""
+SCAN_CONCURRENCY = 8
+"""Sessions a scan diagnoses at once: what is cached is read side by side; requests to a
+provider stay at ``MAX_CONCURRENT_REQUESTS`` (the HTTP layer) and its documented budget
+paces them further."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from roomscope.tui import fmt
 
 if TYPE_CHECKING:
+    from roomscope.tui.diagnosis import SessionDiagnosis
     from roomscope.tui.models import QualitySeries
+    from roomscope.tui.scan import ScanProgress
     from roomscope.tui.store import QualityReport, StoreStatus
     from roomscope.tui.store.signals import (
         FilterProgress,
@@ -188,3 +190,58 @@ def quality_table_rows(report: QualityReport) -> list[tuple[str, ...]]:
             )
         )
     return rows
+
+
+def quality_text(diagnosis: SessionDiagnosis, width: int, tz: tzinfo) -> str:
+    """A session's Quality cell in ``width`` cells: its summary ('● 8/8 poor · shared
+    20:55'); when that is too wide, the cause cut short ('● 1/19 poor · downlink Que…'), or
+    the verdict alone ('● 8/8 poor'). The verdict is never cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    full = diagnosis.summary_line(tz)
+    if cell_len(full) <= width:
+        return full
+    head, sep, cause = full.partition(" · ")
+    room = width - cell_len(head) - cell_len(sep) - 1
+    if sep and room >= 4:
+        return head + sep + set_cell_size(cause, room) + "…"
+    return head
+
+
+def scan_detail(progress: ScanProgress) -> str:
+    """'1,234 of 5,000 sessions · 120/s · ~31 s left · 12 poor · 30 fair · Esc cancels'."""
+    count = f"{progress.done:,} of {progress.target:,}" if progress.target else f"{progress.done:,}"
+    parts = [f"{count} sessions"]
+    if progress.rate is not None:
+        parts.append(f"{progress.rate:,.1f}/s" if progress.rate < 10 else f"{progress.rate:,.0f}/s")
+    if progress.eta_s is not None:
+        parts.append(f"~{_time_left(progress.eta_s)} left")
+    parts.append(f"{progress.poor:,} poor")
+    parts.append(f"{progress.fair:,} fair")
+    if progress.failed:
+        parts.append(f"{progress.failed:,} failed")
+    if progress.paced_by:
+        parts.append(f"waiting on {progress.paced_by}")
+    parts.append("Esc cancels")
+    return " · ".join(parts)
+
+
+def jump_detail(progress: JumpProgress, what: str = "sessions") -> str:
+    """'12,300 of 50,000 sessions · 450/s · ~3 min left · Esc cancels' (a long ``G``)."""
+    count = f"{progress.loaded:,} of {progress.target:,}" if progress.target else f"{progress.loaded:,}"
+    parts = [f"{count} {what}"]
+    if progress.rate is not None:
+        parts.append(f"{progress.rate:,.0f}/s")
+    if progress.eta_s is not None:
+        parts.append(f"~{_time_left(progress.eta_s)} left")
+    parts.append("Esc cancels")
+    return " · ".join(parts)
+
+
+def rank_note(ranked: int, rows: int, done: bool, worst_first: bool = True) -> str:
+    """'sorted by quality, worst first: 240 of 5,000 diagnosed' (the sessions not diagnosed
+    yet follow, newest first)."""
+    if not done:
+        return f"sorting by quality: reading the list ({rows:,} so far)"
+    order = "worst first" if worst_first else "best first"
+    return f"sorted by quality, {order}: {ranked:,} of {rows:,} diagnosed"

@@ -36,6 +36,7 @@ from roomscope.tui import fmt
 from roomscope.tui.kinds import SessionStatus
 
 if TYPE_CHECKING:
+    from roomscope.tui.diagnosis import SessionDiagnosis
     from roomscope.tui.models import Participant, Session
 
 
@@ -78,6 +79,24 @@ _SPAN = re.compile(r"^(\d+(?:\.\d+)?)(s|m|min|h|d|w)$", re.IGNORECASE)
 _SPAN_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _MAX_SPAN_S = 100 * 365 * 86400
+
+
+HELP: tuple[tuple[str, str], ...] = (
+    ("standup", "free text in id, name, room, status, provider, profile"),
+    ("-word  !word", "negates a term (-status:live, !standup)"),
+    ("status:live", "live, ended or unknown; provider:  profile:  room:"),
+    ("since:2h  since:2026-11-20", "started within a span (s, m, h, d, w) or since a date"),
+    ("at:10:05", "active at that time (the most recent 10:05), or an ISO time"),
+    ("verdict:poor", "the worst verdict: poor, fair, good, unknown (diagnoses the rows)"),
+    ("cause:shared", "a finding's cause: uplink, downlink, shared, route, connectivity, cpu, user"),
+    ("rule:NET-RTT", "a finding's rule id (a prefix: rule:NET)"),
+    ("loss>5  rtt>=300  jitter>30  mos<3.5", "a participant's worst value (> >= < <= =)"),
+    (
+        "who:alice  isp:comcast  country:IN",
+        "a participant's name or id, network; city: browser: os: net:wifi",
+    ),
+)
+"""The language in brief, for the ``?`` help (several terms are ANDed)."""
 
 
 class QueryError(ValueError):
@@ -291,6 +310,18 @@ def _iso(value: str, now: datetime, position: int, key: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo or UTC)
 
 
+def moment(value: str, now: datetime, key: str = "at") -> datetime:
+    """A point in time as the command line's ``--until``/``--at`` take it: ``HH:MM[:SS]``
+    (the most recent such time in the shown zone), a span ago (``2h``, ``3d``) or an ISO
+    date/time. Raises :class:`QueryError` (``key`` names the option in its message)."""
+    text = value.strip()
+    if _SPAN.match(text):
+        return _since(text, now, 0)
+    if _CLOCK.match(text):
+        return _at(text, now, 0)
+    return _iso(text, now, 0, key)
+
+
 # -- matching --------------------------------------------------------------------------------
 
 
@@ -393,3 +424,31 @@ def _participant_values(p: Participant, name: str | None) -> list[str]:
     if device is None:
         return []
     return [device.browser or ""] if name == "browser" else [device.os or ""]
+
+
+# -- facts from a diagnosis ------------------------------------------------------------------
+
+WORST_OF: dict[str, tuple[tuple[str, ...], bool]] = {
+    "loss": (("packet_loss_send", "packet_loss_recv"), True),
+    "rtt": (("rtt",), True),
+    "jitter": (("jitter",), True),
+    "mos": (("mos",), False),
+}
+"""Per metric term: the series it reads (``Metric`` values) and whether higher is worse."""
+
+
+def diagnosis_facts(
+    diagnosis: SessionDiagnosis | None, worst: dict[str, float] | None = None
+) -> DiagnosisFacts:
+    """What the filter reads of a diagnosis: the worst verdict, the findings' causes (in the
+    filter's words) and rule ids, and ``worst`` (per metric term, the worst value any
+    participant had, from their quality series)."""
+    if diagnosis is None:
+        return DiagnosisFacts(worst=dict(worst or {}))
+    causes = frozenset(CAUSE_ALIASES.get(f.cause.value, f.cause.value) for f in diagnosis.findings)
+    return DiagnosisFacts(
+        verdict=diagnosis.worst.value,
+        causes=causes,
+        rules=frozenset(f.rule for f in diagnosis.findings),
+        worst=dict(worst or {}),
+    )

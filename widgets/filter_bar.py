@@ -1,12 +1,15 @@
-"""The ``/`` live filter input."""
+"""The ``/`` live filter input, and the line under it that says what is wrong with a query."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Input, Static
+
+from roomscope.tui.text import clean
 
 
 class FilterBar(Input):
@@ -27,6 +30,7 @@ class FilterBar(Input):
     }
     FilterBar:focus { border: none; }
     FilterBar.-visible { display: block; }
+    FilterBar.-error { background: $error 20%; }
     """
 
     class FilterChanged(Message):
@@ -42,8 +46,17 @@ class FilterBar(Input):
             self.cleared = cleared
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(placeholder="filter: text in name/room/id/status (!text inverts)", **kwargs)
+        super().__init__(
+            placeholder="filter: text  status:live  verdict:poor  cause:shared  who:name  since:2h  (? help)",
+            **kwargs,
+        )
         self._pending: object | None = None
+        self.error: str | None = None
+        """What is wrong with the text, while it is not a valid query."""
+
+    def set_error(self, error: str | None) -> None:
+        self.error = error
+        self.set_class(error is not None, "-error")
 
     def open(self) -> None:
         self.add_class("-visible")
@@ -65,7 +78,38 @@ class FilterBar(Input):
         self.post_message(self.Closed(cleared=True))
 
     def action_done(self) -> None:
+        if self.error is not None:
+            self.post_message(self.FilterChanged(self.value))  # the bar stays until it reads
+            return
         if not self.value:
             self.remove_class("-visible")
         self.post_message(self.FilterChanged(self.value))
         self.post_message(self.Closed(cleared=False))
+
+
+class FilterError(Static):
+    """Under the filter bar while its text is not a valid query: what is wrong, where, and
+    that the list is unchanged (it still shows the last good query's result)."""
+
+    DEFAULT_CSS = """
+    FilterError {
+        height: 1;
+        padding: 0 1;
+        background: $error 20%;
+        color: $text;
+        display: none;
+    }
+    FilterError.-visible { display: block; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+
+    def show(self, message: str | None, position: int = 0) -> None:
+        if message is None:
+            self.remove_class("-visible")
+            self.update("")
+            return
+        text = f"⚠ column {position + 1}: {clean(message, 300)} (list unchanged)"
+        self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.add_class("-visible")

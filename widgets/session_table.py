@@ -9,6 +9,11 @@ What reaches the terminal is kept small: moving the cursor repaints the two rows
 and entered (not the table), and a row is drawn as a few runs of one style each, so a
 cursor step costs a few hundred bytes of output, not a screenful.
 
+The Quality column shows each session's diagnosis as far as it is known (``quality``, a
+lookup that never waits); for the rows on screen and a few ahead that it does not know, the
+table posts :class:`SessionTable.NeedQuality` and the screen has them diagnosed, then
+repaints each row as its answer comes (:meth:`SessionTable.refresh_session`).
+
 Keys that move or open (j/k/g/G/PgUp/PgDn/Enter) typed before the list has rows are kept,
 in order, and applied once the rows are there, as a terminal keeps type-ahead. The mouse
 wheel moves the selection with the rows, and a click selects the clicked row (a click on
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -35,12 +40,18 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from roomscope.tui import fmt
+from roomscope import themes
+from roomscope.tui import fmt, present
+from roomscope.tui.limits import QUALITY_COLUMN_AHEAD
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
+    from roomscope.tui.diagnosis import SessionDiagnosis
     from roomscope.tui.models import Session
     from roomscope.tui.store import Collection
+
+QualityLookup = Callable[["Session"], "SessionDiagnosis | str | None"]
+"""A session's diagnosis if known now, a failure's message, or None (not known yet)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 7),
     Column("duration", "Duration", 9, right=True),
     Column("participants", "People", 7, right=True),
+    Column("quality", "Quality", 12),
     Column("id", "Id", 10, min_total=130),
 )
 SORT_COLUMN = {
@@ -71,15 +83,40 @@ SORT_COLUMN = {
     "duration": "duration",
     "participants": "participants",
     "profile": "provider",
+    "quality": "quality",
 }
 
 
-def layout(width: int, multi_profile: bool) -> list[tuple[Column, int]]:
-    """The visible columns and their widths for a table ``width`` cells wide."""
-    chosen = [c for c in COLUMNS if width >= c.min_total and (c.key != "profile" or multi_profile)]
-    fixed = sum(c.width for c in chosen if c.width) + len(chosen)  # one space after each
+def quality_width(width: int) -> int:
+    """The Quality column's width: the verdict and counts ('● 12/40 poor') on narrow tables,
+    with the top finding's cause from 100 columns."""
+    if width < 100:
+        return 12
+    return 34 if width < 150 else 40
+
+
+QUALITY_ID_MIN_TOTAL = 150
+"""With the Quality column, the Id column needs this many cells."""
+
+
+def layout(width: int, multi_profile: bool, quality: bool = False) -> list[tuple[Column, int]]:
+    """The visible columns and their widths for a table ``width`` cells wide (``quality``:
+    with the Quality column)."""
+
+    def shown(c: Column) -> bool:
+        if c.key == "profile":
+            return multi_profile
+        if c.key == "quality":
+            return quality
+        if c.key == "id" and quality:
+            return width >= QUALITY_ID_MIN_TOTAL
+        return width >= c.min_total
+
+    chosen = [c for c in COLUMNS if shown(c)]
+    sizes = {c.key: (quality_width(width) if c.key == "quality" else c.width) for c in chosen}
+    fixed = sum(sizes.values()) + len(chosen)  # one space after each
     flex = max(8, width - fixed)
-    return [(c, c.width or flex) for c in chosen]
+    return [(c, sizes[c.key] or flex) for c in chosen]
 
 
 def cell_text(column: str, session: Session, now: datetime) -> str:
@@ -148,12 +185,14 @@ class SessionHeader(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self.multi_profile = False
+        self.quality = False
         self.sort_key = "start"
         self.descending = True
         self.table_width = 0
 
-    def show(self, *, multi_profile: bool, sort_key: str, descending: bool) -> None:
+    def show(self, *, multi_profile: bool, sort_key: str, descending: bool, quality: bool = False) -> None:
         self.multi_profile = multi_profile
+        self.quality = quality
         self.sort_key = sort_key
         self.descending = descending
         self._draw()
@@ -167,7 +206,7 @@ class SessionHeader(Static):
     def _draw(self) -> None:
         width = self.table_width or max(0, self.size.width - 2)
         parts = []
-        for column, cells in layout(width, self.multi_profile):
+        for column, cells in layout(width, self.multi_profile, self.quality):
             label = column.label
             if SORT_COLUMN.get(column.key) == self.sort_key:
                 marker = "▼" if self.descending else "▲"
@@ -194,6 +233,7 @@ class SessionTable(ScrollView, can_focus=True):
         "session-table--muted",
         "session-table--problem",
         "session-table--error",
+        "session-table--pending",
     }
     DEFAULT_CSS = """
     SessionTable {
@@ -212,6 +252,7 @@ class SessionTable(ScrollView, can_focus=True):
     SessionTable > .session-table--muted { color: $text-muted; }
     SessionTable > .session-table--problem { color: $warning; }
     SessionTable > .session-table--error { color: $error; }
+    SessionTable > .session-table--pending { color: $text-disabled; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
@@ -236,6 +277,14 @@ class SessionTable(ScrollView, can_focus=True):
     class JumpToEnd(Message):
         """G on a list whose length is not known yet: load it all, then go to the end."""
 
+    class NeedQuality(Message):
+        """Rows on screen (then a few ahead) whose Quality is not known: diagnose these,
+        in this order."""
+
+        def __init__(self, sessions: list[Session]) -> None:
+            super().__init__()
+            self.sessions = sessions
+
     def __init__(
         self, *, clock: Callable[[], datetime], header: SessionHeader | None = None, **kwargs: Any
     ) -> None:
@@ -255,6 +304,9 @@ class SessionTable(ScrollView, can_focus=True):
         """The styles of one drawing pass (Textual computes ``rich_style`` afresh on each read)."""
         self._queued: list[str] = []
         """Actions typed before the rows arrived, oldest first."""
+        self.quality: QualityLookup | None = None
+        """What the Quality column shows (None: it shows nothing yet)."""
+        self._quality_asked: tuple[tuple[str, str], ...] = ()
 
     # -- data ----------------------------------------------------------------------------
 
@@ -310,6 +362,7 @@ class SessionTable(ScrollView, can_focus=True):
         header = self.header
         if header is not None:
             header.multi_profile = self.multi_profile
+            header.quality = self.quality is not None
             header.align_to(self.scrollable_content_region.width)
 
     # -- rendering -----------------------------------------------------------------------
@@ -319,7 +372,7 @@ class SessionTable(ScrollView, can_focus=True):
         if not self._layout or width != self._layout_width:
             # first use, or the vertical scrollbar came or went (no resize event for that):
             # lay the rows out again and keep the column titles above them
-            self._layout = layout(width, self.multi_profile)
+            self._layout = layout(width, self.multi_profile, self.quality is not None)
             self._layout_width = width
             self._align_header()
         return self._layout
@@ -333,7 +386,40 @@ class SessionTable(ScrollView, can_focus=True):
             self._request(min(self._missing), max(self._missing) + 1)
         else:
             self._prefetch()
+        self._want_quality()
         return lines
+
+    def _want_quality(self) -> None:
+        """Ask for the Quality of the rows on screen and a few ahead that it does not know
+        (once per change of that set: a repaint of one row asks nothing new)."""
+        source, lookup = self.source, self.quality
+        if source is None or lookup is None or not source.started:
+            return
+        top = self.scroll_offset.y
+        height = max(1, self.scrollable_content_region.height)
+        end = min(len(source), top + height + round(height * QUALITY_COLUMN_AHEAD))
+        wanted: list[Session] = []
+        for index in range(top, end):
+            item = source.row(index)
+            if item is not None and not item.problem and lookup(item) is None:
+                wanted.append(item)
+        keys = tuple((s.profile, s.id) for s in wanted)
+        if keys != self._quality_asked:
+            self._quality_asked = keys
+            if wanted:
+                self.post_message(self.NeedQuality(wanted))
+
+    def refresh_session(self, session: Session) -> None:
+        """Repaint the row of ``session`` if it is on screen (its Quality became known)."""
+        source = self.source
+        if source is None:
+            return
+        top = self.scroll_offset.y
+        for index in range(top, min(len(source), top + self.scrollable_content_region.height)):
+            item = source.row(index)
+            if item is not None and item.id == session.id and item.profile == session.profile:
+                self._refresh_row(index)
+        self._quality_asked = ()  # ask again for what is still missing
 
     def _prefetch(self) -> None:
         """Ask for the next screenful before it is scrolled into view."""
@@ -409,6 +495,12 @@ class SessionTable(ScrollView, can_focus=True):
         parts: list[tuple[str, Style]] = []
         used = 0
         for column, cells in self._columns():
+            if column.key == "quality":
+                text, look = self._quality_cell(item, cells)
+                parts.append((_fit(text, cells, False), base + look))
+                parts.append((" ", base))
+                used += cells + 1
+                continue
             text = _fit(cell_text(column.key, item, self._now), cells, column.right)
             style = base
             if column.key == "status":
@@ -421,6 +513,23 @@ class SessionTable(ScrollView, can_focus=True):
         if used < width:
             parts.append((" " * (width - used), base))
         return Strip(merge_runs(parts)).crop(0, width)
+
+    def _quality_cell(self, item: Session, cells: int) -> tuple[str, Style]:
+        """The Quality cell's text and colour: the verdict's colour of the theme (its words
+        carry it without colour), muted while not known."""
+        lookup = self.quality
+        found = lookup(item) if lookup is not None and not item.problem else None
+        if found is None:
+            return ("⋯" if lookup is not None and not item.problem else "", self._look("pending"))
+        if isinstance(found, str):
+            return (f"⚠ {clean(found, 200)}", self._look("error"))
+        verdict = found.worst.value
+        look = self._looks.get(f"verdict-{verdict}")
+        if look is None:
+            look = Style.parse(themes.verdict_style(self.app.theme_variables, verdict) or "none")
+            self._looks[f"verdict-{verdict}"] = look
+        tz = fmt.local(self._now).tzinfo or UTC
+        return (present.quality_text(found, cells, tz), look)
 
     def _note_missing(self, index: int) -> None:
         self._missing.append(index)

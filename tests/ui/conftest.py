@@ -121,6 +121,15 @@ def _colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
 
 
+@pytest.fixture(autouse=True)
+def _quality_column(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session list's Quality column diagnoses the rows on screen in the background, which
+    on the demo world costs seconds of CPU: only the tests marked ``quality_column`` (its own
+    tests and the list's snapshots) have it on."""
+    if request.node.get_closest_marker("quality_column") is None:
+        monkeypatch.setattr(SessionsScreen, "quality_column", False)
+
+
 @pytest.fixture
 async def make_app(tmp_path: Path) -> AsyncIterator[AppFactory]:
     """``make_app(size=..., providers=[...])`` -> Built(app, store, providers, clock, cache_dir)."""
@@ -287,6 +296,33 @@ async def wait_for_sessions(pilot: Pilot[Any], *, patience: float = 10.0) -> Non
 
     await wait_until(pilot, ready, patience=patience, what="session rows")
     await settle(pilot, patience=patience)
+
+
+def quality_rows(app: App[Any]) -> list[tuple[Session, object]]:
+    """The rows on screen with what their Quality cell knows (None: not known yet)."""
+    screen = sessions_screen(app)
+    table = screen.table
+    source = table.source
+    if source is None or table.quality is None:
+        return []
+    top = table.scroll_offset.y
+    rows: list[tuple[Session, object]] = []
+    for index in range(top, min(len(source), top + table.scrollable_content_region.height)):
+        session = source.row(index)
+        if session is not None:
+            rows.append((session, table.quality(session)))
+    return rows
+
+
+async def wait_for_quality(pilot: Pilot[Any], *, patience: float = 90.0) -> None:
+    """Until every row on screen shows its Quality (the demo world's diagnoses take a while)."""
+
+    def known() -> bool:
+        rows = quality_rows(pilot.app)
+        return bool(rows) and all(found is not None for _s, found in rows)
+
+    await wait_until(pilot, known, patience=patience, what="the Quality of the rows on screen")
+    await pilot.pause()
 
 
 async def wait_for_session_screen(pilot: Pilot[Any], *, patience: float = 10.0) -> None:

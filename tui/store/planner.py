@@ -1,18 +1,28 @@
 """Query planning for session lists: what each provider is asked for, what is done here.
 
 A provider's API answers the parts of a query it can (text search, status, time range,
-sort order, as its capabilities say); the rest is filtered and sorted locally.
+sort order, as its capabilities say); the rest is filtered and sorted locally. The filter
+text is the ``/`` language of :mod:`roomscope.tui.query`: a provider is sent only what its
+server matches the same way (one positive free-text word its search covers, a positive
+``status:``, the latest ``since:``), and the whole query is always applied here as well.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from roomscope.tui.errors import Capability
-from roomscope.tui.models import Session, SessionQuery, SortKey
+from roomscope.tui.models import Session, SessionQuery, SessionStatus, SortKey
 from roomscope.tui.providers.base import Provider
+from roomscope.tui.query import Known, Needs, Query, matches, parse
+
+SEARCHED_ELSEWHERE = tuple(s.value for s in SessionStatus)
+"""What the local free text reads besides a session's id, name and room: its status word
+(and its provider and profile names, which the planner knows per provider). A server's text
+search covers id, name and room only, so a word that could match these is kept local."""
 
 
 @dataclass(frozen=True)
@@ -44,29 +54,43 @@ class QueryPlan:
     """The combined list is sorted here by ``query.sort``."""
     newest_first: bool = False
     """The list the local filter reads is in start order, newest first."""
+    parsed: Query = field(default_factory=Query)
+    """The filter text read as the ``/`` language (applied here in full)."""
 
     @property
     def filters(self) -> bool:
         """Whether anything is filtered here."""
         return self.filter_text or self.filter_status or self.filter_time
 
+    @property
+    def needs(self) -> frozenset[Needs]:
+        """What deciding the filter needs beyond the session row (participants, a diagnosis)."""
+        return self.parsed.needs - {Needs.SESSION}
+
+    @property
+    def floor(self) -> datetime | None:
+        """The latest start any kept session can have been before: the time range's start,
+        or a positive ``since:`` term's, whichever is later."""
+        return _latest(self.query.since, positive_since(self.parsed))
+
     def past_range(self, session: Session) -> bool:
-        """No session after this one can be in the time range: the list is newest first and
-        this one started before the range did (only while the time range is applied here)."""
-        since = self.query.since
+        """No session after this one can be kept: the list is newest first and this one
+        started before the range (or a ``since:`` term) did."""
+        since = self.floor
+        local = self.filter_time or positive_since(self.parsed) is not None
         return (
-            self.filter_time
+            local
             and self.newest_first
             and since is not None
             and session.started_at is not None
             and session.started_at < since
         )
 
-    def keep(self, session: Session) -> bool:
-        """The local filter: the parts of the query some provider could not apply."""
+    def keep(self, session: Session) -> bool | None:
+        """The local filter: the parts of the query some provider could not apply, and the
+        whole filter text. None: the text has terms this row alone cannot decide (they need
+        the session's participants or its diagnosis)."""
         query = self.query
-        if self.filter_text and not session_matches(session, query.text):
-            return False
         if self.filter_status and query.status is not None and session.status is not query.status:
             return False
         if self.filter_time and session.started_at is not None:
@@ -74,7 +98,9 @@ class QueryPlan:
                 return False
             if query.until and session.started_at > query.until:
                 return False
-        return True
+        if self.parsed.empty:
+            return True
+        return matches(self.parsed, Known(session))
 
 
 def server_sorts(provider: Provider, key: SortKey, descending: bool) -> bool:
@@ -83,8 +109,50 @@ def server_sorts(provider: Provider, key: SortKey, descending: bool) -> bool:
     return natural or key in provider.sort_keys
 
 
-def plan_query(query: SessionQuery, providers: Sequence[Provider]) -> QueryPlan:
-    """Split ``query`` between the providers' APIs and the store."""
+def positive_since(parsed: Query) -> datetime | None:
+    """The latest moment of the query's positive ``since:`` terms (None without one)."""
+    moments = [t.moment for t in parsed.terms if t.field == "since" and not t.negated and t.moment]
+    return max(moments) if moments else None
+
+
+def positive_status(parsed: Query) -> SessionStatus | None:
+    """The status every kept session has, by the query's positive ``status:`` terms (None
+    without one, or when two of them disagree and nothing can match anyway)."""
+    wanted = {t.value for t in parsed.terms if t.field == "status" and not t.negated}
+    return SessionStatus(wanted.pop()) if len(wanted) == 1 else None
+
+
+def server_text(parsed: Query, provider: Provider) -> str:
+    """The one word of ``parsed`` that ``provider``'s text search may be sent: a positive
+    free-text term without spaces that cannot match what only the local filter reads (a
+    status word, the provider's or the profile's name). The longest such word (the most
+    selective); "" when there is none."""
+    elsewhere = [*SEARCHED_ELSEWHERE, provider.name.casefold(), provider.profile.casefold()]
+    words = [
+        t.value
+        for t in parsed.terms
+        if t.field is None
+        and not t.negated
+        and t.value.strip() == t.value
+        and not any(ch.isspace() for ch in t.value)
+        and not any(t.value.casefold() in other for other in elsewhere)
+    ]
+    return max(words, key=len) if words else ""
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
+def plan_query(query: SessionQuery, providers: Sequence[Provider], now: datetime | None = None) -> QueryPlan:
+    """Split ``query`` between the providers' APIs and the store. ``now`` anchors the
+    filter text's ``since:`` and ``at:`` terms; a text that is not a valid query raises
+    :class:`~roomscope.tui.query.QueryError`."""
+    parsed = parse(query.text, now or datetime.now(UTC)) if query.text.strip() else Query()
+    term_since = positive_since(parsed)
+    term_status = positive_status(parsed)
     sources: list[SourcePlan] = []
     client_text = client_status = client_time = False
     all_sorted = True
@@ -94,17 +162,18 @@ def plan_query(query: SessionQuery, providers: Sequence[Provider]) -> QueryPlan:
         caps = provider.capabilities
         sorts = server_sorts(provider, query.sort, query.descending)
         all_sorted &= sorts
+        times = Capability.TIME_FILTER in caps
         server = query.model_copy(
             update={
-                "text": query.text if Capability.TEXT_SEARCH in caps else "",
-                "status": query.status if Capability.STATUS_FILTER in caps else None,
-                "since": query.since if Capability.TIME_FILTER in caps else None,
-                "until": query.until if Capability.TIME_FILTER in caps else None,
+                "text": server_text(parsed, provider) if Capability.TEXT_SEARCH in caps else "",
+                "status": (query.status or term_status) if Capability.STATUS_FILTER in caps else None,
+                "since": _latest(query.since, term_since) if times else None,
+                "until": query.until if times else None,
                 "sort": query.sort if sorts else SortKey.START,
                 "descending": query.descending if sorts else True,
             }
         )
-        client_text |= bool(query.text.strip()) and server.text != query.text
+        client_text |= not parsed.empty
         client_status |= query.status is not None and server.status is None
         client_time |= (query.since or query.until) is not None and server.since is None
         sort_by_start = by_start and not sorts
@@ -128,6 +197,7 @@ def plan_query(query: SessionQuery, providers: Sequence[Provider]) -> QueryPlan:
         filter_time=client_time,
         sort=sort_here,
         newest_first=newest_first and (len(sources) == 1 or merge_descending),
+        parsed=parsed,
     )
 
 

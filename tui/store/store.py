@@ -18,13 +18,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
 from roomscope.tui.cache import Cache, make_key
 from roomscope.tui.errors import Capability, NotFoundError, ProviderError, UnsupportedError, unsupported
-from roomscope.tui.limits import DIAGNOSIS_MEMO, LINK_TTL_S, LIST_TTL_S, LIVE_TTL_S, QUALITY_CONCURRENCY
+from roomscope.tui.limits import (
+    DIAGNOSIS_MEMO,
+    FILTER_CONCURRENCY,
+    LINK_TTL_S,
+    LIST_TTL_S,
+    LIVE_TTL_S,
+    QUALITY_CONCURRENCY,
+)
 from roomscope.tui.lru import LRU
 from roomscope.tui.models import (
     Artifact,
@@ -139,7 +147,7 @@ class Store:
         return collection
 
     def _build(self, query: SessionQuery, providers: Sequence[Provider]) -> Collection[Session]:
-        plan = plan_query(query, providers)
+        plan = plan_query(query, providers, datetime.fromtimestamp(self.clock(), UTC))
         sources: list[Collection[Session]] = []
         for part in plan.sources:
             source: Collection[Session]
@@ -168,11 +176,20 @@ class Store:
         else:
             base = MergedCollection(sources, descending=plan.merge_descending)
         if plan.filters:
+            resolve = None
+            if plan.needs:  # terms the rows alone cannot decide: ask for what they need
+                from roomscope.tui.store.facts import resolver
+
+                resolve = resolver(self, plan.parsed)
             base = FilteredCollection(
                 base,
                 plan.keep,
-                past=plan.past_range if plan.newest_first and plan.filter_time else None,
-                position=self._time_position(query) if plan.newest_first else None,
+                past=plan.past_range if plan.newest_first else None,
+                position=self._time_position(query.model_copy(update={"since": plan.floor}))
+                if plan.newest_first
+                else None,
+                resolve=resolve,
+                concurrency=FILTER_CONCURRENCY,
             )
         if plan.sort:
             base = SortedCollection(base, sort_value(query.sort), query.descending, query.sort)

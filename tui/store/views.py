@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from roomscope.tui.errors import ProviderError
@@ -90,6 +91,12 @@ class _MaterializedView(Collection[T]):
 class FilteredCollection(_MaterializedView[T]):
     """The rows of ``base`` that satisfy ``predicate``, found by scanning ``base``.
 
+    ``predicate`` may answer None ("cannot say from the row alone": the filter needs the
+    session's participants or its diagnosis); ``resolve`` then decides the row, for up to
+    ``concurrency`` rows at once, and the rows found are added in ``base``'s order as soon
+    as everything before them is decided (the list fills as matches are found). Without
+    ``resolve``, such a row is left out.
+
     ``past`` says that no row after this one can match (a newest-first list past the start
     of the time range): the scan stops there. ``position`` says how far through the list a
     row is (0 to 1), for the time left of a long scan.
@@ -98,16 +105,20 @@ class FilteredCollection(_MaterializedView[T]):
     def __init__(
         self,
         base: Collection[T],
-        predicate: Callable[[T], bool],
+        predicate: Callable[[T], bool | None],
         *,
         past: Callable[[T], bool] | None = None,
         position: Callable[[T], float | None] | None = None,
+        resolve: Callable[[T], Awaitable[bool]] | None = None,
+        concurrency: int = 4,
     ) -> None:
         super().__init__()
         self.base = base
         self.predicate = predicate
         self.past = past
         self.position = position
+        self.resolve = resolve
+        self.concurrency = max(1, concurrency)
         self.scanned = 0
         self._reached: float | None = None
         self._jump: JumpTracker | None = None
@@ -143,19 +154,36 @@ class FilteredCollection(_MaterializedView[T]):
         target = self.scanned + max(1, getattr(self.base, "page_size", 100))  # a page at a time
         await self.base.ensure(self.scanned, target)
         progressed = False
-        while self.scanned < target:
-            item = self.base.row(self.scanned)
-            if item is None:
-                break
-            if self.past is not None and self.past(item):
-                self.done = True  # nothing after this row can match
-                return True
-            if self.predicate(item):
-                self.rows.append(item)
-            self.scanned += 1
-            progressed = True
-            if self.position is not None:
-                self._reached = self.position(item)
+        pending: dict[int, asyncio.Task[bool]] = {}
+        gate = asyncio.Semaphore(self.concurrency)
+        try:
+            ahead = self.scanned
+            while self.scanned < target:
+                item = self.base.row(self.scanned)
+                if item is None:
+                    break
+                if self.past is not None and self.past(item):
+                    self.done = True  # nothing after this row can match
+                    return True
+                # Start deciding the rows ahead that need it (bounded by ``gate``), then
+                # decide this one: a row is added only once those before it are decided.
+                ahead = self._look_ahead(max(ahead, self.scanned), target, pending, gate)
+                task = pending.pop(self.scanned, None)
+                keep = (await task) if task is not None else self.predicate(item) is True
+                if keep:
+                    self.rows.append(item)
+                self.scanned += 1
+                progressed = True
+                if self.position is not None:
+                    self._reached = self.position(item)
+                if task is not None:
+                    self.changed.emit()  # slow rows: show each one's outcome as it comes
+        except ProviderError as exc:
+            self._error = exc
+            return progressed
+        finally:
+            for task in pending.values():
+                task.cancel()
         self._error = None
         total = self.base.total
         if total is not None and self.scanned >= total:
@@ -167,25 +195,75 @@ class FilteredCollection(_MaterializedView[T]):
                 self.done = True
         return progressed
 
+    def _look_ahead(
+        self, start: int, stop: int, pending: dict[int, asyncio.Task[bool]], gate: asyncio.Semaphore
+    ) -> int:
+        """Start ``resolve`` for the undecided rows from ``start`` (at most ``concurrency``
+        running or waiting); returns the index to continue from next time."""
+        resolve = self.resolve
+        index = start
+        while index < stop and len(pending) < self.concurrency:
+            item = self.base.row(index)
+            if item is None or (self.past is not None and self.past(item)):
+                break
+            if resolve is not None and self.predicate(item) is None:
+                pending[index] = asyncio.ensure_future(_gated(gate, resolve, item))
+            index += 1
+        return index
+
     def _base_more(self) -> bool:
         return len(self.base) > self.scanned
 
     async def stream(self, start: int = 0) -> AsyncGenerator[T, None]:
-        """The matching rows of a stream of ``base`` (nothing is kept)."""
+        """The matching rows of a stream of ``base`` (nothing is kept but the rows being
+        decided: up to ``concurrency`` at once, in order)."""
         skipped = 0
-        async with contextlib.aclosing(self.base.stream()) as rows:
-            async for item in rows:
-                if self.past is not None and self.past(item):
-                    return
-                if not self.predicate(item):
-                    continue
-                if skipped < start:
-                    skipped += 1
-                    continue
-                yield item
+        window: deque[tuple[T, bool | asyncio.Future[bool]]] = deque()
+        running = 0
+        try:
+            async with contextlib.aclosing(self.base.stream()) as rows:
+                async for item in rows:
+                    if self.past is not None and self.past(item):
+                        break
+                    keep = self.predicate(item)
+                    if keep is None and self.resolve is not None:
+                        window.append((item, asyncio.ensure_future(self.resolve(item))))
+                        running += 1
+                    else:
+                        window.append((item, keep is True))
+                    while window and (
+                        running >= self.concurrency or not isinstance(window[0][1], asyncio.Future)
+                    ):
+                        head, verdict = window.popleft()
+                        if isinstance(verdict, asyncio.Future):
+                            running -= 1
+                            verdict = await verdict
+                        if verdict:
+                            if skipped < start:
+                                skipped += 1
+                            else:
+                                yield head
+            while window:
+                head, verdict = window.popleft()
+                if isinstance(verdict, asyncio.Future):
+                    verdict = await verdict
+                if verdict:
+                    if skipped < start:
+                        skipped += 1
+                    else:
+                        yield head
+        finally:
+            for _item, verdict in window:
+                if isinstance(verdict, asyncio.Future):
+                    verdict.cancel()
 
     def refresh(self) -> None:
         self.base.refresh()
+
+
+async def _gated(gate: asyncio.Semaphore, resolve: Callable[[T], Awaitable[bool]], item: T) -> bool:
+    async with gate:
+        return await resolve(item)
 
 
 class SortedCollection(_MaterializedView[T]):
@@ -239,6 +317,62 @@ class SortedCollection(_MaterializedView[T]):
 
     def refresh(self) -> None:
         self.done = False
+        self.base.refresh()
+
+
+class RankedCollection(_MaterializedView[T]):
+    """All of ``base``: the rows ``rank`` has a value for first, sorted by it (highest
+    first when ``descending``; ties keep ``base``'s order), then the others in ``base``'s
+    order. The ranking is taken once, when the rows are first asked for (a list sorted by
+    what is known so far, e.g. the sessions diagnosed: it does not reshuffle under the
+    reader as more becomes known)."""
+
+    def __init__(
+        self, base: Collection[T], rank: Callable[[T], tuple[float, ...] | None], *, descending: bool = True
+    ) -> None:
+        super().__init__()
+        self.base = base
+        self.rank = rank
+        self.descending = descending
+        self.ranked = 0
+        """Rows that had a rank."""
+        base.changed.subscribe(self.changed.emit)
+
+    @property
+    def busy(self) -> bool:
+        return self.base.busy
+
+    @property
+    def freshness(self) -> Freshness | None:
+        return self.base.freshness
+
+    @property
+    def activity(self) -> ViewActivity | None:
+        return self.base.activity
+
+    async def _step(self) -> bool:
+        known: list[tuple[tuple[float, ...], int, T]] = []
+        rest: list[T] = []
+        try:
+            async with contextlib.aclosing(self.base.stream()) as rows:
+                async for item in rows:
+                    value = self.rank(item)
+                    if value is None:
+                        rest.append(item)
+                    else:
+                        known.append((value, len(known), item))
+        except ProviderError as exc:
+            self._error = exc
+            return False
+        sign = -1 if self.descending else 1
+        known.sort(key=lambda k: (tuple(sign * v for v in k[0]), k[1]))
+        self.rows = [item for _v, _i, item in known] + rest
+        self.ranked = len(known)
+        self._error = None
+        self.done = True
+        return True
+
+    def refresh(self) -> None:
         self.base.refresh()
 
 
