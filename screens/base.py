@@ -74,8 +74,8 @@ class RoomscopeScreen(Screen[None]):
     """Base screen: ``compose_body`` fills the middle; Escape (and q) go back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="nav.back"),
-        Binding("q", "back", "Back", show=False, id="nav.quit"),
+        Binding("escape", "back", "Back", id="nav.back", tooltip="Back to the previous screen"),
+        Binding("q", "back", "Back", show=False, id="nav.quit", tooltip="Back to the previous screen"),
     ]
 
     def crumbs(self) -> list[str]:

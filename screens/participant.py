@@ -45,14 +45,46 @@ class ParticipantScreen(RoomscopeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: the focused table would take Enter and do nothing while it has no rows
         # (no quality data from this provider, or still loading)
-        Binding("enter", "quality", "Quality", id="participant.quality", priority=True),
-        Binding("left_square_bracket,p", "step(-1)", "Prev", id="participant.prev"),
-        Binding("right_square_bracket,n", "step(1)", "Next", id="participant.next"),
-        Binding("1", "tab('summary')", "Summary", id="participant.tab-summary"),
-        Binding("2", "tab('pevents')", "Events", id="participant.tab-events"),
-        Binding("r", "refresh", "Refresh", id="participant.refresh"),
-        Binding("y", "copy", "Copy", id="participant.copy"),
-        Binding("i", "import_dump", "Import a dump", id="participant.import", show=False),
+        Binding(
+            "enter",
+            "quality",
+            "Quality",
+            id="participant.quality",
+            tooltip="Open this participant's quality charts",
+            priority=True,
+        ),
+        Binding(
+            "left_square_bracket,p",
+            "step(-1)",
+            "Prev",
+            id="participant.prev",
+            tooltip="Previous participant of the session",
+        ),
+        Binding(
+            "right_square_bracket,n",
+            "step(1)",
+            "Next",
+            id="participant.next",
+            tooltip="Next participant of the session",
+        ),
+        Binding("1", "tab('summary')", "Summary", id="participant.tab-summary", tooltip="Show the summary"),
+        Binding(
+            "2",
+            "tab('pevents')",
+            "Events",
+            id="participant.tab-events",
+            tooltip="Show this participant's events",
+        ),
+        Binding("r", "refresh", "Refresh", id="participant.refresh", tooltip="Ask the provider again"),
+        Binding("y", "copy", "Copy", id="participant.copy", tooltip="Copy the participant's id"),
+        Binding(
+            "i",
+            "import_dump",
+            "Import a dump",
+            id="participant.import",
+            tooltip="Import a browser's WebRTC statistics dump for this participant",
+            show=False,
+        ),
     ]
 
     def __init__(self, nav: ParticipantNav) -> None:

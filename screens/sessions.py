@@ -98,17 +98,38 @@ class SessionsScreen(RoomscopeScreen):
     the background. Without it (tests of other behaviour turn it off: the demo world's
     diagnoses cost CPU they do not need) the list has no Quality column at all."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="sessions.filter"),
-        Binding("s", "sort", "Sort", id="sessions.sort"),
-        Binding("S", "reverse", "Rev", id="sessions.reverse"),
-        Binding("v", "status", "Live", id="sessions.status"),
-        Binding("t", "range", "Range", id="sessions.range"),
-        Binding("r", "refresh", "Refresh", id="sessions.refresh"),
-        Binding("y", "copy", "Copy", id="sessions.copy"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="sessions.filter",
+            tooltip="Filter the list with the query language",
+        ),
+        Binding("s", "sort", "Sort", id="sessions.sort", tooltip="Change the sort column"),
+        Binding("S", "reverse", "Rev", id="sessions.reverse", tooltip="Reverse sort order"),
+        Binding("v", "status", "Live", id="sessions.status", tooltip="Cycle all / live only / ended only"),
+        Binding(
+            "t", "range", "Range", id="sessions.range", tooltip="Cycle the time range (all, 1h, 24h, 7d, 30d)"
+        ),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="sessions.refresh",
+            tooltip="Ask the providers again",
+        ),
+        Binding("y", "copy", "Copy", id="sessions.copy", tooltip="Copy the selected session's id"),
         Binding("Q", "sort_quality", "Sort by quality, worst first", show=False, id="sessions.quality-sort"),
         Binding("D", "scan", "Scan: diagnose every session of the list", show=False, id="sessions.scan"),
-        Binding("escape", "back", "Clear", show=False, id="sessions.clear"),
-        Binding("q", "quit", "Quit", id="sessions.quit"),
+        Binding(
+            "escape",
+            "back",
+            "Clear",
+            show=False,
+            id="sessions.clear",
+            tooltip="Clear the filter, or cancel a long jump or a scan",
+        ),
+        Binding("q", "quit", "Quit", id="sessions.quit", tooltip="Quit roomscope"),
     ]
 
     def __init__(self) -> None:

@@ -221,11 +221,18 @@ class SessionTable(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g,home", "top", "Top", show=False, id="list.top"),
-        Binding("G,end", "bottom", "End", show=False, id="list.bottom"),
+        Binding("g,home", "top", "Top", show=False, id="list.top", tooltip="Go to the first row"),
+        Binding(
+            "G,end",
+            "bottom",
+            "End",
+            show=False,
+            id="list.bottom",
+            tooltip="Go to the last row",
+        ),
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page-down"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page-up"),
-        Binding("enter", "select", "Open", id="list.open"),
+        Binding("enter", "select", "Open", id="list.open", tooltip="Open the selected session"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "session-table--cursor",

@@ -221,6 +221,9 @@ async def test_the_help_lists_the_query_language_and_the_triage_keys(make_app: A
         text = screen_text(app)
         assert "sessions.quality-sort" in text and "sessions.scan" in text
         assert "verdict:poor" in text and "cause:shared" in text and "who:alice" in text
+        # what a key does, in words ("Reverse sort order", not "Rev")
+        assert "Reverse sort order" in text and "Cycle all / live only / ended only" in text
+        assert " Rev " not in text
 
 
 class SlowPages(DemoProvider):

@@ -496,15 +496,15 @@ async def test_question_mark_lists_every_binding_of_the_screen(make_app: AppFact
         rows = help_screen.rows()
         by_id = {ident: (keys, text) for keys, text, ident in rows if ident}
         expected = {
-            "sessions.filter": ("/", "Filter"),
-            "sessions.sort": ("s", "Sort"),
-            "sessions.reverse": ("S", "Rev"),
-            "sessions.status": ("v", "Live"),
-            "sessions.range": ("t", "Range"),
-            "sessions.refresh": ("r", "Refresh"),
-            "sessions.copy": ("y", "Copy"),
-            "sessions.quit": ("q", "Quit"),
-            "list.open": ("⏎", "Open"),
+            "sessions.filter": ("/", "Filter the list with the query language"),
+            "sessions.sort": ("s", "Change the sort column"),
+            "sessions.reverse": ("S", "Reverse sort order"),
+            "sessions.status": ("v", "Cycle all / live only / ended only"),
+            "sessions.range": ("t", "Cycle the time range (all, 1h, 24h, 7d, 30d)"),
+            "sessions.refresh": ("r", "Ask the providers again"),
+            "sessions.copy": ("y", "Copy the selected session's id"),
+            "sessions.quit": ("q", "Quit roomscope"),
+            "list.open": ("⏎", "Open the selected session"),
             "app.help": ("?", "Help"),
         }
         for ident, (key, text) in expected.items():
