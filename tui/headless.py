@@ -124,7 +124,10 @@ def _say_provider_notices(store: Store) -> None:
     order than documented, events naming no member): one warning each on stderr."""
     for provider in store.providers:
         for sentence in getattr(provider, "notices", ()):
-            diagnostics.warning(f"{provider.label} ({provider.profile}): {sentence}")
+            text = str(sentence)
+            if text.startswith(provider.label):  # the sentence names its provider already
+                text = text[len(provider.label) :].lstrip(" :")
+            diagnostics.warning(f"{provider.label} ({provider.profile}): {text}")
 
 
 def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
