@@ -104,6 +104,7 @@ class RoomscopeApp(App[int]):
         self._store = store
         self._store_factory = store_factory
         self._store_ready = asyncio.Event()
+        self._told: set[str] = set()
         self._store_error: BaseException | None = None
         self._user_keymap = keymap or {}
         self.started_at = time.perf_counter()
@@ -138,7 +139,7 @@ class RoomscopeApp(App[int]):
         if self.dumb_terminal:
             self.notify(DUMB_TERMINAL_NOTICE, title="Plain terminal", severity="warning", timeout=20)
         if self._store is not None:
-            self._store_ready.set()
+            self._store_built(self._store)
         else:
             self.call_after_refresh(self._build_store)
         if self.initial_window:
@@ -155,6 +156,20 @@ class RoomscopeApp(App[int]):
     def _store_built(self, store: Store) -> None:
         self._store = store
         self._store_ready.set()
+        store.status_changed.subscribe(self._tell_provider_notices)
+
+    def _tell_provider_notices(self) -> None:
+        """What an adapter found out about its API (a list in another order than assumed,
+        events naming no member, counts that disagree): one notice each, once."""
+        store = self._store
+        if store is None:
+            return
+        for provider in store.providers:
+            for sentence in getattr(provider, "notices", ()):
+                key = f"{provider.profile}\0{sentence}"
+                if key not in self._told:
+                    self._told.add(key)
+                    self.notify(str(sentence), title=provider.label, severity="warning", timeout=12)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

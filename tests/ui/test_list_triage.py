@@ -267,3 +267,23 @@ def test_quality_text_never_cuts_the_verdict() -> None:
     diagnosis = SessionDiagnosis("s", "demo", (), verdicts, ())
     assert present.quality_text(diagnosis, 12, UTC) == "● 12/12 poor"
     assert present.quality_text(diagnosis, 40, UTC) == "● 12/12 poor"
+
+
+class NotingDemo(DemoProvider):
+    """The demo, finding out something about its API on every list it serves."""
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        self.notice("listed a page in another order than newest first [/] \x1b[2J; sorted here")
+        return await super().list_sessions(query, cursor, limit)
+
+
+async def test_what_an_adapter_found_out_is_a_notice_once(make_app: AppFactory) -> None:
+    built = make_app(providers=[make_app.demo(size=500, cls=NotingDemo)])
+    app = built.app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rows_shown(pilot)
+        await pilot.press("G")  # more pages, the same finding
+        await pilot.pause()
+        said = [n for n in app._notifications if "another order than newest first" in n.message]
+        assert len(said) == 1 and said[0].severity == "warning"
+        assert "\x1b" not in said[0].message and "[/]" in said[0].message  # plain text, inert
