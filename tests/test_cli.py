@@ -510,3 +510,25 @@ def test_what_an_adapter_found_out_is_a_warning_on_stderr(run: Run, monkeypatch:
     warnings = [line for line in result.err.splitlines() if "another order" in line]
     assert len(warnings) == 1 and warnings[0].startswith("roomscope: warning: ")
     assert "\x1b" not in result.err
+
+
+def test_a_bug_in_a_headless_command_is_one_sentence_and_a_crash_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from roomscope.tui import headless
+
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("boom \x1b[2J [bold]x[/]")
+
+    monkeypatch.setattr(headless, "run_command", broken)
+    code = cli.main(["--cache-dir", str(tmp_path / "cache"), "sessions", "--json"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("roomscope: error: internal error (RuntimeError: boom")
+    assert "Traceback" not in captured.err and "\x1b" not in captured.err
+    log = tmp_path / "cache" / "roomscope-crash.log"
+    assert str(log) in lines[0]
+    text = log.read_text()
+    assert "Traceback" in text and "RuntimeError: boom" in text and "\x1b" not in text
+    assert (log.stat().st_mode & 0o777) == 0o600

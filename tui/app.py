@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -404,21 +403,6 @@ class RoomscopeApp(App[int]):
         self._close_messages_no_wait()
 
     def _write_crash_log(self, error: BaseException) -> str | None:
-        from roomscope.tui.redact import REDACTOR
-        from roomscope.tui.text import terminal_safe
+        from roomscope.tui.crashlog import write_crash_log
 
-        path = self.crash_log
-        if path is None:
-            return None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # Line by line: a provider string in an exception message cannot drive the
-            # terminal of whoever reads the log later.
-            lines = "".join(traceback.format_exception(error)).splitlines()
-            text = "\n".join(terminal_safe(line) for line in lines)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as handle:
-                handle.write(f"--- {datetime.now(UTC).isoformat()}\n{REDACTOR(text)}\n")
-        except OSError:
-            return None
-        return str(path)
+        return write_crash_log(self.crash_log, error)

@@ -532,6 +532,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(arguments)
         if args.command is None:
@@ -559,6 +560,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as exc:  # a bug in roomscope: one sentence, the traceback in the crash log
+        return _internal_error(exc, args)
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace | None) -> int:
+    from roomscope.tui.crashlog import write_crash_log
+    from roomscope.tui.paths import default_cache_dir
+    from roomscope.tui.redact import REDACTOR
+
+    try:
+        directory = cache_directory(args) if args is not None else default_cache_dir()
+    except (UsageError, OSError, ValueError):
+        directory = default_cache_dir()
+    where = write_crash_log(directory / "roomscope-crash.log", exc)
+    details = f"; details in {where}" if where else ""
+    diagnostics.error(REDACTOR(f"internal error ({type(exc).__name__}: {exc}){details}"))
+    return 1
 
 
 def _generated(args: argparse.Namespace) -> int:
