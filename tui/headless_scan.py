@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import diagnostics, fmt
+from roomscope.tui.output import csv_cell
 from roomscope.tui.query import QueryError, moment, parse
 from roomscope.tui.sources import UsageError, parse_since
-from roomscope.tui.text import clean, inert_json, terminal_safe
+from roomscope.tui.text import clean, inert_json
 
 if TYPE_CHECKING:
     from roomscope.tui.scan import ScanRow
@@ -156,23 +157,8 @@ def _indented(text: str) -> str:
 
 def _csv_row(cells: Sequence[Any], out: TextIO) -> None:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([_csv_safe(c) for c in cells])
+    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(c) for c in cells])
     out.write(buffer.getvalue())
-
-
-def _csv_safe(value: Any) -> Any:
-    """A cell inert in a terminal and in a spreadsheet (a formula-like string gets a quote)."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
-    text = terminal_safe(value)
-    if text[:1] in ("=", "+", "-", "@"):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
 
 
 def _table(items: list[dict[str, Any]], out: TextIO) -> None:

@@ -119,13 +119,15 @@ def write_csv_rows(rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> 
 
 
 def csv_cells(row: Sequence[Any]) -> list[Any]:
-    return ["" if v is None else _csv_safe(v) for v in row]
+    return [csv_cell(v) for v in row]
 
 
-def _csv_safe(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """A cell that is inert in a terminal (see ``terminal_safe``: one line, no control or
     bidi characters) and in a spreadsheet (a string it would run as a formula gets a
-    leading quote)."""
+    leading quote); None is an empty cell. The one CSV guard of every command and export."""
+    if value is None:
+        return ""
     if not isinstance(value, str):
         return value
     text = terminal_safe(value)

@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from roomscope.tui import fmt
 from roomscope.tui.incident import describe
-from roomscope.tui.incident.output import csv_cell, iso
+from roomscope.tui.incident.output import iso
 from roomscope.tui.incident.scan import WindowRow
 from roomscope.tui.incident.window import IncidentWindow
 from roomscope.tui.limits import BUNDLE_MAX_PARTICIPANTS
+from roomscope.tui.output import csv_cell
 from roomscope.tui.text import clean, inert_json
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from roomscope.tui.incident.output import csv_cell
+from roomscope.tui.output import csv_cell
 from roomscope.tui.text import inert_json
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from roomscope.tui.output import csv_cell
 from roomscope.tui.text import clean, inert_json, terminal_safe
 
 
@@ -34,26 +35,6 @@ def write_jsonl(rows: Iterable[Any], out: TextIO | None = None) -> None:
     for row in rows:
         stream.write(inert_json(row, indent=None))
         stream.write("\n")
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell inert in a terminal and in a spreadsheet (a would-be formula gets a quote)."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
-    text = terminal_safe(value)
-    if text[:1] in ("=", "+", "-", "@") and not _numeric(text):
-        return "'" + text
-    return text
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
