@@ -357,3 +357,31 @@ def test_without_samples_the_verdict_is_unknown_and_says_why(run: Run) -> None:
     assert isinstance(people, list) and {p["verdict"] for p in people} == {"unknown"}
     findings = run("--demo-provider", "telnyx", "findings", session_id)
     assert findings.code == 0 and findings.out == "verdict      ? no samples from telnyx\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fields"),
+    [
+        (("scan", "--limit", "4"), ("id", "verdict")),
+        (("window", "2026-11-22T08:00:00Z..2026-11-22T10:00:00Z"), ("id", "verdict")),
+        (("groups", "--by", "country", "--limit", "30"), ("label", "participants")),
+    ],
+    ids=["scan", "window", "groups"],
+)
+def test_fields_on_the_triage_and_incident_lists(run: Run, argv: tuple[str, ...], fields: tuple[str, ...]) -> None:
+    picked = ",".join(fields)
+    lines = run(*argv, "--jsonl", "--fields", picked).out.splitlines()
+    assert lines and all(list(json.loads(line)) == list(fields) for line in lines)
+    rows = run(*argv, "--csv", "--fields", picked).csv()
+    assert rows and all(list(r) == list(fields) for r in rows)
+    wrong = run(*argv, "--json", "--fields", "nope")
+    assert wrong.code == 2 and "valid:" in wrong.err
+
+
+def test_history_and_imports_write_json_lines(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = run("history", "--room", "all-hands", "--fetch", "--since", "2d", "--jsonl").out.splitlines()
+    marks = [json.loads(line) for line in lines]
+    assert marks and all({"session_id", "verdict", "at"} <= set(m) for m in marks)
+    monkeypatch.setenv("ROOMSCOPE_DATA_DIR", str(tmp_path / "data"))
+    empty = run("imports", "--jsonl")
+    assert empty.code == 0 and empty.out == ""

@@ -351,7 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("imports", "list the imported dumps, or remove one (imports rm ID)")
     sub.add_argument("action", nargs="?", choices=("list", "rm"), default="list")
     sub.add_argument("import_id", nargs="?", metavar="ID", help="rm: the import to remove")
-    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+    shape = sub.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="JSON on stdout")
+    shape.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout: one import a line")
 
     sub = command("findings", "what went wrong in a session: findings worst first, with cause and evidence")
     sub.add_argument("session_id", type=session_id, metavar="ID")
@@ -402,10 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="HH:MM[:SS] (the most recent such time, in the shown zone) or ISO 8601 ends; "
         "also 10:00-10:10 and 10:05±5m (or 10:05+-5m)",
     )
-    incident_formats = sub.add_mutually_exclusive_group()
-    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
-    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
-    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+    formats(sub)
 
     sub = command(
         "groups", "participants grouped by network, place, device, provider or room, the outlier first"
@@ -424,10 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--limit", type=_positive_int, default=500, metavar="N", help="without --window: at most N sessions"
     )
-    incident_formats = sub.add_mutually_exclusive_group()
-    incident_formats.add_argument("--json", action="store_true", help="JSON on stdout")
-    incident_formats.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
-    incident_formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+    formats(sub)
 
     sub = command("bundle", "write an incident bundle (summary.md, bundle.json, quality CSVs) for a ticket")
     sub.add_argument("session_id", nargs="?", type=session_id, metavar="SESSION_ID", help="one session")
@@ -446,7 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--limit", type=_positive_int, default=2000, metavar="N", help="at most N sessions (default 2000)"
     )
-    sub.add_argument("--json", action="store_true", help="JSON on stdout")
+    shape = sub.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="JSON on stdout")
+    shape.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout: one session mark a line")
 
     sub = command(
         "scan", "diagnose every session of a list: verdict, poor/fair counts, reconnects, top finding"
@@ -462,10 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--limit", type=_positive_int, default=200, metavar="N", help="at most N sessions (default 200)"
     )
-    group = sub.add_mutually_exclusive_group()
-    group.add_argument("--json", action="store_true", help="JSON on stdout (an array)")
-    group.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout (one object a line)")
-    group.add_argument("--csv", action="store_true", help="CSV on stdout")
+    formats(sub)
 
     sub = command("cache", "show or clear the disk cache")
     sub.add_argument("action", choices=("info", "clear"))

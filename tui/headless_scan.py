@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from roomscope.tui import diagnostics, fmt
+from roomscope.tui import diagnostics, fmt, output
 from roomscope.tui.output import csv_cell
 from roomscope.tui.query import QueryError, moment, parse
 from roomscope.tui.sources import UsageError, parse_since
@@ -102,6 +102,8 @@ async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datet
     from roomscope.tui.scan import Scan
 
     now = clock()
+    fields = output.fields_of(args, FIELDS)
+    columns = tuple(fields) if fields is not None else FIELDS
     text = checked_filter(args.filter or "", now)
     until = _moment(args.until, now, "--until") if args.until else None
     if args.at:
@@ -117,10 +119,12 @@ async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datet
     if args.json:
         out.write("[")
     elif args.csv:
-        csv.writer(out, lineterminator="\n").writerow(FIELDS)
+        csv.writer(out, lineterminator="\n").writerow(columns)
     async with contextlib.aclosing(job.rows()) as rows:
         async for row in rows:
             item = record(row)
+            if fields is not None and (args.json or args.jsonl):
+                item = output.pick(item, fields)
             if row.error:
                 diagnostics.warning(f"{row.session.id}: {row.error}")
             if args.json:
@@ -128,7 +132,7 @@ async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datet
             elif args.jsonl:
                 out.write(inert_json(item, indent=None) + "\n")
             elif args.csv:
-                _csv_row([item[f] for f in FIELDS], out)
+                _csv_row([item[f] for f in columns], out)
             else:
                 table.append(item)
             written += 1

@@ -277,6 +277,9 @@ def imports_command(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(inert_json([_json(r) for r in records], indent=2) + "\n")
         return 0
+    if getattr(args, "jsonl", False):
+        sys.stdout.write("".join(inert_json(_json(r), indent=None) + "\n" for r in records))
+        return 0
     _table(records)
     diagnostics.note(f"{len(records)} import{'s' if len(records) != 1 else ''} in {imports.directory}")
     return 0

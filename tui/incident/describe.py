@@ -87,6 +87,29 @@ def _top(row: WindowRow) -> dict[str, Any] | None:
     }
 
 
+WINDOW_JSON_FIELDS = (
+    "profile",
+    "provider",
+    "id",
+    "name",
+    "room",
+    "status",
+    "started_at",
+    "ended_at",
+    "verdict",
+    "summary",
+    "participants",
+    "poor",
+    "fair",
+    "degraded_s_in_window",
+    "top_finding",
+    "degraded",
+    "shared",
+    "error",
+)
+"""The keys of :func:`row_json`, in order (what ``--fields`` may pick in JSON)."""
+
+
 WINDOW_CSV_HEADER = (
     "profile",
     "provider",
@@ -177,6 +200,25 @@ def group_json(g: Group) -> dict[str, Any]:
         "filter": g.filter_term(),
         "sentence": g.sentence(fmt.local(g.first_degraded or datetime.now().astimezone()).tzinfo),
     }
+
+
+GROUP_JSON_FIELDS = (
+    "by",
+    "key",
+    "label",
+    "participants",
+    "degraded",
+    "poor",
+    "share_degraded",
+    "score",
+    "sessions",
+    "dominant_cause",
+    "dominant_cause_count",
+    "first_degraded",
+    "filter",
+    "sentence",
+)
+"""The keys of :func:`group_json`, in order."""
 
 
 GROUP_CSV_HEADER = (

@@ -37,20 +37,27 @@ def read_window(text: str, now: datetime) -> IncidentWindow:
 
 async def window(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     """Every session overlapping the window across every open profile, worst first."""
+    from roomscope.tui import output as shapes
     from roomscope.tui.incident.scan import ScanProgress, scan
 
     now = clock()
+    fields = shapes.fields_of(args, describe.WINDOW_CSV_HEADER if args.csv else describe.WINDOW_JSON_FIELDS)
     chosen = read_window(args.window, now)
     progress = ScanProgress()
     rows = await scan(store, chosen, now, progress=progress)
     if args.json:
         output.write_json(
-            {"window": describe.window_json(chosen), "sessions": [describe.row_json(r) for r in rows]}
+            {
+                "window": describe.window_json(chosen),
+                "sessions": [shapes.pick(describe.row_json(r), fields) for r in rows],
+            }
         )
     elif args.jsonl:
-        output.write_jsonl(describe.row_json(r) for r in rows)
+        output.write_jsonl(shapes.pick(describe.row_json(r), fields) for r in rows)
     elif args.csv:
-        output.write_csv(describe.WINDOW_CSV_HEADER, (describe.row_cells(r) for r in rows))
+        output.write_csv(
+            *shapes.project(describe.WINDOW_CSV_HEADER, (describe.row_cells(r) for r in rows), fields)
+        )
     else:
         multi = len(store.providers) > 1
         output.write_table(describe.table_header(multi), [describe.row_table(r, now, multi) for r in rows])
@@ -63,6 +70,7 @@ async def window(store: Store, args: argparse.Namespace, clock: Callable[[], dat
 async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     """Participants grouped along ``--by``, the outlier first: of the sessions of a window,
     or of the sessions list (``--since``, ``--filter``, at most ``--limit`` sessions)."""
+    from roomscope.tui import output as shapes
     from roomscope.tui.incident.gather import gather
     from roomscope.tui.incident.groups import Dimension, group
     from roomscope.tui.incident.scan import sessions_in
@@ -70,6 +78,7 @@ async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], dat
     from roomscope.tui.sources import parse_since
 
     now = clock()
+    fields = shapes.fields_of(args, describe.GROUP_CSV_HEADER if args.csv else describe.GROUP_JSON_FIELDS)
     by = Dimension(args.by)
     chosen: IncidentWindow | None = None
     sessions: list[Session] = []
@@ -94,13 +103,15 @@ async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], dat
                 "sessions": gathered.sessions,
                 "participants": len(gathered.members),
                 "left_out": gathered.failed,
-                "groups": [describe.group_json(g) for g in found],
+                "groups": [shapes.pick(describe.group_json(g), fields) for g in found],
             }
         )
     elif args.jsonl:
-        output.write_jsonl(describe.group_json(g) for g in found)
+        output.write_jsonl(shapes.pick(describe.group_json(g), fields) for g in found)
     elif args.csv:
-        output.write_csv(describe.GROUP_CSV_HEADER, (describe.group_cells(g) for g in found))
+        output.write_csv(
+            *shapes.project(describe.GROUP_CSV_HEADER, (describe.group_cells(g) for g in found), fields)
+        )
     else:
         output.write_table(describe.GROUP_TABLE_HEADER, [describe.group_table(g) for g in found])
     degraded = sum(1 for m in gathered.members if m.degraded)
@@ -208,6 +219,9 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
     zone = fmt.local(now).tzinfo
     said = sentence(found, zone)
     point = found.first_bad
+    if getattr(args, "jsonl", False):
+        output.write_jsonl(_mark_json(m) for m in found.marks)
+        return
     if args.json:
         output.write_json(
             {
