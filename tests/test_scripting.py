@@ -368,7 +368,9 @@ def test_without_samples_the_verdict_is_unknown_and_says_why(run: Run) -> None:
     ],
     ids=["scan", "window", "groups"],
 )
-def test_fields_on_the_triage_and_incident_lists(run: Run, argv: tuple[str, ...], fields: tuple[str, ...]) -> None:
+def test_fields_on_the_triage_and_incident_lists(
+    run: Run, argv: tuple[str, ...], fields: tuple[str, ...]
+) -> None:
     picked = ",".join(fields)
     lines = run(*argv, "--jsonl", "--fields", picked).out.splitlines()
     assert lines and all(list(json.loads(line)) == list(fields) for line in lines)
@@ -378,7 +380,9 @@ def test_fields_on_the_triage_and_incident_lists(run: Run, argv: tuple[str, ...]
     assert wrong.code == 2 and "valid:" in wrong.err
 
 
-def test_history_and_imports_write_json_lines(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_and_imports_write_json_lines(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = run("history", "--room", "all-hands", "--fetch", "--since", "2d", "--jsonl").out.splitlines()
     marks = [json.loads(line) for line in lines]
     assert marks and all({"session_id", "verdict", "at"} <= set(m) for m in marks)
