@@ -15,8 +15,8 @@ from textual.strip import Strip
 
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
-from roomscope.widgets.row_view import RowView, fit
-from roomscope.widgets.session_table import merge_runs
+from roomscope.widgets.cells import fit, merge_runs
+from roomscope.widgets.row_view import RowView
 
 if TYPE_CHECKING:
     from roomscope.tui.incident.groups import Group

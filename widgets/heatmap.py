@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -27,6 +27,7 @@ from textual.widget import Widget
 from roomscope.themes import MONOCHROME
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
+from roomscope.widgets.cells import fit
 from roomscope.widgets.heatmap_grid import (
     ABSENT,
     FAIR,
@@ -46,13 +47,6 @@ FOOTER_LINES = 1
 VALUES_WIDTH = 15
 """'loss↓ 23.9 %' and a verdict mark."""
 BLANK = Style()
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
 
 
 class Heatmap(Widget, can_focus=True):

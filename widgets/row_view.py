@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -20,14 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` cut (with …) or padded to exactly ``width`` cells."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…"
-    return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
+from roomscope.widgets.cells import fit
 
 
 class RowView(ScrollView, can_focus=True):

@@ -22,12 +22,11 @@ the selected row opens it, as Enter does).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -44,6 +43,7 @@ from roomscope import themes
 from roomscope.tui import fmt, present
 from roomscope.tui.limits import QUALITY_COLUMN_AHEAD
 from roomscope.tui.text import clean
+from roomscope.widgets.cells import fit, merge_runs
 
 if TYPE_CHECKING:
     from roomscope.tui.diagnosis import SessionDiagnosis
@@ -141,29 +141,6 @@ def cell_text(column: str, session: Session, now: datetime) -> str:
     return ""
 
 
-def _fit(text: str, width: int, right: bool) -> str:
-    if cell_len(text) > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…"
-    return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
-
-
-def merge_runs(parts: Iterable[tuple[str, Style]]) -> list[Segment]:
-    """One segment per run of equal style: each segment costs its own escape sequences on
-    the terminal, so a row of eight cells in two colours is written as three or four."""
-    segments: list[Segment] = []
-    texts: list[str] = []
-    current: Style | None = None
-    for text, style in parts:
-        if current is not None and style != current:
-            segments.append(Segment("".join(texts), current))
-            texts.clear()
-        current = style
-        texts.append(text)
-    if current is not None:
-        segments.append(Segment("".join(texts), current))
-    return segments
-
-
 QUEUED_ACTIONS = frozenset({"cursor_down", "cursor_up", "top", "bottom", "page_down", "page_up", "select"})
 """The list's actions kept while it has no rows yet, and applied when they arrive."""
 MAX_QUEUED = 64
@@ -211,7 +188,7 @@ class SessionHeader(Static):
             if SORT_COLUMN.get(column.key) == self.sort_key:
                 marker = "▼" if self.descending else "▲"
                 label = f"{label} {marker}" if len(label) + 2 <= cells else f"{label[: cells - 1]}{marker}"
-            parts.append(_fit(label, cells, column.right))
+            parts.append(fit(label, cells, column.right))
         self.update(Text(" ".join(parts), no_wrap=True, overflow="crop"))
 
 
@@ -493,7 +470,7 @@ class SessionTable(ScrollView, can_focus=True):
         return look
 
     def _text_line(self, text: str, width: int, style: Style) -> Strip:
-        return Strip([Segment(_fit(text, width, False), style)], width)
+        return Strip([Segment(fit(text, width, False), style)], width)
 
     def _row_line(self, item: Session, width: int, selected: bool) -> Strip:
         """One row: the selected row is a bar across the whole width (the cursor's
@@ -504,11 +481,11 @@ class SessionTable(ScrollView, can_focus=True):
         for column, cells in self._columns():
             if column.key == "quality":
                 text, look = self._quality_cell(item, cells)
-                parts.append((_fit(text, cells, False), base + look))
+                parts.append((fit(text, cells, False), base + look))
                 parts.append((" ", base))
                 used += cells + 1
                 continue
-            text = _fit(cell_text(column.key, item, self._now), cells, column.right)
+            text = fit(cell_text(column.key, item, self._now), cells, column.right)
             style = base
             if column.key == "status":
                 style = base + self._look("live" if item.is_live else "muted")

@@ -32,6 +32,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from roomscope.tui import fmt
+from roomscope.widgets.cells import merge_runs
 
 if TYPE_CHECKING:
     from roomscope.tui.models import QualitySeries
@@ -342,22 +343,6 @@ class MetricPanel(Widget):
             kinds.append(kind)
         self._heights, self._kinds = heights, kinds
 
-    @staticmethod
-    def _runs(cells: list[tuple[str, Style]]) -> list[Segment]:
-        """One segment per run of cells in one style."""
-        segments: list[Segment] = []
-        text: list[str] = []
-        style: Style | None = None
-        for char, cell_style in cells:
-            if cell_style is not style and text:
-                segments.append(Segment("".join(text), style))
-                text = []
-            style = cell_style
-            text.append(char)
-        if text:
-            segments.append(Segment("".join(text), style))
-        return segments
-
     def _gutter(self, text: str, mark: str) -> Segment:
         return Segment(f"{text:>{GUTTER - 1}}{mark}"[-GUTTER:], self._style("scale"))
 
@@ -393,7 +378,7 @@ class MetricPanel(Widget):
                 cells.append(("─", line_style))
             else:
                 cells.append((BLOCKS[fill], styles[kind]))
-        segments = [self._gutter(label, mark), *self._runs(cells)]
+        segments = [self._gutter(label, mark), *merge_runs(cells)]
         return Strip(segments).crop_extend(0, self.size.width, self.rich_style)
 
     def _threshold_row(self) -> Strip:
@@ -408,5 +393,5 @@ class MetricPanel(Widget):
             (" ", within) if kind is None else ("─", within) if kind == "ok" else ("━", styles[kind])
             for kind in self._kinds
         ]
-        segments = [self._gutter(label, "─"), *self._runs(cells)]
+        segments = [self._gutter(label, "─"), *merge_runs(cells)]
         return Strip(segments).crop_extend(0, self.size.width, self.rich_style)

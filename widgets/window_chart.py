@@ -23,8 +23,8 @@ from textual.widgets import Static
 
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
-from roomscope.widgets.row_view import RowView, fit
-from roomscope.widgets.session_table import merge_runs
+from roomscope.widgets.cells import fit, merge_runs
+from roomscope.widgets.row_view import RowView
 
 if TYPE_CHECKING:
     from roomscope.tui.incident.scan import WindowRow

@@ -18,7 +18,8 @@ from textual.widgets import Footer as TextualFooter
 
 from roomscope.screens.session import SessionScreen
 from roomscope.screens.sessions import SessionsScreen
-from roomscope.widgets.session_table import SessionTable, merge_runs
+from roomscope.widgets.cells import merge_runs
+from roomscope.widgets.session_table import SessionTable
 from roomscope.widgets.status_bar import StatusBar
 from roomscope.widgets.tables import TEXTUAL_PRIVATE_API, VimTable, merge_same_look
 from tests.ui.conftest import (
