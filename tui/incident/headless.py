@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from roomscope.tui import diagnostics, fmt
+from roomscope.tui import output as shapes
 from roomscope.tui.incident import describe, output
 from roomscope.tui.incident.window import UNAVAILABLE, IncidentWindow, WindowError, parse_window
 from roomscope.tui.sources import UsageError
+from roomscope.tui.text import terminal_safe
 
 if TYPE_CHECKING:
     from roomscope.tui.store import Store
@@ -37,7 +39,6 @@ def read_window(text: str, now: datetime) -> IncidentWindow:
 
 async def window(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     """Every session overlapping the window across every open profile, worst first."""
-    from roomscope.tui import output as shapes
     from roomscope.tui.incident.scan import ScanProgress, scan
 
     now = clock()
@@ -46,21 +47,21 @@ async def window(store: Store, args: argparse.Namespace, clock: Callable[[], dat
     progress = ScanProgress()
     rows = await scan(store, chosen, now, progress=progress)
     if args.json:
-        output.write_json(
+        shapes.print_json(
             {
                 "window": describe.window_json(chosen),
                 "sessions": [shapes.pick(describe.row_json(r), fields) for r in rows],
             }
         )
     elif args.jsonl:
-        output.write_jsonl(shapes.pick(describe.row_json(r), fields) for r in rows)
+        shapes.print_jsonl(shapes.pick(describe.row_json(r), fields) for r in rows)
     elif args.csv:
-        output.write_csv(
+        shapes.print_csv(
             *shapes.project(describe.WINDOW_CSV_HEADER, (describe.row_cells(r) for r in rows), fields)
         )
     else:
         multi = len(store.providers) > 1
-        output.write_table(describe.table_header(multi), [describe.row_table(r, now, multi) for r in rows])
+        shapes.print_table(describe.table_header(multi), [describe.row_table(r, now, multi) for r in rows])
     poor = sum(1 for r in rows if r.verdict.value == "poor")
     diagnostics.note(f"{describe.window_heading(chosen, len(rows))}, {poor} with a poor participant")
     if progress.failed:
@@ -70,7 +71,6 @@ async def window(store: Store, args: argparse.Namespace, clock: Callable[[], dat
 async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     """Participants grouped along ``--by``, the outlier first: of the sessions of a window,
     or of the sessions list (``--since``, ``--filter``, at most ``--limit`` sessions)."""
-    from roomscope.tui import output as shapes
     from roomscope.tui.incident.gather import gather
     from roomscope.tui.incident.groups import Dimension, group
     from roomscope.tui.incident.scan import sessions_in
@@ -96,7 +96,7 @@ async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], dat
     gathered = await gather(store, sessions, chosen)
     found = group(gathered.members, by)
     if args.json:
-        output.write_json(
+        shapes.print_json(
             {
                 "by": by.value,
                 "window": describe.window_json(chosen) if chosen is not None else None,
@@ -107,13 +107,13 @@ async def groups(store: Store, args: argparse.Namespace, clock: Callable[[], dat
             }
         )
     elif args.jsonl:
-        output.write_jsonl(shapes.pick(describe.group_json(g), fields) for g in found)
+        shapes.print_jsonl(shapes.pick(describe.group_json(g), fields) for g in found)
     elif args.csv:
-        output.write_csv(
+        shapes.print_csv(
             *shapes.project(describe.GROUP_CSV_HEADER, (describe.group_cells(g) for g in found), fields)
         )
     else:
-        output.write_table(describe.GROUP_TABLE_HEADER, [describe.group_table(g) for g in found])
+        shapes.print_table(describe.GROUP_TABLE_HEADER, [describe.group_table(g) for g in found])
     degraded = sum(1 for m in gathered.members if m.degraded)
     scope = describe.window_heading(chosen) if chosen is not None else f"{gathered.sessions:,} sessions"
     diagnostics.note(
@@ -163,8 +163,6 @@ async def bundle(store: Store, args: argparse.Namespace, clock: Callable[[], dat
 
 
 def output_path(path: object) -> str:
-    from roomscope.tui.text import terminal_safe
-
     return terminal_safe(str(path))
 
 
@@ -220,10 +218,10 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
     said = sentence(found, zone)
     point = found.first_bad
     if getattr(args, "jsonl", False):
-        output.write_jsonl(_mark_json(m) for m in found.marks)
+        shapes.print_jsonl(_mark_json(m) for m in found.marks)
         return
     if args.json:
-        output.write_json(
+        shapes.print_json(
             {
                 "subject": {"kind": subject.kind, "value": subject.value},
                 "since": output.iso(since),
@@ -237,7 +235,7 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
             }
         )
     else:
-        print(output.terminal_line(said))
+        print(terminal_safe(said))
         if found.marks:
             print(timeline(found.marks))
             header = ["WHEN", "SESSION", "VERDICT", "DEGRADED", "CAUSE", "NETWORK", "ID"]
@@ -253,7 +251,7 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
                 ]
                 for i, m in enumerate(found.marks)
             ]
-            output.write_table(header, rows)
+            shapes.print_table(header, rows)
     cached = "" if args.fetch else " (cache only; --fetch asks the providers)"
     diagnostics.note(f"{found.scanned:,} sessions since {fmt.when(since)} looked at{cached}")
     if found.unread:
