@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import io
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import diagnostics, fmt, output
-from roomscope.tui.output import csv_cell
 from roomscope.tui.query import QueryError, moment, parse
 from roomscope.tui.sources import UsageError, parse_since
 from roomscope.tui.text import clean, inert_json
@@ -132,7 +130,7 @@ async def scan(store: Store, args: argparse.Namespace, clock: Callable[[], datet
             elif args.jsonl:
                 out.write(inert_json(item, indent=None) + "\n")
             elif args.csv:
-                _csv_row([item[f] for f in columns], out)
+                output.write_csv_rows([[item[f] for f in columns]], out)
             else:
                 table.append(item)
             written += 1
@@ -157,12 +155,6 @@ def _moment(value: str, now: datetime, option: str) -> datetime:
 
 def _indented(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
-
-
-def _csv_row(cells: Sequence[Any], out: TextIO) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(c) for c in cells])
-    out.write(buffer.getvalue())
 
 
 def _table(items: list[dict[str, Any]], out: TextIO) -> None:
