@@ -163,12 +163,11 @@ class RoomscopeApp(App[int]):
         store = self._store
         if store is None:
             return
-        for provider in store.providers:
-            for sentence in getattr(provider, "notices", ()):
-                key = f"{provider.profile}\0{sentence}"
-                if key not in self._told:
-                    self._told.add(key)
-                    self.notify(str(sentence), title=provider.label, severity="warning", timeout=12)
+        for provider, sentence in store.notices():
+            key = f"{provider.profile}\0{sentence}"
+            if key not in self._told:
+                self._told.add(key)
+                self.notify(sentence, title=provider.label, severity="warning", timeout=12)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -122,12 +122,11 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
 def _say_provider_notices(store: Store) -> None:
     """What the adapters found out about their APIs while answering (a list in another
     order than documented, events naming no member): one warning each on stderr."""
-    for provider in store.providers:
-        for sentence in getattr(provider, "notices", ()):
-            text = str(sentence)
-            if text.startswith(provider.label):  # the sentence names its provider already
-                text = text[len(provider.label) :].lstrip(" :")
-            diagnostics.warning(f"{provider.label} ({provider.profile}): {text}")
+    for provider, sentence in store.notices():
+        text = sentence
+        if text.startswith(provider.label):  # the sentence names its provider already
+            text = text[len(provider.label) :].lstrip(" :")
+        diagnostics.warning(f"{provider.label} ({provider.profile}): {text}")
 
 
 def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:

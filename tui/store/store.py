@@ -124,6 +124,11 @@ class Store:
                 return provider
         raise NotFoundError(f"No profile named {profile!r}.")
 
+    def notices(self) -> list[tuple[Provider, str]]:
+        """What the adapters found out about their APIs while answering (a list in another
+        order than documented, counts that disagree, events naming no member), in order."""
+        return [(p, str(sentence)) for p in self.providers for sentence in getattr(p, "notices", ())]
+
     @property
     def profiles(self) -> list[str]:
         return [p.profile for p in self.providers]
