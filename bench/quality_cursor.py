@@ -180,8 +180,12 @@ def measure_pty(presses: int, quiet: float) -> dict[str, list[int]]:
             for key in ("v", "v"):  # ended sessions only: a live one is reloaded while shown
                 _press(program, key, quiet)
             program.press("enter", 0.0)
-            if not program.wait_for("Left", 15.0):
+            if not program.wait_for("1 Findings", 15.0):
                 raise RuntimeError("the session screen did not open")
+            program.settle(1.0)
+            program.press("3", 0.0)  # the Participants tab (the screen opens on Findings)
+            if not program.wait_for("Left", 15.0):
+                raise RuntimeError("the session screen's participants did not show")
             program.settle(1.0)
             program.press("enter", 0.0)
             if not program.wait_for("Quality", 15.0):

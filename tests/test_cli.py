@@ -268,7 +268,9 @@ def test_quality_all_formats(run: Run, world: DemoWorld) -> None:
     assert metrics["bitrate_send"]["verdict"] is None and loss_stats["fair_threshold"] == 2.0
 
     rows = run("quality", session.id, farah.id, "--csv").csv()
-    assert list(rows[0]) == ["metric", "unit", "offset_s", "at", "value"]
+    assert list(rows[0]) == ["metric", "unit", "offset_s", "at", "value", "source", "peer_id"]
+    sources = {r["metric"]: r["source"] for r in rows if not r["peer_id"]}
+    assert sources["rtt"] == "" and sources["mos"].startswith("estimated")  # how each was made
     assert {r["metric"] for r in rows} >= {"packet_loss_send", "rtt", "mos"}
     assert rows[0]["offset_s"] == "0.0"
 

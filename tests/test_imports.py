@@ -91,6 +91,9 @@ def test_import_attaches_a_dump_to_a_participant(run: Run, tmp_path: Path, data_
     assert any(s["metric"] == "ice_state" and s["extra"]["import_id"] == import_id for s in quality["series"])
     rows = run("quality", session_id, person["id"]).out
     assert "Packet loss (recv) · dump call.txt" in rows
+    samples = run("quality", session_id, person["id"], "--csv").csv()
+    loss_sources = {r["source"] for r in samples if r["metric"] == "packet_loss_recv" and not r["peer_id"]}
+    assert loss_sources == {"", source}  # the provider's series and the dump's, told apart
 
     removed = run("imports", "rm", import_id)
     assert removed.code == 0 and f"removed import {import_id}" in removed.err

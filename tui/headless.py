@@ -822,7 +822,11 @@ QUALITY_FIELDS = (
     "metrics",
     "series",
 )
-SAMPLE_HEADER = ("metric", "unit", "offset_s", "at", "value")
+SAMPLE_HEADER = ("metric", "unit", "offset_s", "at", "value", "source", "peer_id")
+"""One quality sample a row. ``source`` is empty for the provider's own samples, says how a
+derived series was made (an estimated MOS), or names the imported dump; ``peer_id`` names
+the sender of a per-sender receive series (empty for the participant's own). Without them a
+metric given by both the provider and a dump, or by several senders, is ambiguous."""
 
 
 def _tripped_spans(report: QualityReport) -> list[tuple[datetime, datetime]]:
@@ -914,6 +918,8 @@ async def _quality(store: Store, args: argparse.Namespace, clock: Callable[[], d
                         round(offset, 3),
                         _iso(datetime.fromtimestamp(at, UTC)),
                         value,
+                        series.source,
+                        series.peer_id or "",
                     ]
 
         if shape is output.Shape.CSV:
