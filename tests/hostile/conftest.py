@@ -23,6 +23,9 @@ COMMAND_TIMEOUT_S = 30.0
 """A run that takes longer than this has hung: the test fails."""
 BUDGET_S = 1.5
 """The HTTP budget (attempts and waits) the commands run with."""
+ROOMY_BUDGET_S = 15.0
+"""The budget of a test about what an answer holds, not about how long it takes (a loaded
+machine may need seconds to move a large body over loopback)."""
 
 
 @dataclass

@@ -201,6 +201,13 @@ async def test_the_covered_list_does_not_repaint_the_screen_above_it(make_app: A
         assert isinstance(sessions, SessionsScreen)
         await open_session_at(pilot, LOSS_SPIKE)
         assert sessions.collection is not None
+        top = app.screen
+        # The session screen's own loads (findings, heatmap) repaint it: let them finish, so
+        # that only a repaint caused by the list under it is counted.
+        await wait_until(
+            pilot, lambda: not any(w.is_running for w in top.workers), what="the session screen's loads"
+        )
+        await next_frame(pilot)
         # What the list had drawn as it lost focus reaches the screen once, with its next
         # message: let that happen first.
         sessions.collection.changed.emit()
