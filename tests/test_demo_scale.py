@@ -69,6 +69,42 @@ async def test_a_restart_on_the_same_anchor_is_served_from_the_cache(tmp_path: P
         await restarted.aclose()
 
 
+async def test_a_restart_on_another_anchor_keeps_what_it_knew_of_each_session(tmp_path: Path) -> None:
+    """Lists move with the anchor; a session's participants, quality and diagnosis do not:
+    an instance started later reads them from the cache, and only its list from the world."""
+    clock = [LATER.timestamp()]
+    early = DemoWorld(seed=7, size=500, now=NOW)
+    late = DemoWorld(seed=7, size=500, now=LATER)
+    assert early.anchor_slot != late.anchor_slot
+    first = _store(early, LATER, tmp_path, clock)
+    provider = DemoProvider("demo", latency_s=0.0, clock=lambda: LATER, world=late)
+    second = Store([provider], Cache.open(tmp_path, clock=lambda: clock[0]), clock=lambda: clock[0])
+    try:
+        assert provider.identity != first.provider("demo").identity
+        assert provider.record_identity == first.provider("demo").record_identity
+        shared = late.session(10).id
+        assert early.index_of(shared) is not None  # a session both worlds list
+        ended = [s for s in (await _rows(first)) if s.id == shared]
+        assert ended and ended[0].status is SessionStatus.ENDED
+        known = await first.diagnosis(ended[0])
+        people = await first.participants(ended[0])
+
+        again = await second.diagnosis(ended[0])
+        assert again == known and await second.participants(ended[0]) == people
+        assert provider.requests == 0, "the session's answers were asked of the world again"
+        await _ids(second.sessions(SessionQuery()))
+        assert provider.requests > 0  # its list is its own
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def _rows(store: Store) -> list[Session]:
+    collection = store.sessions(SessionQuery())
+    await collection.ensure_all()
+    return [row for i in range(collection.loaded) if (row := collection.row(i)) is not None]
+
+
 def test_live_indices_agree_with_the_sessions() -> None:
     world = DemoWorld(seed=7, size=200_000, now=NOW)
     horizon = world.live_horizon(NOW)

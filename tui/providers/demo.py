@@ -121,6 +121,14 @@ class DemoProvider(BaseProvider):
     def identity(self) -> str:
         return f"demo:{self.profile}:{self._world_identity}"
 
+    @property
+    def record_identity(self) -> str:
+        """A session's answers depend on its slot (its id), its world's seed and spacing and
+        the clock, never on the anchor lists are read from: they are kept across restarts."""
+        spacing = self._world.spacing_s if self._world is not None else slots.spacing_s(self._size)
+        seed = self._world.seed if self._world is not None else self._seed
+        return f"demo:{self.profile}:{slots.record_identity(seed, spacing)}"
+
     async def _latency(self) -> None:
         self.requests += 1
         if self.latency_s > 0:

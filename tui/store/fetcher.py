@@ -42,6 +42,14 @@ LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
 """Pages of session lists: kept by their collections, not in the memo of details."""
 
 
+def cache_identity(provider: Provider, kind: str) -> str:
+    """What names an answer's source in its cache key: a list page depends on everything
+    the provider's ``identity`` names; an answer about one session only on what its
+    ``record_identity`` names (the same for every provider but the demo world, whose lists
+    move with its anchor while its sessions do not)."""
+    return provider.identity if kind in LIST_KINDS else provider.record_identity
+
+
 class _Memo(Generic[T]):
     def __init__(self, value: T, freshness: Freshness, expires_at: float | None) -> None:
         self.value = value
@@ -91,7 +99,7 @@ class Fetcher:
         ttl: Callable[[M], float | None],
         on_fresh: Callable[[M, Freshness], None] | None = None,
     ) -> tuple[M, Freshness]:
-        key = make_key(provider.identity, kind, params, cursor, limit)
+        key = make_key(cache_identity(provider, kind), kind, params, cursor, limit)
         memo = self._memory.get(key)
         if memo is not None and not self._stale(memo.freshness.fetched_at, memo.expires_at):
             self._memory.move_to_end(key)

@@ -424,7 +424,7 @@ class Store:
         params: list[object] = [session.id, DIAGNOSIS_VERSION]
         if self.imports is not None:  # an import changes the diagnosis: a key of its own
             params += sorted(r.id for r in self.imports.for_session(session.provider, session.id))
-        return make_key(provider.identity, "diagnosis", params, None, None)
+        return make_key(provider.record_identity, "diagnosis", params, None, None)
 
     def known_diagnosis(self, session: Session) -> SessionDiagnosis | None:
         """The session's diagnosis if it is in memory (no waiting: a table paints with it)."""
