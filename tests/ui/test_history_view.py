@@ -381,3 +381,45 @@ async def test_the_app_opens_the_history_at_start(make_app: AppFactory) -> None:
     async with built.app.run_test(size=(120, 40)) as pilot:
         screen = await wait_for_history(pilot)
         assert screen.subject == Subject("room", room)
+
+
+# ---------------------------------------------------------------------------------------
+# The time line's arithmetic
+
+
+def test_columns_of_places_and_clamps() -> None:
+    from roomscope.widgets.history_chart import columns_of
+
+    assert columns_of([0.0, 50.0, 99.9, 100.0, -5.0, 130.0], 0.0, 100.0, 10) == [0, 5, 9, 9, 0, 9]
+    assert columns_of([1.0], 0.0, 100.0, 0) == [0]
+
+
+def test_ticks_are_days_in_the_shown_zone_when_a_week_is_shown() -> None:
+    from roomscope.widgets.history_chart import ticks
+
+    start, end = SINCE.timestamp(), NOW.timestamp()  # Sun 15 Nov 10:00 .. Sun 22 Nov 10:00 UTC
+    found = ticks(start, end, 100, 0.0)
+    assert [label for _c, label in found] == [
+        "Mon 16",
+        "Tue 17",
+        "Wed 18",
+        "Thu 19",
+        "Fri 20",
+        "Sat 21",
+        "Sun 22",
+    ]
+    assert found[0][0] == 8  # 14 hours of 168 into 100 columns
+    assert [c for c, _l in found] == sorted({c for c, _l in found})
+    shifted = ticks(start, end, 100, 3600.0)  # a zone an hour ahead: its midnights are an hour earlier
+    assert shifted[0][0] == 7
+    hours = ticks(end - 6 * 3600, end, 112, 0.0)  # six hours: labelled by the hour
+    assert [label for _c, label in hours][:3] == ["04:00", "05:00", "06:00"]
+
+
+def test_a_column_shows_the_cursor_s_mark_else_the_worst() -> None:
+    from roomscope.widgets.history_chart import shown_marks
+
+    columns, ranks = [0, 0, 0, 2], [1, 3, 2, 0]
+    assert shown_marks(columns, ranks, None, 3) == [1, None, 3]
+    assert shown_marks(columns, ranks, 2, 3) == [2, None, 3]
+    assert shown_marks([0, 0], [1, 1], None, 3)[:1] == [1]  # equals: the latest
