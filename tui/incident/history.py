@@ -306,8 +306,9 @@ async def past_sessions(
 ) -> tuple[list[Session], str, bool]:
     """The sessions started since ``since``, newest first, at most ``limit``: the whole
     list newest first (the pages the session list caches on disk, through a collection of
-    its own), read until it reaches ``since``; from the cache only unless ``fetch``. Also why the list stopped early (a
-    provider's error, or ''), and whether the cached list ended before ``since``."""
+    its own), read until it reaches ``since``; from the cache only unless ``fetch``. Also
+    why the list stopped early (a provider's error, or ''), and whether the cached list
+    ended before ``since``."""
     from roomscope.tui.errors import OfflineMissError, ProviderError
     from roomscope.tui.models import SessionQuery
     from roomscope.tui.store.fetcher import cache_only
