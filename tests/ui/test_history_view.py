@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from roomscope.screens.groups import GroupsScreen
 from roomscope.screens.history import HistoryScreen
+from roomscope.screens.navigation import OpenHistory
 from roomscope.screens.participant import ParticipantScreen
 from roomscope.screens.session import SessionScreen
 from roomscope.tui.incident.history import DEFAULT_SPAN, Subject
@@ -423,3 +424,18 @@ def test_a_column_shows_the_cursor_s_mark_else_the_worst() -> None:
     assert shown_marks(columns, ranks, None, 3) == [1, None, 3]
     assert shown_marks(columns, ranks, 2, 3) == [2, None, 3]
     assert shown_marks([0, 0], [1, 1], None, 3)[:1] == [1]  # equals: the latest
+
+
+async def test_a_hostile_subject_is_shown_inert(make_app: AppFactory) -> None:
+    """Markup and control characters in a name (a provider's, or typed) reach the screen as
+    plain text: no crash, no escape sequence, no styling."""
+    app = make_app(size=SMALL).app
+    hostile = "[bold red]Eve[/]\x1b[2J\u202e"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        app.post_message(OpenHistory("who", hostile))
+        screen = await wait_for_history(pilot)
+        text = screen_text(pilot.app)
+        assert "History of [bold red]Eve[/]" in text
+        assert "\x1b" not in text and "\u202e" not in text
+        assert "\x1b" not in screen.sentence() and "[bold red]Eve[/]" in screen.sentence()
