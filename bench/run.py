@@ -62,6 +62,7 @@ BENCHES: tuple[Bench, ...] = (
         timeout=3600.0,
     ),
     Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
+    Bench("history", "history.py", ("--procs", "3"), ("--procs", "1", "--sessions", "100"), timeout=1800.0),
     Bench(
         "scan",
         "scan.py",

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
-from roomscope.screens.navigation import GroupsSource
+from roomscope.screens.navigation import GroupsSource, OpenHistory
 from roomscope.tui import fmt
 from roomscope.widgets.group_table import GroupTable, header_text
 from roomscope.widgets.prompt_input import PromptInput
@@ -36,6 +36,14 @@ class GroupsScreen(RoomscopeScreen):
         Binding("d", "dimension(1)", "Next by", id="groups.next"),
         Binding("D", "dimension(-1)", "Prev by", id="groups.prev"),
         Binding("e", "export", "Export", id="groups.export"),
+        Binding(
+            "H",
+            "history",
+            "History",
+            id="groups.history",
+            tooltip="Since when: the selected ISP's, room's or profile's verdicts over past sessions",
+            show=False,
+        ),
     ]
 
     def __init__(self, source: GroupsSource) -> None:
@@ -185,3 +193,22 @@ class GroupsScreen(RoomscopeScreen):
         keys = {(m.profile, m.session_id) for m in gathered.members if m.key(self.dimension)[0] == chosen.key}
         self.source.choose(chosen, keys)
         self.dismiss()
+
+    def action_history(self) -> None:
+        """The selected group's history (an ISP, a room or a profile)."""
+        from roomscope.tui.incident.history import HISTORY_DIMENSIONS, subject_of_group
+
+        chosen = self.table.selected
+        if chosen is None:
+            return
+        subject = subject_of_group(chosen)
+        if subject is None:
+            have = ", ".join(d.words for d in HISTORY_DIMENSIONS[:-1]) + f" or {HISTORY_DIMENSIONS[-1].words}"
+            what = (
+                "The unknown group has"
+                if self.dimension in HISTORY_DIMENSIONS
+                else f"Groups by {self.dimension.words} have"
+            )
+            self.notify(f"{what} no history: groups by {have} have one (d changes the grouping).", timeout=6)
+            return
+        self.post_message(OpenHistory(subject.kind, subject.value, subject.label))

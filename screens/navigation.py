@@ -124,3 +124,15 @@ class OpenGroups(Message):
 
 class ClearMarks(Message):
     """Forget every participant marked for comparison."""
+
+
+class OpenHistory(Message):
+    """Show the History view ("since when") of a subject: ``kind`` one of who, isp, room,
+    profile; ``value`` as the core's ``Subject`` reads it (None: the view asks for it);
+    ``label`` what to call it (a person's name when ``value`` is their user id)."""
+
+    def __init__(self, kind: str, value: str | None = None, label: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.value = value
+        self.label = label

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from roomscope.screens.base import RoomscopeScreen, event_cells
-from roomscope.screens.navigation import OpenQuality, ParticipantNav
+from roomscope.screens.navigation import OpenHistory, OpenQuality, ParticipantNav
 from roomscope.tui import fmt, present
 from roomscope.tui.errors import ProviderError, UnsupportedError
 from roomscope.tui.text import clean
@@ -83,6 +83,14 @@ class ParticipantScreen(RoomscopeScreen):
             "Import a dump",
             id="participant.import",
             tooltip="Import a browser's WebRTC statistics dump for this participant",
+            show=False,
+        ),
+        Binding(
+            "H",
+            "history",
+            "History",
+            id="participant.history",
+            tooltip="Since when: this person's verdicts over past sessions",
             show=False,
         ),
     ]
@@ -367,6 +375,12 @@ class ParticipantScreen(RoomscopeScreen):
 
     def action_copy(self) -> None:
         self.rs.copy_text(self.participant.id, "participant id")
+
+    def action_history(self) -> None:
+        """This person's history: by user id when the provider gives one, else by name."""
+        person = self.participant
+        value = person.user_id or person.name or person.id
+        self.post_message(OpenHistory("who", value, person.name if person.user_id else ""))
 
     # -- importing a browser's statistics dump -------------------------------------------
 

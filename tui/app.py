@@ -30,6 +30,7 @@ from textual.worker import Worker, WorkerState
 from roomscope.screens.navigation import (
     ClearMarks,
     OpenGroups,
+    OpenHistory,
     OpenParticipant,
     OpenQuality,
     OpenSession,
@@ -82,6 +83,7 @@ class RoomscopeApp(App[int]):
         source_label: str = "",
         crash_log: Path | None = None,
         window: str | None = None,
+        history: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -112,6 +114,8 @@ class RoomscopeApp(App[int]):
         self.marks: dict[tuple[str, str, str], tuple[Session, Participant]] = {}
         """Participants marked for the Compare view (space), in the order they were marked."""
         """``--window``: the Window view opens over the session list at start."""
+        self.initial_history = history
+        """``--history``: the History view of (kind, value) opens at start."""
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -143,6 +147,8 @@ class RoomscopeApp(App[int]):
             self.call_after_refresh(self._build_store)
         if self.initial_window:
             self.post_message(OpenWindow(self.initial_window))
+        if self.initial_history:
+            self.post_message(OpenHistory(*self.initial_history))
 
     def _build_store(self) -> None:
         self.run_worker(self._make_store, thread=True, name="store", exit_on_error=False)
@@ -405,3 +411,11 @@ class RoomscopeApp(App[int]):
         from roomscope.tui.crashlog import write_crash_log
 
         return write_crash_log(self.crash_log, error)
+
+    # -- the History view ------------------------------------------------------------------
+
+    @on(OpenHistory)
+    def _open_history(self, message: OpenHistory) -> None:
+        from roomscope.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(message.kind, message.value, message.label))

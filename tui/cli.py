@@ -256,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FROM..TO",
         help="open the Window view of an incident window (10:00-10:10, 10:05±5m, FROM..TO)",
     )
+    parser.add_argument(
+        "--history",
+        metavar="KIND=VALUE",
+        help="open the History view (since when) of who=NAME, isp=ASN, room=NAME or profile=NAME",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     epilog = _global_epilog(parser)
@@ -507,6 +512,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
         from roomscope.tui.incident.headless import read_window
 
         read_window(window, clock())  # a bad window stops here, before the screen is taken
+    history = _history_subject(opt(args, "history"))
     try:
         return RoomscopeApp(
             store_factory=lambda: make_store(sources, args, swr=True, clock=clock),
@@ -516,9 +522,23 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             source_label=sources.label,
             crash_log=cache_directory(args) / "roomscope-crash.log",
             window=window,
+            history=history,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _history_subject(text: str | None) -> tuple[str, str] | None:
+    """``--history KIND=VALUE`` as (kind, value); a bad one stops here (exit 2)."""
+    if text is None:
+        return None
+    from roomscope.tui.incident.history import SubjectError, parse_subject
+
+    try:
+        subject = parse_subject(text)
+    except SubjectError as exc:
+        raise UsageError(f"--history: {exc}") from None
+    return subject.kind, subject.value
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession, OpenWindow
+from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenHistory, OpenSession, OpenWindow
 from roomscope.tui.symptom_names import SYMPTOM_NAMES
 from roomscope.tui.text import clean
 
@@ -106,6 +106,7 @@ class RoomscopeCommands(Provider):
             ("Scan: diagnose every session of the list", self._scan, "Quality of every session (Esc cancels)")
         )
         commands.append(("Sort by quality, worst first", self._sort_quality, "Over the sessions diagnosed"))
+        commands.extend(_history_commands(self.app.post_message))
         return commands
 
     async def discover(self) -> Hits:
@@ -173,6 +174,12 @@ class RoomscopeCommands(Provider):
                 _highlight(matcher, f"Window {clean(window, 80)}"),
                 partial(self.app.post_message, OpenWindow(window)),
                 help="Every session overlapping this window, across every profile",
+            )
+        history = _history_hit(stripped)
+        if history is not None:
+            label, message = history
+            yield Hit(
+                95.0, _highlight(matcher, label), partial(self.app.post_message, message), help=HISTORY_HELP
             )
         for text, callback, help_text in self._commands():
             score = matcher.match(text)
@@ -313,3 +320,33 @@ class RoomscopeCommands(Provider):
             self.app.notify(str(exc), severity="warning", timeout=6)
             return
         self.app.post_message(OpenSession(session))
+
+
+# -- the History view -------------------------------------------------------------------
+
+HISTORY_HELP = "Since when: verdicts over the last 7 days' sessions, from the cache (f in the view fetches)"
+HISTORY_KINDS = (("who", "a person"), ("isp", "an ISP"), ("room", "a room"), ("profile", "a profile"))
+
+
+def _history_commands(post: Callable[[OpenHistory], object]) -> list[tuple[str, Callable[[], object], str]]:
+    """'History of a person…' and the others: the view opens and asks whose."""
+    return [
+        (f"History of {words}…", partial(post, OpenHistory(kind)), HISTORY_HELP)
+        for kind, words in HISTORY_KINDS
+    ]
+
+
+def _history_hit(query: str) -> tuple[str, OpenHistory] | None:
+    """'history Ana Silva', 'history isp AS3320', 'history room standup': the label of the
+    hit and the message that opens the view; None for anything else."""
+    head, _, rest = query.partition(" ")
+    if head.lower() != "history" or not rest.strip() or rest.lower().split()[0] == "of":
+        return None  # 'history of a room' is the start of a command's name, not a name
+    from roomscope.tui.incident.history import KIND_WORDS, SubjectError, parse_subject
+
+    try:
+        subject = parse_subject(rest)
+    except SubjectError:
+        return None
+    label = f"History of {KIND_WORDS[subject.kind]} {clean(subject.value, 80)}"
+    return label, OpenHistory(subject.kind, subject.value)

@@ -130,6 +130,11 @@ BINDING_IDS: Mapping[str, str] = {
     "rows.page-down": "pagedown,ctrl+f",
     "rows.page-up": "pageup,ctrl+b",
     "rows.open": "enter",
+    "participant.history": "H",
+    "groups.history": "H",
+    "history.fetch": "f",
+    "history.export": "e",
+    "history.copy": "y",
 }
 """Every binding id -> its default keys, as the screens, widgets and app declare them."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,7 +13,11 @@ from roomscope.tui.incident.groups import Member
 from roomscope.tui.incident.history import History, Mark, Subject, change_point, marks_of, sentence, timeline
 from roomscope.tui.models import Session
 from roomscope.tui.quality import Verdict
+from tests.conftest import NOW
 from tests.support.cli import Run, runner
+
+if TYPE_CHECKING:
+    from roomscope.tui.store import Store
 
 T0 = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)  # a Tuesday
 
@@ -135,3 +141,105 @@ def test_history_bad_input(run: Run) -> None:
     assert run("history").code == 2
     assert run("history", "--who", "a", "--room", "b").code == 2
     assert run("history", "--who", "a", "--since", "soon").code == 2
+
+
+# ---------------------------------------------------------------------------------------
+# Subjects as typed, from a group; reading the cache only without taking the store offline
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Ana Silva", "who", "Ana Silva"),
+        ("person Ana Silva", "who", "Ana Silva"),
+        ("who=user-42", "who", "user-42"),
+        ("isp AS3320", "isp", "AS3320"),
+        ("ISP=telekom", "isp", "telekom"),
+        ("room daily-standup", "room", "daily-standup"),
+        ("profile=prod", "profile", "prod"),
+        ("a=b c", "who", "a=b c"),
+    ],
+)
+def test_parse_subject(text: str, kind: str, value: str) -> None:
+    from roomscope.tui.incident.history import parse_subject
+
+    assert parse_subject(text) == Subject(kind, value)
+
+
+@pytest.mark.parametrize("text", ["", "  ", "isp", "room ", "profile="])
+def test_parse_subject_needs_a_value(text: str) -> None:
+    from roomscope.tui.incident.history import SubjectError, parse_subject
+
+    with pytest.raises(SubjectError, match="say whose history"):
+        parse_subject(text)
+
+
+def test_a_label_names_the_subject_in_words() -> None:
+    assert Subject("who", "user-42", "Ana Silva").words == "Ana Silva"
+    assert Subject("isp", "AS3320", "AS3320 Deutsche Telekom").words == "ISP AS3320 Deutsche Telekom"
+    assert Subject("room", "x").words == "room x"
+
+
+def test_subject_of_group() -> None:
+    from roomscope.tui.incident.groups import UNKNOWN, Dimension, Group
+    from roomscope.tui.incident.history import subject_of_group
+
+    def group(dimension: Dimension, key: str, label: str) -> Group:
+        return Group(dimension, key, label, 3, 1, 1, 2, "", 0, None, 0.1)
+
+    isp = subject_of_group(group(Dimension.ISP, "AS3320", "AS3320 Deutsche Telekom"))
+    assert isp == Subject("isp", "AS3320", "AS3320 Deutsche Telekom")
+    assert subject_of_group(group(Dimension.ISP, "kabel", "Kabel")) == Subject("isp", "Kabel", "Kabel")
+    assert subject_of_group(group(Dimension.ROOM, "board-prep", "Board-Prep")) == Subject(
+        "room", "Board-Prep"
+    )
+    profile = subject_of_group(group(Dimension.PROFILE, "prod (demo)", "prod (demo)"))
+    assert profile is not None and (profile.kind, profile.value) == ("profile", "prod")
+    assert subject_of_group(group(Dimension.COUNTRY, "de", "DE")) is None
+    assert subject_of_group(group(Dimension.ROOM, UNKNOWN, UNKNOWN)) is None
+
+
+async def test_reading_the_cache_only_leaves_the_rest_of_the_store_online(store: Store) -> None:
+    """A history read from the cache only must not make the session list, opened at the same
+    time, cache-only too (the TUI shares one store)."""
+    from roomscope.tui.errors import OfflineMissError
+    from roomscope.tui.incident.history import past_sessions
+    from roomscope.tui.models import SessionQuery
+    from roomscope.tui.store.fetcher import cache_only
+
+    since = NOW - timedelta(days=2)
+    sessions, stopped, cache_ended = await past_sessions(store, since, fetch=False)
+    assert (sessions, stopped, cache_ended) == ([], "", True)  # nothing cached yet
+    assert store.fetcher.offline is False
+    listed = [s async for s in _first(store.sessions(SessionQuery()).stream(), 5)]
+    assert len(listed) == 5  # asked the provider: not offline
+    with cache_only(), pytest.raises(OfflineMissError, match="only the cache was read"):
+        await store.participants(listed[0])
+    assert await store.participants(listed[0])  # outside the block: asked again, and cached
+    with cache_only():
+        assert await store.participants(listed[0])
+
+
+async def test_read_history_fetch_then_cache(store: Store) -> None:
+    from roomscope.tui.incident.history import HistoryProgress, read_history
+
+    since = NOW - timedelta(days=3)
+    subject = Subject("room", "daily-standup")
+    progress = HistoryProgress()
+    fetched = await read_history(store, subject, since, fetch=True, progress=progress)
+    assert progress.fetch and progress.listing_done and progress.read == progress.total == fetched.scanned
+    assert progress.fraction == 1.0 and progress.listed >= fetched.scanned
+    assert fetched.marks and fetched.unread == 0 and not fetched.cache_ended
+    assert all(m.at >= since for m in fetched.marks)
+    assert set(fetched.sessions) == {(m.profile, m.session_id) for m in fetched.marks}
+    again = await read_history(store, subject, since, fetch=False)
+    assert again.marks == fetched.marks and not again.fetched
+
+
+async def _first(stream: AsyncIterator[Session], count: int) -> AsyncIterator[Session]:
+    n = 0
+    async for item in stream:
+        yield item
+        n += 1
+        if n >= count:
+            return

@@ -5,7 +5,7 @@ counted and named (``Gathered.failed``), never silently dropped."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,8 +32,10 @@ async def gather(
     window: IncidentWindow | None = None,
     *,
     concurrency: int = INCIDENT_DIAGNOSIS_CONCURRENCY,
+    on_done: Callable[[], None] | None = None,
 ) -> Gathered:
-    """Every member of ``sessions`` (present in ``window`` when given)."""
+    """Every member of ``sessions`` (present in ``window`` when given); ``on_done`` is called
+    as each session is read or left out (for a progress line)."""
     from roomscope.tui.errors import Capability, ProviderError
 
     out = Gathered()
@@ -41,6 +43,11 @@ async def gather(
     parts: dict[int, list[Member]] = {}
 
     async def one(index: int, session: Session) -> None:
+        await read(index, session)
+        if on_done is not None:
+            on_done()
+
+    async def read(index: int, session: Session) -> None:
         async with gate:
             provider = store.provider(session.profile)
             if Capability.PARTICIPANTS not in provider.capabilities:

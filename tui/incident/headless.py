@@ -185,9 +185,7 @@ def _whole(session: object, now: datetime) -> IncidentWindow:
 async def history(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     """A person's, an ISP's or a room's verdicts session by session, from the cache unless
     ``--fetch``, and since when it went wrong."""
-    from roomscope.tui.errors import OfflineMissError, ProviderError
-    from roomscope.tui.incident.history import MARK, Subject, collect, sentence, timeline
-    from roomscope.tui.models import Session, SessionQuery
+    from roomscope.tui.incident.history import MARK, Subject, mark_json, read_history, sentence, timeline
     from roomscope.tui.sources import parse_since
 
     now = clock()
@@ -197,28 +195,12 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
         raise UsageError("history: give one of --who NAME, --isp ASN, --room NAME or --of-profile NAME")
     subject = Subject(*asked[0])
     since = parse_since(args.since or "7d", now)
-    sessions: list[Session] = []
-    offline = store.fetcher.offline
-    store.fetcher.offline = offline or not args.fetch
-    stopped = ""
-    try:
-        async for session in store.sessions(SessionQuery(since=since)).stream():
-            if not session.problem:
-                sessions.append(session)
-            if len(sessions) >= args.limit:
-                break
-    except OfflineMissError:
-        stopped = "" if not args.fetch else "the cache ends here"
-    except ProviderError as exc:
-        stopped = str(exc)
-    finally:
-        store.fetcher.offline = offline
-    found = await collect(store, subject, sessions, fetch=args.fetch)
+    found = await read_history(store, subject, since, limit=args.limit, fetch=args.fetch)
     zone = fmt.local(now).tzinfo
     said = sentence(found, zone)
     point = found.first_bad
     if getattr(args, "jsonl", False):
-        shapes.print_jsonl(_mark_json(m) for m in found.marks)
+        shapes.print_jsonl(mark_json(m) for m in found.marks)
         return
     if args.json:
         shapes.print_json(
@@ -227,8 +209,8 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
                 "since": output.iso(since),
                 "sentence": said,
                 "timeline": timeline(found.marks),
-                "first_degraded": _mark_json(found.marks[point]) if point is not None else None,
-                "marks": [_mark_json(m) for m in found.marks],
+                "first_degraded": mark_json(found.marks[point]) if point is not None else None,
+                "marks": [mark_json(m) for m in found.marks],
                 "sessions_scanned": found.scanned,
                 "sessions_unread": found.unread,
                 "fetched": found.fetched,
@@ -256,22 +238,5 @@ async def history(store: Store, args: argparse.Namespace, clock: Callable[[], da
     diagnostics.note(f"{found.scanned:,} sessions since {fmt.when(since)} looked at{cached}")
     if found.unread:
         diagnostics.warning(f"{found.unread} session(s) not read: {found.errors[0] if found.errors else ''}")
-    if stopped:
-        diagnostics.warning(f"the session list stopped early: {stopped}")
-
-
-def _mark_json(mark: object) -> dict[str, object]:
-    from roomscope.tui.incident.history import Mark
-
-    assert isinstance(mark, Mark)
-    return {
-        "at": output.iso(mark.at),
-        "profile": mark.profile,
-        "session_id": mark.session_id,
-        "session": mark.session_title,
-        "verdict": mark.verdict.value,
-        "people": mark.people,
-        "degraded": mark.degraded,
-        "cause": mark.cause or None,
-        "network": mark.isp,
-    }
+    if found.stopped:
+        diagnostics.warning(f"the session list stopped early: {found.stopped}")

@@ -10,7 +10,9 @@
 5. a miss goes to the provider; the answer is written to the cache with the expiry the
    caller's ``ttl`` gives it (None: never expires);
 6. if the network is down, cached data (however old) is served and the status reports
-   since when; ``offline=True`` never calls a provider at all.
+   since when; ``offline=True`` never calls a provider at all, and neither does a read
+   inside ``with cache_only():`` (only that task and the tasks it starts: the rest of the
+   app goes on asking the providers).
 
 Detail answers are also kept in a small in-memory memo; list pages live in their collections.
 """
@@ -21,7 +23,8 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -37,6 +40,22 @@ T = TypeVar("T")
 M = TypeVar("M")
 
 log = logging.getLogger("roomscope.store")
+
+_CACHE_ONLY: ContextVar[bool] = ContextVar("roomscope_cache_only", default=False)
+"""Set by :func:`cache_only`: reads in this context never call a provider."""
+
+
+@contextlib.contextmanager
+def cache_only(enabled: bool = True) -> Iterator[None]:
+    """Inside the block, this task (and the tasks it starts) reads the cache only, as if
+    offline: a miss raises :class:`OfflineMissError`. Other tasks are not affected, unlike
+    setting ``Fetcher.offline``, which the whole store shares."""
+    token = _CACHE_ONLY.set(enabled or _CACHE_ONLY.get())
+    try:
+        yield
+    finally:
+        _CACHE_ONLY.reset(token)
+
 
 LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
 """Pages of session lists: kept by their collections, not in the memo of details."""
@@ -100,6 +119,7 @@ class Fetcher:
         on_fresh: Callable[[M, Freshness], None] | None = None,
     ) -> tuple[M, Freshness]:
         key = make_key(cache_identity(provider, kind), kind, params, cursor, limit)
+        offline = self.offline or _CACHE_ONLY.get()
         memo = self._memory.get(key)
         if memo is not None and not self._stale(memo.freshness.fetched_at, memo.expires_at):
             self._memory.move_to_end(key)
@@ -116,7 +136,7 @@ class Fetcher:
             if not stale:
                 self._remember(kind, key, value, freshness, expires_at)
                 return value, freshness
-            if self.offline:
+            if offline:
                 return value, freshness
             if self.swr:
                 self._revalidate(key, provider, kind, loader, adapter, ttl, on_fresh)
@@ -125,10 +145,9 @@ class Fetcher:
                 return await self._network(key, provider, kind, loader, adapter, ttl)
             except UnavailableError:
                 return value, freshness
-        if self.offline:
-            raise OfflineMissError(
-                "Not in the cache, and roomscope is offline (--offline).", provider=provider.name
-            )
+        if offline:
+            why = "roomscope is offline (--offline)" if self.offline else "only the cache was read"
+            raise OfflineMissError(f"Not in the cache, and {why}.", provider=provider.name)
         return await self._network(key, provider, kind, loader, adapter, ttl)
 
     def _read(self, key: str, adapter: TypeAdapter[M]) -> tuple[M, float, float | None] | None:

@@ -151,6 +151,15 @@ class Store:
             self._collections.popitem(last=False)
         return collection
 
+    def sessions_apart(
+        self, query: SessionQuery, profiles: Sequence[str] | None = None
+    ) -> Collection[Session]:
+        """A collection for ``query`` of its own, not the memoised one the screens share: for a
+        reader that must neither let go of the pages a list on screen shows nor leave its own
+        misses in them (a read from the cache only). Its pages still come from the disk cache."""
+        chosen = tuple(profiles) if profiles else tuple(self.profiles)
+        return self._build(query, [self.provider(name) for name in chosen])
+
     def _build(self, query: SessionQuery, providers: Sequence[Provider]) -> Collection[Session]:
         plan = plan_query(query, providers, datetime.fromtimestamp(self.clock(), UTC))
         sources: list[Collection[Session]] = []
