@@ -111,9 +111,9 @@ class RoomscopeApp(App[int]):
         self.started_at = time.perf_counter()
         self.first_frame_ms: float | None = None
         self.initial_window = window
+        """``--window``: the Window view opens over the session list at start."""
         self.marks: dict[tuple[str, str, str], tuple[Session, Participant]] = {}
         """Participants marked for the Compare view (space), in the order they were marked."""
-        """``--window``: the Window view opens over the session list at start."""
         self.initial_history = history
         """``--history``: the History view of (kind, value) opens at start."""
 
