@@ -62,6 +62,7 @@ BENCHES: tuple[Bench, ...] = (
         timeout=3600.0,
     ),
     Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
+    Bench("list_export", "list_export.py", ("--procs", "2"), ("--procs", "1", "--size", "10000")),
     Bench(
         "scan",
         "scan.py",
