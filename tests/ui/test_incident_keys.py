@@ -134,6 +134,38 @@ async def test_b_on_the_session_screen_bundles_that_session(
         assert isinstance(app.screen, SessionScreen)  # it stays
 
 
+async def test_the_tui_bundle_is_scrubbed_by_the_same_writer(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A credential's value in the environment never reaches a bundle written with b: here the
+    value is a participant's name, which the bundle would otherwise carry in every file."""
+    target = tmp_path / "bundles"
+    monkeypatch.setenv("ROOMSCOPE_BUNDLE_DIR", str(target))
+    monkeypatch.setenv("TELNYX_API_KEY", "Farah Adeyemi")
+    app = make_app().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        await open_session_at(pilot, LOSS_SPIKE)
+        await pilot.press("b")
+        await wait_for_notice(pilot, "Bundle written to")
+        (written,) = bundles_in(target)
+        files = read_all(written)
+        assert {"summary.md", "bundle.json"} <= set(files) and len(files) > 2
+        for name, text in files.items():
+            assert "Farah Adeyemi" not in text, name
+        assert "\\*\\*\\*" in files["summary.md"]  # the mark of what was scrubbed, as Markdown text
+        assert "***" in files["bundle.json"]
+        assert "Farah Adeyemi" not in (app.bundle_summary or "")
+
+
+def read_all(directory: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(directory)): p.read_text("utf-8")
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
 async def test_a_bundle_directory_that_cannot_be_written_is_said_and_nothing_is_left(
     make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
