@@ -217,15 +217,14 @@ class SessionScreen(RoomscopeScreen):
             "bundle",
             "Bundle",
             id="session.bundle",
-            tooltip="Write an incident bundle of this session (summary.md, bundle.json, quality CSVs)",
+            tooltip="Write this session's incident bundle",
         ),
         Binding(
             "e",
             "export",
             "Export",
             id="session.export",
-            tooltip="Export the findings (on Findings) or the participants (on Participants) "
-            "to a .csv, .json or .jsonl file",
+            tooltip="Export the Findings or the Participants tab (CSV, JSON)",
         ),
     ]
 

@@ -137,7 +137,7 @@ class SessionsScreen(RoomscopeScreen):
             "Bundle",
             show=False,
             id="sessions.bundle",
-            tooltip="Write an incident bundle of the selected session (Y copies its summary)",
+            tooltip="Write the selected session's incident bundle",
         ),
         Binding(
             "e",
@@ -145,7 +145,7 @@ class SessionsScreen(RoomscopeScreen):
             "Export",
             show=False,
             id="sessions.export",
-            tooltip="Export every row of the list as filtered to a .csv, .json or .jsonl file",
+            tooltip="Export the whole list as filtered (CSV, JSON)",
         ),
     ]
 

@@ -76,7 +76,7 @@ class RoomscopeApp(App[int]):
             "Copy the last bundle's summary",
             show=False,
             id="app.copy-summary",
-            tooltip="Copy the summary.md of the last incident bundle written (b) over OSC 52",
+            tooltip="Copy the last incident bundle's summary",
         ),
     ]
 
