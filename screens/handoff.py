@@ -2,20 +2,21 @@
 what the view shows to a path it asks for.
 
 Not a screen (screens never import each other): the session list, the Session screen and
-the Window view call these. A bundle is written in a worker (:func:`bundle_session`,
-:func:`bundle_window`), all or nothing, by the one writer of :mod:`roomscope.tui.incident.bundle`
-(the headless ``roomscope bundle``'s, which scrubs every secret). Rows held in memory are
-exported at once (:func:`export_rows`); a whole list is streamed to the file in a worker,
-a page at a time (:func:`export_stream`). What came of each is a :class:`HandedOff`
-message posted on the screen: the app says it in a notice and keeps the last bundle's
-summary, which ``Y`` copies from anywhere.
+the Window view call these. A bundle is written in a worker of the app (:func:`hand_off` of
+:func:`bundle_session` or :func:`bundle_window`: leaving the screen does not stop it), all
+or nothing, by the one writer of :mod:`roomscope.tui.incident.bundle` (the headless
+``roomscope bundle``'s, which scrubs every secret). Rows held in memory are exported at once
+(:func:`export_rows`); a whole list is streamed to the file in a worker, a page at a time
+(:func:`export_stream`). What came of each is a :class:`HandedOff` message the app
+receives: it says it in a notice and keeps the last bundle's summary, which ``Y`` copies
+from anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
@@ -62,6 +63,12 @@ class HandedOff(Message):
 def counted(count: int, noun: str) -> str:
     """'1 session', '1,204 sessions'."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def hand_off(screen: Screen[Any], work: Coroutine[Any, Any, None], description: str) -> None:
+    """Run a bundle or an export (``work``, posting to the app) in a worker of the app, not of
+    the screen: leaving the screen neither stops it nor loses what it says."""
+    screen.app.run_worker(work, group="handoff", exit_on_error=False, description=description)
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPan
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
-from roomscope.screens.handoff import ask_path, bundle_session, export_rows
+from roomscope.screens.handoff import ask_path, bundle_session, export_rows, hand_off
 from roomscope.screens.navigation import OpenParticipant, OpenQuality, ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.kinds import Metric
@@ -807,13 +807,7 @@ class SessionScreen(RoomscopeScreen):
     def action_bundle(self) -> None:
         """Write this session's incident bundle, in a worker; the app says where."""
         self.notify(f"Writing the incident bundle of {self.session.title}…", timeout=3)
-        self.run_worker(
-            bundle_session(self.rs, self, self.session),
-            group="bundle",
-            exclusive=True,
-            exit_on_error=False,
-            description="Writing the incident bundle",
-        )
+        hand_off(self, bundle_session(self.rs, self.app, self.session), "Writing the incident bundle")
 
     def action_export(self) -> None:
         """Ask for a path and export the Findings or the Participants tab's rows."""

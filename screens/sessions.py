@@ -642,12 +642,8 @@ class SessionsScreen(RoomscopeScreen):
             self.notify("No session selected: b bundles the selected one.", timeout=3)
             return
         self.notify(f"Writing the incident bundle of {session.title}…", timeout=3)
-        self.run_worker(
-            handoff.bundle_session(self.rs, self, session),
-            group="bundle",
-            exclusive=True,
-            exit_on_error=False,
-            description="Writing the incident bundle",
+        handoff.hand_off(
+            self, handoff.bundle_session(self.rs, self.app, session), "Writing the incident bundle"
         )
 
     def action_export(self) -> None:
@@ -666,9 +662,10 @@ class SessionsScreen(RoomscopeScreen):
             lookahead = self.lookahead
             known = lookahead.known if lookahead is not None else (lambda session: None)
             self.notify("Exporting the list…", timeout=3)
-            self.run_worker(
+            handoff.hand_off(
+                self,
                 handoff.export_stream(
-                    self,
+                    self.app,
                     text,
                     collection.stream(),
                     header=describe.SESSION_CSV_HEADER,
@@ -676,10 +673,7 @@ class SessionsScreen(RoomscopeScreen):
                     record=lambda session: describe.session_json(session, known(session)),
                     noun="session",
                 ),
-                group="export",
-                exclusive=True,
-                exit_on_error=False,
-                description="Exporting the list",
+                "Exporting the list",
             )
 
         handoff.ask_path(self, "sessions.csv", export)

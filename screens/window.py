@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
-from roomscope.screens.handoff import bundle_window, export_rows
+from roomscope.screens.handoff import bundle_window, export_rows, hand_off
 from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession
 from roomscope.tui import fmt
 from roomscope.widgets.prompt_input import PromptInput
@@ -392,11 +392,11 @@ class WindowScreen(RoomscopeScreen):
         self.notify("Writing the incident bundle…", timeout=2)
         self._bundle(window, worst_first_rows(self.rows.values()))
 
-    @work(group="bundle", exclusive=True, exit_on_error=False, description="Writing the incident bundle")
-    async def _bundle(self, window: IncidentWindow, rows: list[WindowRow]) -> None:
+    def _bundle(self, window: IncidentWindow, rows: list[WindowRow]) -> None:
         from roomscope.tui.incident.describe import window_heading
 
-        await bundle_window(self.rs, self, rows, window, f"Window {window_heading(window)}")
+        title = f"Window {window_heading(window)}"
+        hand_off(self, bundle_window(self.rs, self.app, rows, window, title), "Writing the incident bundle")
 
     def _only_group(self, chosen: Group, keys: set[tuple[str, str]]) -> None:
         self.only = (f"{chosen.dimension.words} {chosen.label}", keys)

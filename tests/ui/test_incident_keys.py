@@ -124,14 +124,14 @@ async def test_b_on_the_session_screen_bundles_that_session(
         await wait_for_sessions(pilot)
         await open_session_at(pilot, LOSS_SPIKE)
         session = current_screen(app, SessionScreen).session
-        await pilot.press("b")
+        await pilot.press("b", "escape")  # leaving the screen at once neither stops it nor hides it
         await wait_for_notice(pilot, "Bundle written to")
+        assert isinstance(app.screen, SessionsScreen)
         (written,) = bundles_in(target)
         body = json.loads((written / "bundle.json").read_text("utf-8"))
         assert [s["id"] for s in body["sessions"]] == [session.id]
         assert f"roomscope bundle {session.id}" in (written / "summary.md").read_text("utf-8")
         assert app.bundle_summary == (written / "summary.md").read_text("utf-8")
-        assert isinstance(app.screen, SessionScreen)  # it stays
 
 
 async def test_the_tui_bundle_is_scrubbed_by_the_same_writer(
