@@ -63,6 +63,7 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
     Bench("history", "history.py", ("--procs", "3"), ("--procs", "1", "--sessions", "100"), timeout=1800.0),
+    Bench("list_export", "list_export.py", ("--procs", "2"), ("--procs", "1", "--size", "10000")),
     Bench(
         "scan",
         "scan.py",

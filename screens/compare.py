@@ -114,7 +114,8 @@ class CompareScreen(RoomscopeScreen):
                         continue
                     rows.append(
                         CompareRow(
-                            label=f"{n} {item.participant.title}",
+                            label=item.participant.title,
+                            number=n,
                             metric=threshold.label if threshold else metric,
                             unit=series.unit,
                             cells=tuple(bucket(series, span[0], span[1], cells)),
@@ -159,12 +160,13 @@ class CompareScreen(RoomscopeScreen):
 
         assert isinstance(start, datetime) and isinstance(end, datetime)
         cells = self.chart.cells
-        line = [" "] * (LABEL + 2 + cells)
+        lead = LABEL  # where each row's chart starts (this line and the rows have the same padding)
+        line = [" "] * (lead + cells)
         step = max(1, cells // 4)
         for cell in range(0, cells - 5, step):
             moment = start + timedelta(seconds=(end - start).total_seconds() * cell / cells)
             text = fmt.when(moment, date=False)
-            at = LABEL + 2 + cell
+            at = lead + cell
             line[at : at + len(text)] = list(text)
         label.update(Text("".join(line).rstrip()))
 

@@ -63,11 +63,13 @@ class ParticipantNav:
 
 
 class OpenSession(Message):
-    """Show one session (from the list, the palette, or a jump by id)."""
+    """Show one session (from the list, the palette, or a jump by id); with ``window`` (from
+    the Window view: its start and end), the session at that window."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, window: tuple[datetime, datetime] | None = None) -> None:
         super().__init__()
         self.session = session
+        self.window = window
 
 
 class OpenParticipant(Message):

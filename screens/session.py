@@ -1,5 +1,11 @@
 """One session: its findings (worst first), a heatmap of participants × time, participants
-(worst quality first), events, recordings, info."""
+(worst quality first), events, recordings, info.
+
+Opened from the Window view, it is the session at that window: the findings overlapping the
+window come first, marked, the heatmap's cursor starts at the window's start and the window
+is drawn on its marker line, and the breadcrumb names it. ``b`` writes the session's incident
+bundle and ``e`` exports the findings or the participants (:mod:`roomscope.screens.handoff`);
+``space`` (the app's) marks the participant under the cursor of the tab shown."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPan
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from roomscope.screens.base import RoomscopeScreen, event_cells, verdict_style
+from roomscope.screens.handoff import ask_path, bundle_session, export_rows, hand_off
 from roomscope.screens.navigation import OpenParticipant, OpenQuality, ParticipantNav
 from roomscope.tui import fmt
 from roomscope.tui.kinds import Metric
@@ -26,7 +33,8 @@ from roomscope.tui.quality import Verdict
 from roomscope.tui.text import clean
 from roomscope.widgets.findings_view import FindingsView, summary_text
 from roomscope.widgets.heatmap import Heatmap
-from roomscope.widgets.heatmap_grid import HeatGrid, build_grid
+from roomscope.widgets.heatmap_grid import HeatGrid, build_grid, moment
+from roomscope.widgets.prompt_input import OneQuestion
 from roomscope.widgets.tables import ColumnSpec, FittedTable, VimTable
 
 if TYPE_CHECKING:
@@ -100,6 +108,34 @@ PARTICIPANT_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("Network", priority=10, min_width=8, max_width=28),
 )
 """The participants table: which columns give way first when the terminal is narrow."""
+
+
+PARTICIPANT_EXPORT_HEADER = (
+    "id",
+    "name",
+    "verdict",
+    "issue",
+    "cause",
+    "reconnects",
+    "joined_at",
+    "left_at",
+    "duration_s",
+    "role",
+    "location",
+    "network",
+    "problem",
+)
+"""The columns of ``e`` on the Participants tab: what the table shows, times in UTC."""
+
+
+def _known(text: str) -> str | None:
+    return None if text == "—" else text
+
+
+def window_words(window: tuple[datetime, datetime]) -> str:
+    """'Window 10:00–10:10' (in the shown zone), as the Window view names itself."""
+    start, end = fmt.local(window[0]), fmt.local(window[1])
+    return f"Window {start:%H:%M}–{end:%H:%M}"
 
 
 def network_text(p: Participant) -> str:
@@ -176,11 +212,27 @@ class SessionScreen(RoomscopeScreen):
             id="session.copy",
             tooltip="Copy the highlighted participant's id (on People) or the session id",
         ),
+        Binding(
+            "b",
+            "bundle",
+            "Bundle",
+            id="session.bundle",
+            tooltip="Write this session's incident bundle",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="session.export",
+            tooltip="Export the Findings or the Participants tab (CSV, JSON)",
+        ),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, window: tuple[datetime, datetime] | None = None) -> None:
         super().__init__()
         self.session = session
+        self.window = window
+        """The incident window the session was opened at (from the Window view), or None."""
         self.participants: list[Participant] = []
         self.reports: dict[str, QualityReport] = {}
         self.quality_note = "…"
@@ -197,7 +249,9 @@ class SessionScreen(RoomscopeScreen):
         is there, it follows the worst participant as verdicts arrive."""
 
     def crumbs(self) -> list[str]:
-        return ["Sessions", self.session.title]
+        if self.window is None:
+            return ["Sessions", self.session.title]
+        return ["Sessions", window_words(self.window), self.session.title]
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(id="session-meta")
@@ -421,20 +475,38 @@ class SessionScreen(RoomscopeScreen):
         if message.diagnosis is None:
             self._note("findings", message.note, error=True)
             return
-        self.query_one("#findings-note", Static).update(summary_text(message.diagnosis, self.verdict_style))
-        view.show(message.diagnosis, self.verdict_style)
+        note = summary_text(message.diagnosis, self.verdict_style)
+        view.show(message.diagnosis, self.verdict_style, window=self.window)
+        if self.window is not None:
+            inside = view.in_window
+            note.append(f"\n{window_words(self.window)}: ", style="bold")
+            if inside:
+                plural = "s overlap" if inside != 1 else " overlaps"
+                note.append(f"{inside} finding{plural} it, listed first (◆)")
+            else:
+                note.append("no finding overlaps it")
+        self.query_one("#findings-note", Static).update(note)
         self._draw_participants()
         self._mark_shared()
 
     @on(GridBuilt)
     def _grid_built(self, message: GridBuilt) -> None:
         self.grid = message.grid
-        self.query_one(Heatmap).show(message.grid)
+        heatmap = self.query_one(Heatmap)
+        heatmap.window = (
+            (self.window[0].timestamp(), self.window[1].timestamp()) if self.window is not None else None
+        )
+        heatmap.show(message.grid)
+        if self.window is not None and not self._cursor_placed:
+            self._cursor_placed = True  # at the window's start (the session's, if it began later)
+            grid = message.grid
+            heatmap.cursor_at(moment(min(grid.end, max(grid.start, self.window[0].timestamp()))))
         self._mark_shared()
 
     def _mark_shared(self) -> None:
         """The diagnosis on the heatmap: its shared events on the marker line, and the time
-        cursor on the worst finding's start (once: later it stays where the user put it)."""
+        cursor on the worst finding's start (once: later it stays where the user put it; opened
+        at a window, it starts at the window's start instead)."""
         if self.grid is None or self.diagnosis is None:
             return
         top = self.diagnosis.top
@@ -656,15 +728,21 @@ class SessionScreen(RoomscopeScreen):
             key = self._selected_key(self.query_one("#events-table", VimTable))
             self._open_event(key)
 
-    def _open_finding(self) -> None:
+    def _finding_target(self) -> tuple[str, datetime] | None:
+        """The participant the highlighted finding blames (its cause's owner, else the first
+        of those it hit) who is among the session's participants, and the finding's start."""
         finding = self.query_one(FindingsView).selected
         if finding is None:
-            return
+            return None
         present = {p.id for p in self.participants}
         candidates = [finding.cause_of, *finding.who] if finding.cause_of is not None else list(finding.who)
         target = next((c for c in candidates if c is not None and c.id in present), None)
+        return (target.id, finding.start) if target is not None else None
+
+    def _open_finding(self) -> None:
+        target = self._finding_target()
         if target is not None:
-            self.open_participant(target.id, at=finding.start)
+            self.open_participant(target[0], at=target[1])
 
     @on(OptionList.OptionSelected, "#findings-list")
     def _finding_clicked(self) -> None:
@@ -704,6 +782,97 @@ class SessionScreen(RoomscopeScreen):
         self.quality_note = "…"
         self.notify("Refreshing…", timeout=2)
         self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter answers the export question while it is open (the Open binding has priority)."""
+        return not (action == "open" and isinstance(self.focused, OneQuestion))
+
+    def mark_candidate(self) -> tuple[Session, Participant] | None:
+        """What ``space`` marks for comparison (the app asks): the participant under the
+        cursor of the tab shown — the selected row on Participants, the highlighted finding's
+        participant on Findings, the selected row on Heatmap."""
+        tab = self.query_one(TabbedContent).active
+        key: str | None = None
+        if tab == "participants":
+            key = self._selected_key(self.query_one("#participants-table", VimTable))
+        elif tab == "findings":
+            target = self._finding_target()
+            key = target[0] if target is not None else None
+        elif tab == "heatmap":
+            chosen = self.query_one(Heatmap).selected()
+            key = chosen[0] if chosen is not None else None
+        found = next((p for p in self.participants if p.id == key), None)
+        return (self.session, found) if found is not None else None
+
+    def action_bundle(self) -> None:
+        """Write this session's incident bundle, in a worker; the app says where."""
+        self.notify(f"Writing the incident bundle of {self.session.title}…", timeout=3)
+        hand_off(self, bundle_session(self.rs, self.app, self.session), "Writing the incident bundle")
+
+    def action_export(self) -> None:
+        """Ask for a path and export the Findings or the Participants tab's rows."""
+        tab = self.query_one(TabbedContent).active
+        if tab == "findings":
+            if not self.query_one(FindingsView).findings:
+                self.notify("No findings to export.", timeout=3)
+                return
+            ask_path(self, "findings.csv", self._export_findings)
+        elif tab == "participants":
+            if not self.participants:
+                self.notify("No participants to export yet.", timeout=3)
+                return
+            ask_path(self, "participants.csv", self._export_participants)
+        else:
+            self.notify(
+                "e exports the findings (1) or the participants (3): switch to one of them.", timeout=4
+            )
+
+    def _export_findings(self, text: str) -> None:
+        from roomscope.tui import finding_rows
+
+        findings = self.query_one(FindingsView).findings  # in the order shown
+        export_rows(
+            self,
+            text,
+            header=finding_rows.FINDING_CSV_HEADER,
+            cells=[finding_rows.finding_csv_row(f) for f in findings],
+            records=[finding_rows.finding_record(f) for f in findings],
+            noun="finding",
+        )
+
+    def _export_participants(self, text: str) -> None:
+        rows = [self.participant_cells(p) for p in self.ordered_participants()]
+        export_rows(
+            self,
+            text,
+            header=PARTICIPANT_EXPORT_HEADER,
+            cells=rows,
+            records=[dict(zip(PARTICIPANT_EXPORT_HEADER, row, strict=True)) for row in rows],
+            noun="participant",
+        )
+
+    def participant_cells(self, p: Participant) -> list[object]:
+        """A participant as the Participants tab shows it, for an export: the verdict, the
+        issue that tripped it, the diagnosis' cause, then presence, role, place and network."""
+        from roomscope.tui.incident.output import iso
+
+        report = self.reports.get(p.id)
+        verdict = self.diagnosis.verdict_of(p.id) if self.diagnosis is not None else None
+        return [
+            p.id,
+            p.title,
+            report.assessment.verdict.value if report is not None else None,
+            issue_cell(report) or None,
+            cause_cell(verdict) or None,
+            p.reconnects,
+            iso(p.joined_at),
+            iso(p.left_at),
+            p.duration_s,
+            p.role,
+            _known(location_text(p)),
+            _known(network_text(p)),
+            p.problem,
+        ]
 
     def action_copy(self) -> None:
         tabs = self.query_one(TabbedContent)

@@ -19,6 +19,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 
+from roomscope.screens import handoff
 from roomscope.screens.base import RoomscopeScreen
 from roomscope.screens.navigation import OpenSession
 from roomscope.tui import fmt, present, query
@@ -130,6 +131,22 @@ class SessionsScreen(RoomscopeScreen):
             tooltip="Clear the filter, or cancel a long jump or a scan",
         ),
         Binding("q", "quit", "Quit", id="sessions.quit", tooltip="Quit roomscope"),
+        Binding(
+            "b",
+            "bundle",
+            "Bundle",
+            show=False,
+            id="sessions.bundle",
+            tooltip="Write the selected session's incident bundle",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            show=False,
+            id="sessions.export",
+            tooltip="Export the whole list as filtered (CSV, JSON)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -617,3 +634,46 @@ class SessionsScreen(RoomscopeScreen):
     @on(SessionTable.Selected)
     def _open(self, event: SessionTable.Selected) -> None:
         self.post_message(OpenSession(event.session))
+
+    def action_bundle(self) -> None:
+        """Write the selected session's incident bundle in a worker (the app says where)."""
+        session = self.table.selected
+        if session is None:
+            self.notify("No session selected: b bundles the selected one.", timeout=3)
+            return
+        self.notify(f"Writing the incident bundle of {session.title}…", timeout=3)
+        handoff.hand_off(
+            self, handoff.bundle_session(self.rs, self.app, session), "Writing the incident bundle"
+        )
+
+    def action_export(self) -> None:
+        """Ask for a path, then stream every row of the list as filtered (and sorted) to it,
+        with what the Quality column knows, in a worker."""
+        if self.collection is None:
+            self.notify("The list is still opening: export once its rows are there.", timeout=3)
+            return
+
+        def export(text: str) -> None:
+            from roomscope.tui.incident import describe
+
+            collection = self.collection  # the list as it is when the question is answered
+            if collection is None:
+                return
+            lookahead = self.lookahead
+            known = lookahead.known if lookahead is not None else (lambda session: None)
+            self.notify("Exporting the list…", timeout=3)
+            handoff.hand_off(
+                self,
+                handoff.export_stream(
+                    self.app,
+                    text,
+                    collection.stream(),
+                    header=describe.SESSION_CSV_HEADER,
+                    cells=lambda session: describe.session_cells(session, known(session)),
+                    record=lambda session: describe.session_json(session, known(session)),
+                    noun="session",
+                ),
+                "Exporting the list",
+            )
+
+        handoff.ask_path(self, "sessions.csv", export)

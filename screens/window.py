@@ -3,7 +3,8 @@ as bars on one time axis, worst first.
 
 Rows arrive as the session lists are read (first paint as soon as the first few are in), then
 each session's diagnosis fills its bar in and moves it into the worst-first order; the cursor
-stays on the session it was on. ``w`` types another window, Enter opens the session.
+stays on the session it was on. ``w`` types another window, Enter opens the session at the
+window; ``b`` and ``e`` hand it off (:mod:`roomscope.screens.handoff`).
 Workers never touch widgets: they post the messages below and one handler each draws.
 """
 
@@ -24,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
+from roomscope.screens.handoff import bundle_window, export_rows, hand_off
 from roomscope.screens.navigation import GroupsSource, OpenGroups, OpenSession
 from roomscope.tui import fmt
 from roomscope.widgets.prompt_input import PromptInput
@@ -63,7 +65,6 @@ class WindowScreen(RoomscopeScreen):
         Binding("y", "copy", "Copy", id="window.copy"),
         Binding("o", "groups", "Groups", id="window.groups"),
         Binding("b", "bundle", "Bundle", id="window.bundle"),
-        Binding("Y", "copy_summary", "Copy summary", show=False, id="window.copy-summary"),
         Binding("e", "export", "Export", id="window.export"),
     ]
 
@@ -78,8 +79,6 @@ class WindowScreen(RoomscopeScreen):
         self.scan_started: float | None = None
         self.first_rows_ms: float | None = None
         """How long the first rows took to reach the screen (the benchmark reads it)."""
-        self.bundle_summary: str | None = None
-        """The summary.md of the last bundle written from this view (Y copies it)."""
         self.only: tuple[str, set[tuple[str, str]]] | None = None
         """A group chosen in the Groups view: its words, and the sessions shown."""
 
@@ -347,19 +346,15 @@ class WindowScreen(RoomscopeScreen):
 
     def _export(self, text: str) -> None:
         from roomscope.tui.incident import describe
-        from roomscope.tui.incident.export import ExportError, export
 
-        try:
-            path = export(
-                text,
-                header=describe.WINDOW_CSV_HEADER,
-                cells=[describe.row_cells(r) for r in self.ordered],
-                records=[describe.row_json(r) for r in self.ordered],
-            )
-        except ExportError as exc:
-            self.notify(str(exc), title="Export", severity="error", timeout=10)
-            return
-        self.notify(f"Exported {len(self.ordered):,} sessions to {path}", title="Export", timeout=10)
+        export_rows(
+            self,
+            text,
+            header=describe.WINDOW_CSV_HEADER,
+            cells=[describe.row_cells(r) for r in self.ordered],
+            records=[describe.row_json(r) for r in self.ordered],
+            noun="session",
+        )
 
     def action_refresh(self) -> None:
         store = self.rs.store
@@ -385,12 +380,6 @@ class WindowScreen(RoomscopeScreen):
         )
         self.post_message(OpenGroups(source))
 
-    class BundleWritten(Message):
-        def __init__(self, path: str, summary: str) -> None:
-            super().__init__()
-            self.path = path
-            self.summary = summary
-
     def action_bundle(self) -> None:
         window = self.window
         progress = self.progress
@@ -403,38 +392,11 @@ class WindowScreen(RoomscopeScreen):
         self.notify("Writing the incident bundle…", timeout=2)
         self._bundle(window, worst_first_rows(self.rows.values()))
 
-    @work(group="bundle", exclusive=True, exit_on_error=False, description="Writing the incident bundle")
-    async def _bundle(self, window: IncidentWindow, rows: list[WindowRow]) -> None:
-        import asyncio
-
-        from roomscope.tui.incident.bundle import (
-            BundleError,
-            collect,
-            default_directory,
-            write,
-        )
+    def _bundle(self, window: IncidentWindow, rows: list[WindowRow]) -> None:
         from roomscope.tui.incident.describe import window_heading
 
-        store = await self.rs.ready()
-        data = await collect(store, rows, window, self.rs.clock(), title=f"Window {window_heading(window)}")
-        try:
-            path = await asyncio.to_thread(write, data, default_directory())
-            summary = await asyncio.to_thread((path / "summary.md").read_text, "utf-8")
-        except (BundleError, OSError) as exc:
-            self.notify(f"The bundle was not written: {exc}", title="Bundle", severity="error", timeout=10)
-            return
-        self.post_message(self.BundleWritten(str(path), summary))
-
-    @on(BundleWritten)
-    def _bundle_written(self, message: BundleWritten) -> None:
-        self.bundle_summary = message.summary
-        self.notify(f"Bundle written to {message.path} · Y copies its summary", title="Bundle", timeout=15)
-
-    def action_copy_summary(self) -> None:
-        if self.bundle_summary is None:
-            self.notify("No bundle yet: b writes one.", timeout=3)
-            return
-        self.rs.copy_text(self.bundle_summary, "bundle summary")
+        title = f"Window {window_heading(window)}"
+        hand_off(self, bundle_window(self.rs, self.app, rows, window, title), "Writing the incident bundle")
 
     def _only_group(self, chosen: Group, keys: set[tuple[str, str]]) -> None:
         self.only = (f"{chosen.dimension.words} {chosen.label}", keys)
@@ -451,5 +413,7 @@ class WindowScreen(RoomscopeScreen):
     @on(WindowChart.Chosen)
     def _open(self, message: WindowChart.Chosen) -> None:
         row = self.chart.selected
+        window = self.window
         if row is not None:
-            self.post_message(OpenSession(row.session))
+            at = (window.start, window.end) if window is not None else None
+            self.post_message(OpenSession(row.session, window=at))

@@ -27,6 +27,7 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from roomscope.screens.handoff import HandedOff
 from roomscope.screens.navigation import (
     ClearMarks,
     OpenGroups,
@@ -70,6 +71,14 @@ class RoomscopeApp(App[int]):
         Binding("w", "window", "Incident window", show=False, id="app.window"),
         Binding("space", "mark", "Mark for compare", show=False, id="app.mark"),
         Binding("C", "compare", "Compare marked", show=False, id="app.compare"),
+        Binding(
+            "Y",
+            "copy_summary",
+            "Copy the last bundle's summary",
+            show=False,
+            id="app.copy-summary",
+            tooltip="Copy the last incident bundle's summary",
+        ),
     ]
 
     def __init__(
@@ -116,6 +125,8 @@ class RoomscopeApp(App[int]):
         """Participants marked for the Compare view (space), in the order they were marked."""
         self.initial_history = history
         """``--history``: the History view of (kind, value) opens at start."""
+        self.bundle_summary: str | None = None
+        """The summary.md of the last incident bundle written (``Y`` copies it)."""
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -233,7 +244,7 @@ class RoomscopeApp(App[int]):
         current = self.screen
         if isinstance(current, SessionScreen) and current.session.id == message.session.id:
             return  # Enter pressed twice before the first push was drawn
-        self.push_screen(SessionScreen(message.session))
+        self.push_screen(SessionScreen(message.session, window=message.window))
 
     @on(OpenParticipant)
     def _open_participant(self, message: OpenParticipant) -> None:
@@ -272,6 +283,10 @@ class RoomscopeApp(App[int]):
         """The participant the current screen shows or has under its cursor, if any: a
         participant or quality screen's, or the selected row of a session's participants."""
         screen = self.screen
+        ask = getattr(screen, "mark_candidate", None)
+        if callable(ask):  # the screen knows what is under its cursor (the session screen's tabs)
+            found: tuple[Session, Participant] | None = ask()
+            return found
         nav = getattr(screen, "nav", None)
         if isinstance(nav, ParticipantNav):
             return nav.session, nav.current
@@ -320,6 +335,20 @@ class RoomscopeApp(App[int]):
     def _clear_marks(self) -> None:
         self.marks.clear()
         self.notify("Marks cleared.", timeout=2)
+
+    @on(HandedOff)
+    def _handed_off(self, message: HandedOff) -> None:
+        """What a bundle or an export came to (b, e on any screen)."""
+        if message.summary is not None:
+            self.bundle_summary = message.summary
+        severity: SeverityLevel = "error" if message.error else "information"
+        self.notify(message.text, title=message.title, severity=severity, timeout=15)
+
+    def action_copy_summary(self) -> None:
+        if self.bundle_summary is None:
+            self.notify("No bundle yet: b writes one (on the list, a session or the Window view).", timeout=4)
+            return
+        self.copy_text(self.bundle_summary, "bundle summary")
 
     @on(OpenGroups)
     def _open_groups(self, message: OpenGroups) -> None:

@@ -1,6 +1,15 @@
 """The Compare view's chart: one row per participant per metric on one time axis, one scale
 per metric across everyone, and a cursor column shared by every row (h/l move it); each row
-ends with its value at the cursor."""
+ends with its value at the cursor, then (from 100 columns) the participant's name.
+
+Every row's chart starts at the same terminal column: what comes before it is ours and plain
+ASCII (the metric's label on its first row, the participant's number), so no terminal can
+measure it otherwise than we do. A participant's name is provider text in any script, and
+terminals disagree with each other (and with Rich) about the width of some of it —
+Devanagari's vowel signs, emoji sequences, East Asian "ambiguous" characters such as ``…``
+and ``·`` —; at the start of a row it pushed that row's chart a few cells out of line, so it
+comes last, where a different width moves nothing after it.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +28,16 @@ from roomscope.widgets.cells import fit, merge_runs
 from roomscope.widgets.row_view import RowView
 
 HEIGHTS = "▁▂▃▄▅▆▇█"
-LABEL = 26
+METRIC = 19
+"""The metric's label, on the first row of each metric."""
+NUMBER = 2
+"""The participant's number (as in the heading and the differences)."""
+LABEL = METRIC + NUMBER + 1
+"""Where every row's chart starts (in cells from the row's left edge)."""
 VALUE = 10
+NAME = 18
+"""The participant's name at the end of a row, when the row is at least ``NAME_FROM`` wide."""
+NAME_FROM = 100
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,8 @@ class CompareRow:
     """One participant's metric: its cells on the shared axis and the metric's scale."""
 
     label: str
+    """The participant's name (provider text: drawn last)."""
+    number: int
     metric: str
     unit: str
     cells: tuple[float | None, ...]
@@ -55,8 +74,18 @@ class CompareChart(RowView):
         return len(self.rows)
 
     @property
+    def width(self) -> int:
+        return self.scrollable_content_region.width or 80
+
+    @property
+    def name_width(self) -> int:
+        """Cells for the names at the ends of the rows (0: too narrow, the heading names them)."""
+        return NAME if self.width >= NAME_FROM else 0
+
+    @property
     def cells(self) -> int:
-        return max(8, (self.scrollable_content_region.width or 80) - LABEL - VALUE - 2)
+        names = self.name_width + 2 if self.name_width else 0
+        return max(8, self.width - LABEL - 1 - VALUE - names)
 
     def show(self, rows: Sequence[CompareRow]) -> None:
         self.rows = rows
@@ -70,8 +99,9 @@ class CompareChart(RowView):
     def render_row(self, index: int, width: int, selected: bool) -> Strip:
         row = self.rows[index]
         base = self.look("selected" if selected else "base")
-        label = f"{row.metric} · {row.label}" if row.first_of_metric else f"  · {row.label}"
-        parts: list[tuple[str, Style]] = [(fit(clean(label, 80), LABEL) + " ", base)]
+        metric = ascii_only(row.metric) if row.first_of_metric else ""
+        prefix = fit(metric, METRIC) + fit(str(row.number), NUMBER, right=True) + " "
+        parts: list[tuple[str, Style]] = [(prefix, base)]
         span = row.high - row.low or 1.0
         for i, value in enumerate(row.cells[: self.cells]):
             cursor = i == self.column
@@ -89,7 +119,15 @@ class CompareChart(RowView):
         at = row.cells[self.column] if self.column < len(row.cells) else None
         text = "—" if at is None else f"{fmt.number(at)} {row.unit}".strip()
         parts.append((" " + fit(text, VALUE, right=True), base))
+        if self.name_width:
+            parts.append(("  " + fit(clean(row.label, 80), self.name_width), base))
         used = sum(cell_len(t) for t, _ in parts)
         if used < width:
             parts.append((" " * (width - used), base))
         return Strip(merge_runs(parts))
+
+
+def ascii_only(text: str) -> str:
+    """``text`` with anything but printable ASCII replaced by ``?`` (the labels before the
+    chart are ours; this keeps a future one from moving the chart)."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)

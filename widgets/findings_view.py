@@ -10,7 +10,7 @@ of the highlighted finding at its start.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.console import Group
@@ -34,6 +34,9 @@ MAX_PEAKS = 2
 """The worst series named per breached rule (the rest are counted)."""
 MAX_NAMES = 4
 LABEL_WIDTH = 10
+
+IN_WINDOW = "◆ in the window"
+"""The mark of a finding overlapping the incident window."""
 
 _MARK = {Verdict.POOR: "●", Verdict.FAIR: "◐", Verdict.GOOD: "○", Verdict.UNKNOWN: "?"}
 
@@ -101,15 +104,18 @@ def windows_text(finding: Finding) -> str:
     return present.bursts([(w.start, w.end) for w in finding.windows])
 
 
-def finding_text(finding: Finding, style_of: StyleOf) -> Group:
+def finding_text(finding: Finding, style_of: StyleOf, *, in_window: bool = False) -> Group:
     """The entry of one finding: a title line, then labelled lines that wrap under their
-    label (cause, bursts, who, evidence, ruled out)."""
+    label (cause, bursts, who, evidence, ruled out); ``in_window``: marked as overlapping
+    the incident window the session was opened at."""
     verdict = finding.severity.verdict
     title = Text()
     title.append(f"{_MARK[verdict]} {verdict.value:<4}", style=style_of(verdict))
     title.append(f"  {finding.rule}", style="bold")
     title.append(f"  {clean(finding.title, 80)}  ")
     title.append(windows_text(finding), style="bold")
+    if in_window:
+        title.append(f"  {IN_WINDOW}", style="bold reverse")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=LABEL_WIDTH, style="dim", no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
@@ -158,6 +164,12 @@ def cannot_say_text(diagnosis: SessionDiagnosis) -> Text | None:
     return text
 
 
+def overlaps(finding: Finding, window: tuple[datetime, datetime]) -> bool:
+    """Whether a burst of ``finding`` overlaps ``window``."""
+    start, end = window
+    return any(w.start < end and w.end > start for w in finding.windows)
+
+
 def summary_text(diagnosis: SessionDiagnosis, style_of: StyleOf) -> Text:
     """The note above the list: '● 7/7 poor · uplink Farah 04:38 · 1 finding, worst first'
     (the verdict in its own look)."""
@@ -194,15 +206,29 @@ class FindingsView(OptionList):
     def __init__(self, **kwargs: str) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.findings: list[Finding] = []
+        self.in_window = 0
+        """How many findings (the first ones) overlap the window given to :meth:`show`."""
 
-    def show(self, diagnosis: SessionDiagnosis, style_of: StyleOf) -> None:
-        """List the findings of ``diagnosis`` (the highlighted one stays when it still is)."""
+    def show(
+        self,
+        diagnosis: SessionDiagnosis,
+        style_of: StyleOf,
+        *,
+        window: tuple[datetime, datetime] | None = None,
+    ) -> None:
+        """List the findings of ``diagnosis`` (the highlighted one stays when it still is);
+        with ``window``, those overlapping it first (worst first among them), marked."""
         kept = self.selected
         self.clear_options()
-        self.findings = list(diagnosis.findings)
+        findings = list(diagnosis.findings)
+        inside = [f for f in findings if window is not None and overlaps(f, window)]
+        first = {id(f) for f in inside}
+        self.findings = inside + [f for f in findings if id(f) not in first]
+        self.in_window = len(inside)
         options: list[Option | None] = []
-        for finding in self.findings:
-            options.append(Option(finding_text(finding, style_of), id=finding.id))
+        for n, finding in enumerate(self.findings):
+            text = finding_text(finding, style_of, in_window=n < len(inside))
+            options.append(Option(text, id=finding.id))
         notes = cannot_say_text(diagnosis)
         if notes is not None:
             options.append(Option(notes, id="cannot-say", disabled=True))

@@ -27,7 +27,7 @@ from textual.widget import Widget
 from roomscope.themes import MONOCHROME
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
-from roomscope.widgets.cells import fit
+from roomscope.widgets.cells import fit, merge_runs
 from roomscope.widgets.heatmap_grid import (
     ABSENT,
     FAIR,
@@ -81,6 +81,8 @@ class Heatmap(Widget, can_focus=True):
         self.row = 0
         self.top = 0
         self.cursor_t: float | None = None
+        self.window: tuple[float, float] | None = None
+        """An incident window (epoch seconds) drawn on the marker line: ``├───┤``."""
         self._styles: dict[str, Style] = {}
         self._styles_for: object = None
         self._run_cache: dict[int, tuple[object, list[tuple[int, str, Style]]]] = {}
@@ -211,27 +213,42 @@ class Heatmap(Widget, can_focus=True):
                     chars[c + i] = ch
         return Strip([Segment(" " * self.lead + "".join(chars), self._style("dim"))])
 
+    def window_columns(self) -> tuple[int, int] | None:
+        """The incident window's first and last columns (None: no window, or none of it
+        inside the session)."""
+        grid, window = self.grid, self.window
+        if grid is None or window is None or window[1] <= grid.start or window[0] >= grid.end:
+            return None
+        columns = self.columns
+        last = grid.column_of(min(window[1], grid.end) - 1e-6, columns)
+        return grid.column_of(window[0], columns), last
+
     def _marker_line(self) -> Strip:
         grid = self.grid
         if grid is None:
             return Strip([])
         columns = self.columns
-        chars = [" "] * columns
+        shared, mark = self._style("shared"), self._style("mark")
+        cells: list[tuple[str, Style]] = [(" ", shared)] * columns
+        window = self.window_columns()
+        if window is not None:
+            first, last = window
+            for c in range(first, last + 1):
+                cells[c] = ("─", mark)
+            cells[first] = ("├", mark)
+            cells[last] = ("┤", mark) if last > first else ("│", mark)
         for first, last in grid.shared_columns(columns):
             for c in range(first, last + 1):
-                chars[c] = "━"
-            chars[first] = "▼"
-        cursor = self.cursor_column()
-        label = "shared" if grid.shared else ""
+                cells[c] = ("━", shared)
+            cells[first] = ("▼", shared)
+        cells[self.cursor_column()] = ("┃", mark)
+        label = "shared" if grid.shared else ("window" if window is not None else "")
         at = fmt.when(moment(self.cursor_t), seconds=True, date=False) if self.cursor_t is not None else ""
         segments = [
             Segment(fit(label, self.name_width + 1), self._style("dim")),
-            Segment(fit(f"at {at}", VALUES_WIDTH + 1), self._style("mark")),
+            Segment(fit(f"at {at}", VALUES_WIDTH + 1), mark),
+            *merge_runs(cells),
         ]
-        before, after = "".join(chars[:cursor]), "".join(chars[cursor + 1 :])
-        segments.append(Segment(before, self._style("shared")))
-        segments.append(Segment("┃", self._style("mark")))
-        segments.append(Segment(after, self._style("shared")))
         return Strip(segments)
 
     def _status_line(self) -> Strip:

@@ -224,9 +224,9 @@ async def test_b_writes_a_bundle_and_says_where(
     monkeypatch.setattr(app, "copy_text", lambda text, what: copied.append((text, what)))
     async with app.run_test(size=(120, 40)) as pilot:
         await window_flow(pilot)
-        screen = window_screen(pilot)
+        assert isinstance(window_screen(pilot), WindowScreen)
         await pilot.press("b")
-        await wait_until(pilot, lambda: screen.bundle_summary is not None, what="the bundle")
+        await wait_until(pilot, lambda: app.bundle_summary is not None, what="the bundle")
         (written,) = list((tmp_path / "bundles").iterdir())
         assert (written / "summary.md").is_file() and (written / "bundle.json").is_file()
         assert any(str(written) in n.message for n in app._notifications)

@@ -37,7 +37,7 @@ from roomscope.tui.output import csv_cell
 from roomscope.tui.text import clean, inert_json
 
 if TYPE_CHECKING:
-    from roomscope.tui.models import Participant, QualitySeries
+    from roomscope.tui.models import Participant, QualitySeries, Session
     from roomscope.tui.store import Store
 
 FORMAT = "roomscope-incident-bundle/1"
@@ -139,6 +139,33 @@ async def collect(
         left_out=max(0, len(candidates) - len(kept)),
         participants=participants,
     )
+
+
+def whole_window(session: Session, now: datetime) -> IncidentWindow:
+    """A window holding the whole of ``session`` (a session's bundle; until ``now`` while live)."""
+    from datetime import timedelta
+
+    from roomscope.tui.incident.scan import session_span
+
+    span = session_span(session, now)
+    start = span[0] if span is not None else now
+    end = (span[1] if span is not None else None) or now
+    if end <= start:
+        end = start + timedelta(seconds=1)
+    return IncidentWindow(start, end, "")
+
+
+async def collect_session(store: Store, session: Session, now: datetime) -> BundleData | None:
+    """What the bundle of one session holds: the session diagnosed, the participants its
+    findings name (None: the session has no start time to place it, or is unreadable)."""
+    from roomscope.tui.incident.scan import diagnose_rows, overlapping_row
+
+    whole = whole_window(session, now)
+    row = overlapping_row(session, whole, now)
+    if row is None:
+        return None
+    rows = await diagnose_rows(store, [row], whole)
+    return await collect(store, rows, None, now, title=session.title)
 
 
 def _commands(

@@ -3,14 +3,18 @@ screens share (JSON-ready dicts, CSV cells, the one-line heading of a window).""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from roomscope.tui import fmt
 from roomscope.tui.incident.groups import Group
 from roomscope.tui.incident.output import iso
 from roomscope.tui.incident.scan import WindowRow
 from roomscope.tui.incident.window import IncidentWindow
+
+if TYPE_CHECKING:
+    from roomscope.tui.diagnosis import SessionDiagnosis
+    from roomscope.tui.models import Session
 
 
 def window_heading(window: IncidentWindow, count: int | None = None) -> str:
@@ -256,3 +260,69 @@ def group_table(g: Group) -> list[str]:
 
 
 GROUP_TABLE_HEADER = ["GROUP", "PEOPLE", "DEGRADED", "SHARE", "DOMINANT CAUSE", "FROM"]
+
+
+# ---------------------------------------------------------------------------------------
+# The session list's rows (the TUI's export of the list as filtered)
+
+SESSION_CSV_HEADER = (
+    "id",
+    "profile",
+    "provider",
+    "name",
+    "room",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "participants",
+    "problem",
+    "verdict",
+    "poor",
+    "fair",
+    "quality",
+)
+"""The columns of ``roomscope sessions --csv``, then what the Quality column knows (empty
+for a session not diagnosed yet)."""
+
+
+def session_cells(session: Session, diagnosis: SessionDiagnosis | None) -> list[Any]:
+    s = session
+    return [
+        s.id,
+        s.profile,
+        s.provider,
+        s.name,
+        s.room_name,
+        s.status.value,
+        iso(s.started_at),
+        iso(s.ended_at),
+        s.duration_s,
+        s.participant_count,
+        s.problem,
+        *_quality(diagnosis).values(),
+    ]
+
+
+def session_json(session: Session, diagnosis: SessionDiagnosis | None) -> dict[str, Any]:
+    """The session as ``roomscope sessions --json`` writes it, with the Quality column's
+    verdict, counts and words (None: not diagnosed yet)."""
+    return {**session.model_dump(mode="json"), **_quality(diagnosis)}
+
+
+def _quality(diagnosis: SessionDiagnosis | None) -> dict[str, Any]:
+    if diagnosis is None:
+        return {"verdict": None, "poor": None, "fair": None, "quality": None}
+    return {
+        "verdict": diagnosis.worst.value,
+        "poor": diagnosis.poor,
+        "fair": diagnosis.fair,
+        "quality": diagnosis.summary_line(_zone(diagnosis)),
+    }
+
+
+def _zone(diagnosis: SessionDiagnosis) -> tzinfo:
+    """The zone the UI shows the diagnosis' times in."""
+    top = diagnosis.top
+    zone = fmt.local(top.start).tzinfo if top is not None else None
+    return zone or UTC

@@ -132,27 +132,23 @@ async def bundle(store: Store, args: argparse.Namespace, clock: Callable[[], dat
     from pathlib import Path
 
     from roomscope.tui.errors import UnavailableError
-    from roomscope.tui.incident.bundle import BundleError, collect, write
-    from roomscope.tui.incident.scan import diagnose_rows, overlapping_row, scan, worst_first
+    from roomscope.tui.incident.bundle import BundleError, collect, collect_session, write
+    from roomscope.tui.incident.scan import scan
 
     now = clock()
     if bool(args.session_id) == bool(args.window):
         raise UsageError("bundle: give a session id or --window FROM..TO (one of them)")
     target = Path(args.output or ".")
     if args.window:
-        chosen: IncidentWindow | None = read_window(args.window, now)
-        assert chosen is not None
+        chosen = read_window(args.window, now)
         rows = await scan(store, chosen, now)
-        title = f"Window {describe.window_heading(chosen)}"
+        data = await collect(store, rows, chosen, now, title=f"Window {describe.window_heading(chosen)}")
     else:
-        chosen = None
         session = await store.find_session(args.session_id)
-        row = overlapping_row(session, _whole(session, now), now)
-        if row is None:
+        found = await collect_session(store, session, now)
+        if found is None:
             raise UsageError(f"bundle: session {args.session_id} has no start time to place it")
-        rows = worst_first(await diagnose_rows(store, [row], _whole(session, now)))
-        title = session.title
-    data = await collect(store, rows, chosen, now, title=title)
+        data = found
     try:
         path = write(data, target)
     except BundleError as exc:
@@ -164,22 +160,6 @@ async def bundle(store: Store, args: argparse.Namespace, clock: Callable[[], dat
 
 def output_path(path: object) -> str:
     return terminal_safe(str(path))
-
-
-def _whole(session: object, now: datetime) -> IncidentWindow:
-    """A window holding the whole of ``session`` (for a session's bundle)."""
-    from datetime import timedelta
-
-    from roomscope.tui.incident.scan import session_span
-    from roomscope.tui.models import Session
-
-    assert isinstance(session, Session)
-    span = session_span(session, now)
-    start = span[0] if span is not None else now
-    end = (span[1] if span is not None else None) or now
-    if end <= start:
-        end = start + timedelta(seconds=1)
-    return IncidentWindow(start, end, "")
 
 
 async def history(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
