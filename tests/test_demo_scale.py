@@ -108,7 +108,7 @@ async def test_an_answer_from_the_cache_does_not_build_the_world(tmp_path: Path)
         assert await _ids(again.sessions(SessionQuery())) == ids
         assert provider.requests == 0
         assert provider._world is None  # named by its seed, spacing and anchor alone
-        assert provider.identity == f"demo:demo:{provider.world.identity}"
+        assert provider.list_identity == f"demo:demo:{provider.world.identity}"
     finally:
         await first.aclose()
         await again.aclose()
