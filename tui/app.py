@@ -82,6 +82,7 @@ class RoomscopeApp(App[int]):
         source_label: str = "",
         crash_log: Path | None = None,
         window: str | None = None,
+        live: bool = False,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -109,6 +110,8 @@ class RoomscopeApp(App[int]):
         self.started_at = time.perf_counter()
         self.first_frame_ms: float | None = None
         self.initial_window = window
+        self.live_at_start = live
+        """``--live``: the session list starts in live mode."""
         self.marks: dict[tuple[str, str, str], tuple[Session, Participant]] = {}
         """Participants marked for the Compare view (space), in the order they were marked."""
         """``--window``: the Window view opens over the session list at start."""

@@ -256,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FROM..TO",
         help="open the Window view of an incident window (10:00-10:10, 10:05±5m, FROM..TO)",
     )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="start the session list in live mode (L turns it on and off, p pauses it)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     epilog = _global_epilog(parser)
@@ -516,6 +521,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             source_label=sources.label,
             crash_log=cache_directory(args) / "roomscope-crash.log",
             window=window,
+            live=bool(opt(args, "live", False)),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
