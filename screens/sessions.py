@@ -520,12 +520,14 @@ class SessionsScreen(RoomscopeScreen):
             self.diagnosis = diagnosis
 
     class LiveDone(Message):
-        """A live refresh has ended: plan the next one (``live``: the live sessions it saw)."""
+        """A live refresh has ended: plan the next one (``live``: the live sessions it saw,
+        ``requests``: what it was seen to ask of the providers)."""
 
-        def __init__(self, generation: int, live: list[Session]) -> None:
+        def __init__(self, generation: int, live: list[Session], requests: int) -> None:
             super().__init__()
             self.generation = generation
             self.live = live
+            self.requests = requests
 
     def action_live(self) -> None:
         """Live mode on (a refresh now, then at the providers' pace) or off."""
@@ -625,9 +627,11 @@ class SessionsScreen(RoomscopeScreen):
     ) -> None:
         from roomscope.tui.errors import ProviderError
         from roomscope.tui.limits import LIVE_NEAR_ROWS, QUALITY_COLUMN_CONCURRENCY
+        from roomscope.tui.scan import RequestMeter
 
         collection = made[1]
         live: list[Session] = []
+        meter = RequestMeter(store)
         try:
             await collection.ensure(0, 1)
             await collection.ensure(max(0, top - height), top + 2 * height)
@@ -648,7 +652,8 @@ class SessionsScreen(RoomscopeScreen):
 
             await asyncio.gather(*(one(s) for s in live))
         finally:
-            self.post_message(self.LiveDone(generation, live))
+            meter.close()
+            self.post_message(self.LiveDone(generation, live, meter.total))
 
     @on(LiveLoaded)
     def _live_loaded(self, message: LiveLoaded) -> None:
@@ -690,7 +695,9 @@ class SessionsScreen(RoomscopeScreen):
         from roomscope.tui.live import pace
 
         names = self.state.profiles or tuple(store.profiles)
-        self.live_pace = pace([store.provider(name) for name in names], message.live)
+        self.live_pace = pace(
+            [store.provider(name) for name in names], message.live, measured=message.requests
+        )
         if self.lookahead is not None:  # live mode asks again itself, at its pace
             self.lookahead.live_ttl_s = max(LIVE_TTL_S, 2 * self.live_pace.interval_s)
         self._live_schedule(self.live_pace.interval_s)

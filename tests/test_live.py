@@ -93,6 +93,16 @@ def test_a_budgeted_provider_is_paced_by_its_share_of_the_budget() -> None:
     assert refreshes * cost <= budget.requests * LIVE_BUDGET_SHARE + 1e-6
 
 
+def test_what_a_refresh_was_seen_to_ask_counts_when_it_is_more() -> None:
+    wb = _provider(Whereby, "wb")
+    budget = BUDGETS["whereby"]
+    per_request = budget.window_s / (budget.requests * LIVE_BUDGET_SHARE)
+    assert profile_pace(wb, [], measured=30).interval_s == pytest.approx(30 * per_request)
+    assert profile_pace(wb, [_live("wb", 6)], measured=2).requests == refresh_cost(wb, [_live("wb", 6)])
+    merged = pace([wb, _provider(RealtimeKit, "rtk")], [], measured=40)
+    assert {p.requests for p in merged.profiles} == {40}
+
+
 def test_never_below_the_floor_and_a_default_without_a_budget() -> None:
     rtk = _provider(RealtimeKit, "rtk")
     assert profile_pace(rtk, []).interval_s == LIVE_MIN_REFRESH_S  # 3,500 per 5 min: one page is nothing

@@ -88,11 +88,15 @@ def refresh_cost(provider: Provider, live_sessions: Sequence[Session], list_page
     return max(1, list_pages) + sum(requests_per_session(provider, s.participant_count or 0) for s in own)
 
 
-def profile_pace(provider: Provider, live_sessions: Sequence[Session], list_pages: int = 1) -> ProfilePace:
-    """How often live mode may refresh ``provider``'s part of the list."""
+def profile_pace(
+    provider: Provider, live_sessions: Sequence[Session], list_pages: int = 1, measured: int = 0
+) -> ProfilePace:
+    """How often live mode may refresh ``provider``'s part of the list. ``measured``: the
+    requests the last refresh was seen to send (a list read room by room costs more than a
+    page; several profiles' requests are not told apart): the larger figure counts."""
     from roomscope.tui.scan import BUDGETS
 
-    cost = refresh_cost(provider, live_sessions, list_pages)
+    cost = max(refresh_cost(provider, live_sessions, list_pages), measured)
     budget = BUDGETS.get(provider.name)
     if budget is None:
         if provider.name == "demo":
@@ -111,10 +115,12 @@ def profile_pace(provider: Provider, live_sessions: Sequence[Session], list_page
     return ProfilePace(provider.profile, interval, cost, why)
 
 
-def pace(providers: Sequence[Provider], live_sessions: Sequence[Session], list_pages: int = 1) -> LivePace:
+def pace(
+    providers: Sequence[Provider], live_sessions: Sequence[Session], list_pages: int = 1, measured: int = 0
+) -> LivePace:
     """The refresh interval of a list over ``providers`` (merged: the slowest one's) with
-    ``live_sessions`` in view."""
-    each = tuple(profile_pace(p, live_sessions, list_pages) for p in providers)
+    ``live_sessions`` in view (``measured``: as for :func:`profile_pace`)."""
+    each = tuple(profile_pace(p, live_sessions, list_pages, measured) for p in providers)
     interval = max((p.interval_s for p in each), default=LIVE_MIN_REFRESH_S)
     return LivePace(interval, each)
 
