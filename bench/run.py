@@ -63,6 +63,13 @@ BENCHES: tuple[Bench, ...] = (
     ),
     Bench("incident", "incident.py", ("--procs", "3"), ("--procs", "1", "--sessions", "1000")),
     Bench(
+        "live_idle",
+        "live_idle.py",
+        ("--seconds", "60"),
+        ("--seconds", "15", "--busy-size", "0"),
+        timeout=1200.0,
+    ),
+    Bench(
         "scan",
         "scan.py",
         ("--sessions", "5000", "--warm", "2", "--procs", "3"),
