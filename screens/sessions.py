@@ -127,7 +127,7 @@ class SessionsScreen(RoomscopeScreen):
             "Live mode",
             show=False,
             id="sessions.live",
-            tooltip="Live mode on/off: refresh the list and its live sessions at the providers' pace",
+            tooltip="Live mode on/off: refresh at the providers' pace",
         ),
         Binding(
             "p",
