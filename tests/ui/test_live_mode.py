@@ -18,6 +18,7 @@ from roomscope.screens.sessions import SessionsScreen
 from roomscope.tui.cli import build_app
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.providers.demo import DemoProvider
+from roomscope.tui.store import FilteredCollection, MergedCollection
 from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     AppFactory,
@@ -194,6 +195,53 @@ async def test_on_the_first_row_unmoved_the_same_session_stays_selected(make_app
         assert table.cursor > 0
         newest = table.source.row(0) if table.source is not None else None
         assert newest is not None and newest.id != first.id
+
+
+async def test_a_merged_and_filtered_list_shows_new_sessions_and_keeps_the_selection(
+    make_app: AppFactory,
+) -> None:
+    """Two profiles merged newest first, filtered by text: the list read again shows the
+    sessions begun since at the top, and the selected session stays selected."""
+    clock = StoreClock()
+    providers = [
+        DemoProvider(
+            name,
+            latency_s=0.0,
+            clock=lambda: datetime.fromtimestamp(clock.t, UTC),
+            world=DemoWorld(seed=seed, size=300, now=NOW),
+        )
+        for name, seed in (("eu", 1), ("us", 2))
+    ]
+    built = make_app(providers=providers, clock=clock)
+    async with built.app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        screen = sessions_screen(pilot.app)
+        table = screen.table
+        await pilot.press("slash", *"-zzzz", "enter")  # every session: a filter that keeps all
+        await wait_until(pilot, lambda: screen.state.text == "-zzzz", what="the filter")
+        await wait_for_sessions(pilot)
+        assert isinstance(screen.listed, FilteredCollection)
+        assert isinstance(screen.listed.base, MergedCollection)
+        await pilot.press("j", "j")
+        chosen = table.selected
+        assert chosen is not None
+        await pilot.press("L")
+        await wait_until(pilot, lambda: screen.live_refreshes == 1, what="the first live refresh")
+        await settle(pilot)
+        source = table.source
+        assert source is not None
+        before = [r.id for i in range(10) if (r := source.row(i)) is not None]
+        assert len(before) == 10
+        built.clock.advance(12 * 3600)  # a slot of each world is 2.4 h: about ten new sessions
+        await refresh(pilot)
+        source = table.source
+        assert source is not None
+        after = [r.id for i in range(20) if (r := source.row(i)) is not None]
+        assert after[0] not in before and before[0] in after
+        selected = table.selected
+        assert selected is not None and (selected.profile, selected.id) == (chosen.profile, chosen.id)
+        assert table.cursor == 2 + after.index(before[0])
+        assert isinstance(screen.listed, FilteredCollection)  # read again as the same view
 
 
 async def test_a_new_poor_finding_is_told_once(make_app: AppFactory) -> None:
