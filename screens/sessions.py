@@ -177,6 +177,7 @@ class SessionsScreen(RoomscopeScreen):
         self._live_generation = 0
         self._live_due = False
         self._live_watch: LiveWatch | None = None
+        self._live_told = False
 
     def crumbs(self) -> list[str]:
         return ["Sessions"]
@@ -558,6 +559,7 @@ class SessionsScreen(RoomscopeScreen):
         self.live_pace = None
         self._live_due = False
         self._live_watch = None
+        self._live_told = False
         self._live_cancel()
         if self.lookahead is not None:
             from roomscope.tui.limits import LIVE_TTL_S
@@ -700,6 +702,10 @@ class SessionsScreen(RoomscopeScreen):
         )
         if self.lookahead is not None:  # live mode asks again itself, at its pace
             self.lookahead.live_ttl_s = max(LIVE_TTL_S, 2 * self.live_pace.interval_s)
+        slowest = self.live_pace.slowest
+        if not self._live_told and slowest is not None:
+            self._live_told = True  # once: the status line says the interval from then on
+            self.notify(f"Live mode: the list refreshes {self.live_pace.every} ({slowest.why}).", timeout=6)
         self._live_schedule(self.live_pace.interval_s)
         self._show_status()
 

@@ -19,6 +19,7 @@ from roomscope.tui.cli import build_app
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.store import FilteredCollection, MergedCollection
+from roomscope.widgets.status_bar import StatusBar
 from tests.conftest import NOW, fixed_now
 from tests.ui.conftest import (
     AppFactory,
@@ -52,7 +53,8 @@ def live_state(screen: SessionsScreen) -> tuple[bool, bool, bool]:
 
 
 def status_line(pilot: Pilot[Any]) -> str:
-    return screen_text(pilot.app).splitlines()[-2]  # above the footer
+    """What the status line says (read from it: a notice may cover it on screen)."""
+    return str(sessions_screen(pilot.app).query_one(StatusBar).content)
 
 
 async def refresh(pilot: Pilot[Any]) -> None:
@@ -87,7 +89,7 @@ async def test_live_at_start_says_so_and_plans_a_refresh(make_app: AppFactory) -
 
 async def test_L_turns_live_mode_on_and_off_and_off_stops_refreshing(make_app: AppFactory) -> None:
     built = live_app(make_app)
-    async with built.app.run_test(size=(120, 40)) as pilot:
+    async with built.app.run_test(size=(120, 40), notifications=True) as pilot:
         await wait_for_sessions(pilot)
         screen = sessions_screen(pilot.app)
         assert "live ·" not in status_line(pilot)
@@ -96,6 +98,8 @@ async def test_L_turns_live_mode_on_and_off_and_off_stops_refreshing(make_app: A
         await settle(pilot)
         assert live_state(screen) == (True, False, True)
         assert "● live · updated just now · every 10s" in status_line(pilot)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "Live mode: the list refreshes every 10s (Demo world: no request budget)." in said
         built.clock.advance(20)
         screen._show_status()  # as its one-second timer does
         await pilot.pause()
