@@ -637,6 +637,11 @@ class SessionsScreen(RoomscopeScreen):
         try:
             await collection.ensure(0, 1)
             await collection.ensure(max(0, top - height), top + 2 * height)
+            end = min(len(collection), top + height)
+            if collection.error is not None and (
+                end == 0 or any(collection.row(i) is None for i in range(top, end))
+            ):
+                return  # the rows on screen stay as they were; the status line says what failed
             self.post_message(self.LiveLoaded(generation, made))
             for index in range(top, min(len(collection), top + height + LIVE_NEAR_ROWS)):
                 row = collection.row(index)

@@ -17,6 +17,8 @@ from textual.pilot import Pilot
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.tui.cli import build_app
 from roomscope.tui.demo.world import DemoWorld
+from roomscope.tui.models import Page, Session, SessionQuery
+from roomscope.tui.providers.base import UnavailableError
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.store import FilteredCollection, MergedCollection
 from roomscope.widgets.status_bar import StatusBar
@@ -246,6 +248,54 @@ async def test_a_merged_and_filtered_list_shows_new_sessions_and_keeps_the_selec
         assert selected is not None and (selected.profile, selected.id) == (chosen.profile, chosen.id)
         assert table.cursor == 2 + after.index(before[0])
         assert isinstance(screen.listed, FilteredCollection)  # read again as the same view
+
+
+class Flaky(DemoProvider):
+    """Lists sessions until the network goes down (``down``)."""
+
+    down = False
+
+    async def list_sessions(self, query: SessionQuery, cursor: str | None, limit: int) -> Page[Session]:
+        if self.down:
+            self.requests += 1
+            raise UnavailableError(
+                "demo.invalid is unreachable: connection refused.", provider="demo", network=True
+            )
+        return await super().list_sessions(query, cursor, limit)
+
+
+async def test_a_refresh_that_fails_keeps_the_rows_on_screen_and_live_mode_goes_on(
+    make_app: AppFactory,
+) -> None:
+    clock = StoreClock()
+    flaky = Flaky(
+        latency_s=0.0,
+        clock=lambda: datetime.fromtimestamp(clock.t, UTC),
+        world=DemoWorld(seed=7, size=500, now=NOW),
+    )
+    built = make_app(providers=[flaky], clock=clock)
+    async with built.app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sessions(pilot)
+        screen = sessions_screen(pilot.app)
+        await pilot.press("L")
+        await wait_until(pilot, lambda: screen.live_refreshes == 1, what="the first live refresh")
+        await settle(pilot)
+        shown = screen.collection
+        first = screen.table.selected
+        flaky.down = True
+        built.clock.advance(6 * 3600)  # new sessions: the list's first page is not in the cache
+        asked = flaky.requests
+        screen._live_tick()
+        await settle(pilot)
+        assert flaky.requests > asked  # it was asked, and failed
+        assert screen.collection is shown and screen.table.selected == first
+        rows = screen_text(pilot.app).splitlines()[2:-2]
+        assert not any("unreachable" in row for row in rows), rows
+        assert "unreachable" in status_line(pilot) or "offline" in status_line(pilot)
+        assert screen.live and screen._live_timer is not None  # the next refresh is planned
+        flaky.down = False
+        await refresh(pilot)
+        assert screen.collection is not shown and screen.live_refreshes == 2
 
 
 async def test_a_new_poor_finding_is_told_once(make_app: AppFactory) -> None:
