@@ -65,6 +65,13 @@ BENCHES: tuple[Bench, ...] = (
     Bench("history", "history.py", ("--procs", "3"), ("--procs", "1", "--sessions", "100"), timeout=1800.0),
     Bench("list_export", "list_export.py", ("--procs", "2"), ("--procs", "1", "--size", "10000")),
     Bench(
+        "live_idle",
+        "live_idle.py",
+        ("--seconds", "60"),
+        ("--seconds", "15", "--busy-size", "0"),
+        timeout=1200.0,
+    ),
+    Bench(
         "scan",
         "scan.py",
         ("--sessions", "5000", "--warm", "2", "--procs", "3"),

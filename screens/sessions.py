@@ -8,6 +8,7 @@ quality over what is diagnosed. ``/`` takes the query language of :mod:`roomscop
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -30,8 +31,10 @@ from roomscope.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from textual.timer import Timer
 
     from roomscope.tui.diagnosis import SessionDiagnosis
+    from roomscope.tui.live import LivePace, LiveWatch
     from roomscope.tui.models import Session, SessionQuery
     from roomscope.tui.scan import Lookahead, Scan
     from roomscope.tui.store import Collection, Store
@@ -119,6 +122,22 @@ class SessionsScreen(RoomscopeScreen):
             id="sessions.refresh",
             tooltip="Ask the providers again",
         ),
+        Binding(
+            "L",
+            "live",
+            "Live mode",
+            show=False,
+            id="sessions.live",
+            tooltip="Live mode on/off: refresh at the providers' pace",
+        ),
+        Binding(
+            "p",
+            "pause",
+            "Pause live mode",
+            show=False,
+            id="sessions.pause",
+            tooltip="Pause or resume live mode",
+        ),
         Binding("y", "copy", "Copy", id="sessions.copy", tooltip="Copy the selected session's id"),
         Binding("Q", "sort_quality", "Sort by quality, worst first", show=False, id="sessions.quality-sort"),
         Binding("D", "scan", "Scan: diagnose every session of the list", show=False, id="sessions.scan"),
@@ -164,6 +183,18 @@ class SessionsScreen(RoomscopeScreen):
         self._progress_due = False
         self._ranked: RankedCollection[Session] | None = None
         self._quality_missing: str | None = None
+        self.live = False
+        """Live mode (``L``, ``--live``): the list and its live sessions refresh on their own."""
+        self.live_paused = False
+        self.live_updated_at: float | None = None
+        """When live mode last read the list again (the store's clock)."""
+        self.live_refreshes = 0
+        self.live_pace: LivePace | None = None
+        self._live_timer: Timer | None = None
+        self._live_generation = 0
+        self._live_due = False
+        self._live_watch: LiveWatch | None = None
+        self._live_told = False
 
     def crumbs(self) -> list[str]:
         return ["Sessions"]
@@ -205,6 +236,8 @@ class SessionsScreen(RoomscopeScreen):
         self._start()
         self.set_interval(1.0, self._show_status)
         self.set_interval(REVALIDATE_EVERY_S, self._revalidate)
+        if getattr(self.app, "live_at_start", False):
+            self.live = True  # --live: the first refresh is planned once the list is shown
 
     # Workers never touch widgets: they post these messages, and one handler each applies them.
 
@@ -252,6 +285,8 @@ class SessionsScreen(RoomscopeScreen):
 
         self.lookahead = Lookahead(store, self._on_quality)
         self._show_collection(store)
+        if self.live:
+            self.live_updated_at = store.clock()  # the list just read is the first refresh
         if store.status.cache_note:  # the status line may have to cut it short: say it whole once
             self.notify(store.status.cache_note, severity="warning", timeout=10)
 
@@ -262,16 +297,8 @@ class SessionsScreen(RoomscopeScreen):
         for worker in self.workers:
             if worker.group == "rows" and worker.is_running:
                 worker.cancel()  # a filter deciding rows by their diagnosis: stop it
-        query = self.state.query(store.clock())
-        collection = store.sessions(query, self.state.profiles)
-        self.listed = collection
-        self._ranked = None
-        if self.state.sort == "quality":
-            from roomscope.tui.store.views import RankedCollection
-
-            ranked = RankedCollection(collection, self._quality_rank, descending=self.state.descending)
-            self._ranked = collection = ranked
-        self.collection = collection
+        self.listed, self.collection, self._ranked = self._make_collection(store)
+        collection = self.collection
         multi = len(self.state.profiles or store.profiles) > 1
         self.query_one(SessionHeader).show(
             multi_profile=multi,
@@ -288,9 +315,27 @@ class SessionsScreen(RoomscopeScreen):
         # Ask for the first screenful now rather than when the table is next drawn and
         # finds it missing: the rows are a frame or two sooner.
         self._load_rows(0, 2 * max(1, table.scrollable_content_region.height))
+        if self.live and not self.live_paused:
+            self._live_schedule()  # a refresh under way read the list as it was asked before
+
+    def _make_collection(
+        self, store: Store, *, renew: bool = False
+    ) -> tuple[Collection[Session], Collection[Session], RankedCollection[Session] | None]:
+        """The store's list for what the user asked (``renew``: read afresh), and what the
+        table shows of it (ranked by quality when sorted so)."""
+        query = self.state.query(store.clock())
+        listed = store.sessions(query, self.state.profiles, renew=renew)
+        if self.state.sort != "quality":
+            return listed, listed, None
+        from roomscope.tui.store.views import RankedCollection
+
+        ranked = RankedCollection(listed, self._quality_rank, descending=self.state.descending)
+        return listed, ranked, ranked
 
     def on_screen_resume(self) -> None:
         self._show_status()  # not drawn while covered
+        if self._live_due:
+            self._live_tick()  # a refresh fell due while the list was covered
 
     def on_unmount(self) -> None:
         super().on_unmount()
@@ -462,9 +507,229 @@ class SessionsScreen(RoomscopeScreen):
             self.table.move_to(len(collection) - 1)
 
     def _revalidate(self) -> None:
-        """Pages past their freshness are fetched again while they are on screen."""
+        """Pages past their freshness are fetched again while they are on screen (live mode
+        does it at its own pace instead)."""
+        if self.live:
+            return
         if self.collection is not None and self.collection.started and self.is_current:
             self.table.request_visible()
+
+    # -- live mode -----------------------------------------------------------------------
+
+    class LiveLoaded(Message):
+        """Live mode has read the list again: show it in place of the rows on screen."""
+
+        def __init__(
+            self,
+            generation: int,
+            made: tuple[Collection[Session], Collection[Session], RankedCollection[Session] | None],
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.made = made
+
+    class LiveDiagnosed(Message):
+        """Live mode has diagnosed a live session again."""
+
+        def __init__(self, generation: int, session: Session, diagnosis: SessionDiagnosis) -> None:
+            super().__init__()
+            self.generation = generation
+            self.session = session
+            self.diagnosis = diagnosis
+
+    class LiveDone(Message):
+        """A live refresh has ended: plan the next one (``live``: the live sessions it saw,
+        ``requests``: what it was seen to ask of the providers)."""
+
+        def __init__(self, generation: int, live: list[Session], requests: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.live = live
+            self.requests = requests
+
+    def action_live(self) -> None:
+        """Live mode on (a refresh now, then at the providers' pace) or off."""
+        if self.live:
+            self._live_stop()
+            self.notify("Live mode off.", timeout=2)
+            return
+        self.live = True
+        self.live_paused = False
+        self._live_tick()
+        self._show_status()
+
+    def action_pause(self) -> None:
+        """Pause live mode (nothing is asked while paused) or resume it (a refresh now)."""
+        if not self.live:
+            self.notify("p pauses live mode: L starts it.", timeout=3)
+            return
+        self.live_paused = not self.live_paused
+        if self.live_paused:
+            self._live_cancel()
+        else:
+            self._live_tick()
+        self._show_status()
+
+    def _live_stop(self) -> None:
+        self.live = False
+        self.live_paused = False
+        self.live_pace = None
+        self._live_due = False
+        self._live_watch = None
+        self._live_told = False
+        self._live_cancel()
+        if self.lookahead is not None:
+            from roomscope.tui.limits import LIVE_TTL_S
+
+            self.lookahead.live_ttl_s = LIVE_TTL_S
+        self._show_status()
+
+    def _live_cancel(self) -> None:
+        """Stop the timer and the refresh under way (its answers are ignored)."""
+        self._live_generation += 1
+        if self._live_timer is not None:
+            self._live_timer.stop()
+            self._live_timer = None
+        for worker in self.workers:
+            if worker.group == "live" and worker.is_running:
+                worker.cancel()
+
+    def _live_schedule(self, delay: float | None = None) -> None:
+        """The next refresh in ``delay`` seconds (default: the pace's interval)."""
+        self._live_cancel()
+        store = self.rs.store
+        if self.live_pace is None and store is not None:
+            from roomscope.tui.live import pace
+
+            names = self.state.profiles or tuple(store.profiles)
+            self.live_pace = pace([store.provider(name) for name in names], [])
+        if delay is None:
+            from roomscope.tui.limits import LIVE_MIN_REFRESH_S
+
+            delay = self.live_pace.interval_s if self.live_pace is not None else LIVE_MIN_REFRESH_S
+        self._live_timer = self.set_timer(delay, self._live_tick, name="live refresh")
+
+    def _live_tick(self) -> None:
+        """One refresh: the providers' anchors moved to now (the demo world), what can still
+        change asked again, the list read afresh beside the one on screen (its first rows and
+        the rows in view), then the live sessions in view (and a few below) diagnosed again."""
+        self._live_timer = None
+        if not self.live or self.live_paused:
+            return
+        store = self.rs.store
+        if store is None or self.collection is None or not self.is_current:
+            self._live_due = True  # on the screen's return (or the store's arrival)
+            return
+        self._live_due = False
+        self._live_cancel()
+        if self._live_watch is None:
+            from datetime import UTC, datetime
+
+            from roomscope.tui.live import LiveWatch
+
+            self._live_watch = LiveWatch(datetime.fromtimestamp(store.clock(), UTC))
+        store.reanchor()
+        store.refresh_live()
+        table = self.table
+        height = max(1, table.scrollable_content_region.height)
+        made = self._make_collection(store, renew=True)
+        self._live_refresh(self._live_generation, store, made, table.scroll_offset.y, height)
+
+    @work(group="live", exclusive=True, exit_on_error=False, description="Refreshing the live list")
+    async def _live_refresh(
+        self,
+        generation: int,
+        store: Store,
+        made: tuple[Collection[Session], Collection[Session], RankedCollection[Session] | None],
+        top: int,
+        height: int,
+    ) -> None:
+        from roomscope.tui.errors import ProviderError
+        from roomscope.tui.limits import LIVE_NEAR_ROWS, QUALITY_COLUMN_CONCURRENCY
+        from roomscope.tui.scan import RequestMeter
+
+        collection = made[1]
+        live: list[Session] = []
+        meter = RequestMeter(store)
+        try:
+            await collection.ensure(0, 1)
+            await collection.ensure(max(0, top - height), top + 2 * height)
+            end = min(len(collection), top + height)
+            if collection.error is not None and (
+                end == 0 or any(collection.row(i) is None for i in range(top, end))
+            ):
+                return  # the rows on screen stay as they were; the status line says what failed
+            self.post_message(self.LiveLoaded(generation, made))
+            for index in range(top, min(len(collection), top + height + LIVE_NEAR_ROWS)):
+                row = collection.row(index)
+                if row is not None and row.is_live and not row.problem:
+                    live.append(row)
+            gate = asyncio.Semaphore(QUALITY_COLUMN_CONCURRENCY)
+
+            async def one(session: Session) -> None:
+                async with gate:
+                    try:
+                        diagnosis = await store.diagnosis(session)
+                    except ProviderError:
+                        return  # the Quality column says it when it asks itself
+                self.post_message(self.LiveDiagnosed(generation, session, diagnosis))
+
+            await asyncio.gather(*(one(s) for s in live))
+        finally:
+            meter.close()
+            self.post_message(self.LiveDone(generation, live, meter.total))
+
+    @on(LiveLoaded)
+    def _live_loaded(self, message: LiveLoaded) -> None:
+        store = self.rs.store
+        if message.generation != self._live_generation or not self.live or store is None:
+            return
+        for unsubscribe in self._unsubscribe[1:]:
+            unsubscribe()
+        del self._unsubscribe[1:]
+        self.listed, self.collection, self._ranked = message.made
+        self.table.replace(message.made[1])
+        self._unsubscribe.append(message.made[1].changed.subscribe(self._status_soon))
+        self.live_updated_at = store.clock()
+        self.live_refreshes += 1
+        self._show_status()
+
+    @on(LiveDiagnosed)
+    def _live_diagnosed(self, message: LiveDiagnosed) -> None:
+        if message.generation != self._live_generation:
+            return
+        session, diagnosis = message.session, message.diagnosis
+        if self.lookahead is not None:
+            self.lookahead.remember(session, diagnosis)
+        watch = self._live_watch
+        if watch is not None:
+            from roomscope.tui.live import finding_notice
+
+            for finding, window in watch.observe(session, diagnosis):
+                notice = finding_notice(session, finding, window, fmt.shown_zone())
+                self.notify(notice, severity="warning", timeout=12)
+        self.table.refresh_session(session)
+
+    @on(LiveDone)
+    def _live_done(self, message: LiveDone) -> None:
+        store = self.rs.store
+        if message.generation != self._live_generation or not self.live or self.live_paused or store is None:
+            return
+        from roomscope.tui.limits import LIVE_TTL_S
+        from roomscope.tui.live import pace
+
+        names = self.state.profiles or tuple(store.profiles)
+        self.live_pace = pace(
+            [store.provider(name) for name in names], message.live, measured=message.requests
+        )
+        if self.lookahead is not None:  # live mode asks again itself, at its pace
+            self.lookahead.live_ttl_s = max(LIVE_TTL_S, 2 * self.live_pace.interval_s)
+        slowest = self.live_pace.slowest
+        if not self._live_told and slowest is not None:
+            self._live_told = True  # once: the status line says the interval from then on
+            self.notify(f"Live mode: the list refreshes {self.live_pace.every} ({slowest.why}).", timeout=6)
+        self._live_schedule(self.live_pace.interval_s)
+        self._show_status()
 
     # -- the status line -----------------------------------------------------------------
 
@@ -511,7 +776,9 @@ class SessionsScreen(RoomscopeScreen):
         if collection.busy or store.status.in_flight:
             right.append("loading…")
         freshness = collection.freshness
-        if freshness is not None:
+        if self.live:
+            right.extend(self._live_status(store))
+        elif freshness is not None:
             age = fmt.ago(freshness.fetched_at, store.clock())
             right.append(f"cached {age}" if freshness.from_cache else f"updated {age}")
         offline = present.offline_notice(store.status)
@@ -525,6 +792,17 @@ class SessionsScreen(RoomscopeScreen):
         if self.rs.source_label:
             right.append(self.rs.source_label)
         bar.show(left, right, offline=offline is not None, error=error is not None)
+
+    def _live_status(self, store: Store) -> list[str]:
+        """'● live · updated 10s ago · every 10s', or '⏸ paused · updated 2m ago'."""
+        from roomscope.tui.live import age_text
+
+        parts = ["⏸ paused" if self.live_paused else "● live"]
+        if self.live_updated_at is not None:
+            parts.append(f"updated {age_text(store.clock() - self.live_updated_at)}")
+        if not self.live_paused and self.live_pace is not None:
+            parts.append(self.live_pace.every)
+        return parts
 
     # -- actions -------------------------------------------------------------------------
 

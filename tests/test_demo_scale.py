@@ -80,8 +80,8 @@ async def test_a_restart_on_another_anchor_keeps_what_it_knew_of_each_session(tm
     provider = DemoProvider("demo", latency_s=0.0, clock=lambda: LATER, world=late)
     second = Store([provider], Cache.open(tmp_path, clock=lambda: clock[0]), clock=lambda: clock[0])
     try:
-        assert provider.identity != first.provider("demo").identity
-        assert provider.record_identity == first.provider("demo").record_identity
+        assert provider.list_identity != first.provider("demo").list_identity  # type: ignore[attr-defined]
+        assert provider.identity == first.provider("demo").identity
         shared = late.session(10).id
         assert early.index_of(shared) is not None  # a session both worlds list
         ended = [s for s in (await _rows(first)) if s.id == shared]
@@ -144,7 +144,7 @@ async def test_an_answer_from_the_cache_does_not_build_the_world(tmp_path: Path)
         assert await _ids(again.sessions(SessionQuery())) == ids
         assert provider.requests == 0
         assert provider._world is None  # named by its seed, spacing and anchor alone
-        assert provider.identity == f"demo:demo:{provider.world.identity}"
+        assert provider.list_identity == f"demo:demo:{provider.world.identity}"
     finally:
         await first.aclose()
         await again.aclose()

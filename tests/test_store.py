@@ -385,8 +385,8 @@ async def test_ended_details_never_expire_live_ones_do(
     assert demo.requests == 3
 
     assert store.cache is not None
-    ended_entry = store.cache.get(make_key(demo.record_identity, "session", ended.id, None, None))
-    live_entry = store.cache.get(make_key(demo.record_identity, "session", live.id, None, None))
+    ended_entry = store.cache.get(make_key(demo.identity, "session", ended.id, None, None))
+    live_entry = store.cache.get(make_key(demo.identity, "session", live.id, None, None))
     assert ended_entry is not None and ended_entry.expires_at is None
     assert live_entry is not None and live_entry.expires_at == clock() + LIVE_TTL_S
 

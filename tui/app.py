@@ -93,6 +93,7 @@ class RoomscopeApp(App[int]):
         crash_log: Path | None = None,
         window: str | None = None,
         history: tuple[str, str] | None = None,
+        live: bool = False,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -121,6 +122,8 @@ class RoomscopeApp(App[int]):
         self.first_frame_ms: float | None = None
         self.initial_window = window
         """``--window``: the Window view opens over the session list at start."""
+        self.live_at_start = live
+        """``--live``: the session list starts in live mode."""
         self.marks: dict[tuple[str, str, str], tuple[Session, Participant]] = {}
         """Participants marked for the Compare view (space), in the order they were marked."""
         self.initial_history = history

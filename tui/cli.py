@@ -261,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KIND=VALUE",
         help="open the History view (since when) of who=NAME, isp=ASN, room=NAME or profile=NAME",
     )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="start the session list in live mode (L turns it on and off, p pauses it)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     epilog = _global_epilog(parser)
@@ -523,6 +528,7 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             crash_log=cache_directory(args) / "roomscope-crash.log",
             window=window,
             history=history,
+            live=bool(opt(args, "live", False)),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

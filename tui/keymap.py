@@ -40,6 +40,8 @@ BINDING_IDS: Mapping[str, str] = {
     "sessions.status": "v",
     "sessions.range": "t",
     "sessions.refresh": "r",
+    "sessions.live": "L",
+    "sessions.pause": "p",
     "sessions.copy": "y",
     "sessions.quality-sort": "Q",
     "sessions.scan": "D",

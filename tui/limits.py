@@ -35,6 +35,19 @@ LIVE_REFRESH_S = 10.0
 LIST_REVALIDATE_S = 5.0
 """The session list asks the store to revalidate stale pages this often."""
 
+# -- Live mode on the session list (tui/live.py; README "Live mode") ---------------------------
+LIVE_MIN_REFRESH_S = 5.0
+"""Live mode never refreshes more often than this, whatever a provider's budget allows."""
+LIVE_BUDGET_SHARE = 0.5
+"""The share of a provider's documented request budget live mode plans to use (the rest is
+left to the user's own navigation and to a scan, which counts every request it sees)."""
+LIVE_UNBUDGETED_REFRESH_S = 30.0
+"""The interval for a provider that documents no request budget (SignalWire, Telnyx)."""
+LIVE_DEMO_REFRESH_S = 10.0
+"""The demo world's interval (it has no budget: as often as a live session screen reloads)."""
+LIVE_NEAR_ROWS = 5
+"""Live sessions just below the screen that live mode also diagnoses again (a step away)."""
+
 # -- The demo world ----------------------------------------------------------------------------
 DEMO_SEED = 7
 """The same seed gives the same world."""

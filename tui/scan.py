@@ -316,6 +316,9 @@ class Lookahead:
         self._live: dict[tuple[str, str], tuple[float, SessionDiagnosis]] = {}
         self.failures: dict[tuple[str, str], str] = {}
         self._wake = asyncio.Event()
+        self.live_ttl_s = LIVE_TTL_S
+        """How long a live session's diagnosis is shown before it is asked again (live mode
+        stretches it to its own interval: it asks again itself, at its pace)."""
 
     def known(self, session: Session) -> SessionDiagnosis | None:
         """The session's diagnosis if it is known now (memory only: for painting)."""
@@ -323,9 +326,15 @@ class Lookahead:
         if found is not None:
             return found
         live = self._live.get(session_key(session))
-        if live is not None and self.clock() - live[0] < LIVE_TTL_S:
+        if live is not None and self.clock() - live[0] < self.live_ttl_s:
             return live[1]
         return None
+
+    def remember(self, session: Session, diagnosis: SessionDiagnosis) -> None:
+        """A live session's diagnosis made elsewhere (live mode's refresh): shown from now."""
+        if self.store.known_diagnosis(session) is None:
+            self._live[session_key(session)] = (self.clock(), diagnosis)
+        self.failures.pop(session_key(session), None)
 
     def failure(self, session: Session) -> str | None:
         return self.failures.get(session_key(session))
@@ -379,7 +388,7 @@ class Lookahead:
             diagnosis = await self.store.diagnosis(session)
             if self.store.known_diagnosis(session) is None:
                 now = self.clock()
-                self._live = {k: v for k, v in self._live.items() if now - v[0] < LIVE_TTL_S}
+                self._live = {k: v for k, v in self._live.items() if now - v[0] < self.live_ttl_s}
                 self._live[key] = (now, diagnosis)
         except ProviderError as exc:
             self.failures[key] = str(exc)

@@ -7,7 +7,9 @@ same to scroll as a list of 100.
 
 What reaches the terminal is kept small: moving the cursor repaints the two rows it left
 and entered (not the table), and a row is drawn as a few runs of one style each, so a
-cursor step costs a few hundred bytes of output, not a screenful.
+cursor step costs a few hundred bytes of output, not a screenful. When the rows change (a
+page arrives, a revalidation, live mode's refresh) only the rows on screen whose lines
+differ from what they show are repainted: the same data read again paints nothing.
 
 The Quality column shows each session's diagnosis as far as it is known (``quality``, a
 lookup that never waits); for the rows on screen and a few ahead that it does not know, the
@@ -291,6 +293,9 @@ class SessionTable(ScrollView, can_focus=True):
         self.quality: QualityLookup | None = None
         """What the Quality column shows (None: it shows nothing yet)."""
         self._quality_asked: tuple[tuple[str, str], ...] = ()
+        self._drawn: dict[int, tuple[Segment, ...]] = {}
+        """What each row on screen was last painted with (by row index): a change of the
+        rows repaints only the rows whose lines differ."""
 
     # -- data ----------------------------------------------------------------------------
 
@@ -307,8 +312,52 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout = []
         self.set_reactive(SessionTable.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
+        self._drawn.clear()
         self._source_changed()
+        self.refresh()
         self._align_header()
+
+    def replace(self, source: Collection[Session]) -> None:
+        """Show ``source`` as the same list read again (live mode): the selected session
+        stays selected wherever its row is now (rows added above it move it down, and the
+        rows on screen move with it unless the list is scrolled to its top, where the new
+        rows come into view), and only the rows whose lines changed are repainted."""
+        before = self.selected
+        old_cursor, old_top = self.cursor, self.scroll_offset.y
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.source = source
+        self._unsubscribe = source.changed.subscribe(self._source_changed)
+        self._asked = None
+        found = self._find(before, old_cursor) if before is not None else None
+        cursor = old_cursor if found is None else found
+        top = old_top + (cursor - old_cursor) if old_top > 0 else 0
+        height = max(1, self.scrollable_content_region.height)
+        if cursor >= top + height:
+            top = cursor - height + 1
+        self._sync_size()
+        self.set_reactive(SessionTable.cursor, max(0, min(cursor, self._rows() - 1)))
+        if top != old_top:
+            self.scroll_to(y=top, animate=False, immediate=True)
+            self._drawn.clear()
+            self.refresh()
+        else:
+            self._repaint_changed()
+
+    def _find(self, session: Session, near: int) -> int | None:
+        """The index of ``session`` among the loaded rows, looked for from ``near`` outwards."""
+        source = self.source
+        if source is None:
+            return None
+        reach = max(200, 4 * max(1, self.scrollable_content_region.height))
+        for step in range(reach + 1):
+            for index in (near + step, near - step) if step else (near,):
+                if index < 0:
+                    continue
+                item = source.row(index)
+                if item is not None and item.id == session.id and item.profile == session.profile:
+                    return index
+        return None
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -318,7 +367,7 @@ class SessionTable(ScrollView, can_focus=True):
     def _source_changed(self) -> None:
         self._asked = None  # the world moved: ask again for whatever is still missing
         self._sync_size()
-        self.refresh()
+        self._repaint_changed()
         if self._queued:
             self.call_after_refresh(self._replay)  # once the new size can be scrolled over
 
@@ -339,6 +388,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._layout = []
+        self._drawn.clear()
         self._sync_size()
         self._align_header()
 
@@ -365,6 +415,10 @@ class SessionTable(ScrollView, can_focus=True):
         self._now = self.clock()
         self._looks = {}
         self._missing.clear()
+        top = self.scroll_offset.y
+        end = top + self.scrollable_content_region.height
+        if any(not top <= index < end for index in self._drawn):
+            self._drawn = {i: line for i, line in self._drawn.items() if top <= i < end}
         lines = super().render_lines(crop)
         if self._missing:
             self._request(min(self._missing), max(self._missing) + 1)
@@ -394,14 +448,16 @@ class SessionTable(ScrollView, can_focus=True):
                 self.post_message(self.NeedQuality(wanted))
 
     def refresh_session(self, session: Session) -> None:
-        """Repaint the row of ``session`` if it is on screen (its Quality became known)."""
+        """Repaint the row of ``session`` if it is on screen and its line changed (its
+        Quality became known, or a live session's changed)."""
         source = self.source
         if source is None:
             return
         top = self.scroll_offset.y
         for index in range(top, min(len(source), top + self.scrollable_content_region.height)):
             item = source.row(index)
-            if item is not None and item.id == session.id and item.profile == session.profile:
+            same = item is not None and item.id == session.id and item.profile == session.profile
+            if same and tuple(self._line(index - top)) != self._drawn.get(index):
                 self._refresh_row(index)
         self._quality_asked = ()  # ask again for what is still missing
 
@@ -416,7 +472,29 @@ class SessionTable(ScrollView, can_focus=True):
         if probe >= top + height and source.row(probe) is None and source.error_at(probe) is None:
             self._request(top + height, probe + 1)
 
+    def _repaint_changed(self) -> None:
+        """Repaint the rows on screen whose lines would differ from what they show (none
+        when a revalidation brought the same data)."""
+        if not self.is_mounted or self.source is None or not self.source.started:
+            self.refresh()
+            return
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        missing, self._missing = self._missing, []
+        try:
+            for y in range(height):
+                if tuple(self._line(y)) != self._drawn.get(top + y):
+                    self._refresh_row(top + y)
+        finally:
+            self._missing = missing
+
     def render_line(self, y: int) -> Strip:
+        strip = self._line(y)
+        index = self.scroll_offset.y + y
+        self._drawn[index] = tuple(strip)
+        return strip
+
+    def _line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         source = self.source

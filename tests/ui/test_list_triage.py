@@ -214,7 +214,7 @@ async def test_a_bad_query_says_what_is_wrong_and_keeps_the_last_good_result(mak
 
 async def test_the_help_lists_the_query_language_and_the_triage_keys(make_app: AppFactory) -> None:
     app = make_app().app
-    async with app.run_test(size=(120, 50)) as pilot:
+    async with app.run_test(size=(120, 54)) as pilot:  # every key and the query language at once
         await rows_shown(pilot)
         await pilot.press("question_mark")
         await pilot.pause()

@@ -502,6 +502,8 @@ async def test_question_mark_lists_every_binding_of_the_screen(make_app: AppFact
             "sessions.status": ("v", "Cycle all / live only / ended only"),
             "sessions.range": ("t", "Cycle the time range (all, 1h, 24h, 7d, 30d)"),
             "sessions.refresh": ("r", "Ask the providers again"),
+            "sessions.live": ("L", "Live mode on/off: refresh at the providers' pace"),
+            "sessions.pause": ("p", "Pause or resume live mode"),
             "sessions.copy": ("y", "Copy the selected session's id"),
             "sessions.quit": ("q", "Quit roomscope"),
             "list.open": ("⏎", "Open the selected session"),

@@ -212,6 +212,29 @@ async def no_match(pilot: Pilot[Any]) -> None:
     _no_loading(pilot)
 
 
+def live_app(factory: AppFactory, _size: tuple[int, int]) -> RoomscopeApp:
+    """``--live``: the list starts in live mode."""
+    app = factory().app
+    app.live_at_start = True
+    return app
+
+
+async def live(pilot: Pilot[Any]) -> None:
+    await sessions(pilot)
+    await wait_until(pilot, lambda: "● live" in status_line(pilot), what="the live status")
+    assert "● live · updated just now · every 10s" in status_line(pilot)
+    timer = sessions_screen(pilot.app)._live_timer
+    assert timer is not None
+    timer.pause()  # the first refresh (and its notice) stays out of the picture, however slow the run
+
+
+async def live_paused(pilot: Pilot[Any]) -> None:
+    await live(pilot)
+    await pilot.press("p")
+    await wait_until(pilot, lambda: "⏸ paused" in status_line(pilot), what="the paused status")
+    assert "⏸ paused · updated just now" in status_line(pilot)
+
+
 def offline_app(factory: AppFactory, size: tuple[int, int]) -> RoomscopeApp:
     """Five minutes after a first run filled the cache, an offline start over that cache."""
     first = factory()
@@ -241,6 +264,8 @@ STATES: dict[str, State] = {
     # the width they had beside its scrollbar until a row is drawn or the terminal resizes,
     # and whether a row is drawn in between depends on timing: the picture would vary by a cell.
     "no-match": State(lambda f, _: f(size=10).app, no_match),
+    "live": State(live_app, live),
+    "live-paused": State(live_app, live_paused),
 }
 
 

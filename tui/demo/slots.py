@@ -53,9 +53,3 @@ def identity(seed: int, spacing: float, anchor: int) -> str:
     different times (two anchors) answer the same request differently and must not share
     cached answers; one anchor always gives the same answers."""
     return f"seed={seed},spacing={spacing:.6f},anchor={anchor}"
-
-
-def record_identity(seed: int, spacing: float) -> str:
-    """Names what one session's records depend on: its world's seed and spacing (a session's
-    slot is in its id), not the anchor lists are read from."""
-    return f"seed={seed},spacing={spacing:.6f}"

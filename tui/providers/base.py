@@ -86,13 +86,6 @@ class Provider(Protocol):
         """Stable, secret-free string naming the data source (for cache keys)."""
         ...
 
-    @property
-    def record_identity(self) -> str:
-        """Names the source of the answers about one session (its details, participants,
-        events, quality, diagnosis): ``identity`` unless a list's answers depend on more
-        than the records do (the demo world's lists are read from an anchor that moves)."""
-        ...
-
     capabilities: frozenset[Capability]
     sort_keys: frozenset[SortKey]
     """Session orderings the API itself can produce (besides newest first)."""
@@ -154,10 +147,6 @@ class BaseProvider:
     @property
     def identity(self) -> str:
         return f"{self.name}:{self.profile}"
-
-    @property
-    def record_identity(self) -> str:
-        return self.identity
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities

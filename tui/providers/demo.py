@@ -96,7 +96,9 @@ class DemoProvider(BaseProvider):
         """How many requests were served (tests count them to prove caching)."""
         self._world = world
         self._world_lock = threading.Lock()
-        self._seed, self._size = seed, size
+        self._seed, self._size, self._span = seed, size, slots.SPAN
+        if world is not None:
+            self._seed, self._size, self._span = world.seed, world.size, world.span
         self._anchored_at = clock()
         if world is not None:
             self._world_identity = world.identity
@@ -114,20 +116,39 @@ class DemoProvider(BaseProvider):
                 if self._world is None:
                     from roomscope.tui.demo.world import DemoWorld
 
-                    self._world = DemoWorld(seed=self._seed, size=self._size, now=self._anchored_at)
+                    self._world = DemoWorld(
+                        seed=self._seed, size=self._size, span=self._span, now=self._anchored_at
+                    )
         return self._world
 
     @property
     def identity(self) -> str:
-        return f"demo:{self.profile}:{self._world_identity}"
+        """Names the world without its anchor: a session's details (participants, events,
+        quality, the diagnosis) are the same whatever the anchor, so they keep their cache
+        entries when the anchor moves."""
+        spacing = slots.spacing_s(self._size, self._span)
+        return f"demo:{self.profile}:seed={self._seed},spacing={spacing:.6f}"
 
     @property
-    def record_identity(self) -> str:
-        """A session's answers depend on its slot (its id), its world's seed and spacing and
-        the clock, never on the anchor lists are read from: they are kept across restarts."""
-        spacing = self._world.spacing_s if self._world is not None else slots.spacing_s(self._size)
-        seed = self._world.seed if self._world is not None else self._seed
-        return f"demo:{self.profile}:{slots.record_identity(seed, spacing)}"
+    def list_identity(self) -> str:
+        """Names the world as its lists are read: from its anchor (``slots.identity``)."""
+        return f"demo:{self.profile}:{self._world_identity}"
+
+    def reanchor(self) -> bool:
+        """Move the anchor to now (live mode), so that the sessions begun since are listed
+        first; True when it moved. The world is made again lazily, by the next request that
+        needs it, and only when the anchor slot changed; the new anchor names the lists
+        anew (``list_identity``: new cache keys), the sessions' details keep theirs."""
+        now = self.clock()
+        spacing = slots.spacing_s(self._size, self._span)
+        name = slots.identity(self._seed, spacing, slots.anchor_slot(self._seed, spacing, now))
+        if name == self._world_identity:
+            return False
+        with self._world_lock:
+            self._anchored_at = now
+            self._world_identity = name
+            self._world = None
+        return True
 
     async def _latency(self) -> None:
         self.requests += 1

@@ -62,11 +62,14 @@ LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
 
 
 def cache_identity(provider: Provider, kind: str) -> str:
-    """What names an answer's source in its cache key: a list page depends on everything
-    the provider's ``identity`` names; an answer about one session only on what its
-    ``record_identity`` names (the same for every provider but the demo world, whose lists
-    move with its anchor while its sessions do not)."""
-    return provider.identity if kind in LIST_KINDS else provider.record_identity
+    """The name of what answers ``kind`` in cache keys: the provider's ``identity``, or for
+    list pages its ``list_identity`` where it has one (the demo world: its lists are read by
+    position from an anchor that live mode moves, its sessions' details are not)."""
+    if kind in LIST_KINDS:
+        named = getattr(provider, "list_identity", None)
+        if isinstance(named, str):
+            return named
+    return provider.identity
 
 
 class _Memo(Generic[T]):
@@ -94,6 +97,9 @@ class Fetcher:
         self.swr = swr
         self.clock = clock
         self.refreshed_at = 0.0
+        self.live_refreshed_at = 0.0
+        """Answers that can still change (those with an expiry) fetched before this are asked
+        again, and waited for, when next wanted (``refresh_live``)."""
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._memory: OrderedDict[str, _Memo[Any]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
@@ -101,9 +107,13 @@ class Fetcher:
         """Keys whose stale answer is waiting ``REVALIDATE_AFTER_S`` to be asked again."""
 
     def _stale(self, fetched_at: float, expires_at: float | None) -> bool:
-        if fetched_at < self.refreshed_at:
+        if fetched_at < self.refreshed_at or self.superseded(fetched_at, expires_at):
             return True
         return expires_at is not None and expires_at <= self.clock()
+
+    def superseded(self, fetched_at: float, expires_at: float | None) -> bool:
+        """Live mode asked for everything that can still change since this was fetched."""
+        return expires_at is not None and fetched_at < self.live_refreshed_at
 
     async def fetch(
         self,
@@ -118,7 +128,8 @@ class Fetcher:
         ttl: Callable[[M], float | None],
         on_fresh: Callable[[M, Freshness], None] | None = None,
     ) -> tuple[M, Freshness]:
-        key = make_key(cache_identity(provider, kind), kind, params, cursor, limit)
+        identity = cache_identity(provider, kind)
+        key = make_key(identity, kind, params, cursor, limit)
         offline = self.offline or _CACHE_ONLY.get()
         memo = self._memory.get(key)
         if memo is not None and not self._stale(memo.freshness.fetched_at, memo.expires_at):
@@ -138,17 +149,17 @@ class Fetcher:
                 return value, freshness
             if offline:
                 return value, freshness
-            if self.swr:
-                self._revalidate(key, provider, kind, loader, adapter, ttl, on_fresh)
+            if self.swr and not self.superseded(fetched_at, expires_at):
+                self._revalidate(key, identity, provider, kind, loader, adapter, ttl, on_fresh)
                 return value, freshness
             try:
-                return await self._network(key, provider, kind, loader, adapter, ttl)
+                return await self._network(key, identity, provider, kind, loader, adapter, ttl)
             except UnavailableError:
                 return value, freshness
         if offline:
             why = "roomscope is offline (--offline)" if self.offline else "only the cache was read"
             raise OfflineMissError(f"Not in the cache, and {why}.", provider=provider.name)
-        return await self._network(key, provider, kind, loader, adapter, ttl)
+        return await self._network(key, identity, provider, kind, loader, adapter, ttl)
 
     def _read(self, key: str, adapter: TypeAdapter[M]) -> tuple[M, float, float | None] | None:
         assert self.cache is not None
@@ -175,6 +186,7 @@ class Fetcher:
     def _network(
         self,
         key: str,
+        identity: str,
         provider: Provider,
         kind: str,
         loader: Callable[[], Awaitable[M]],
@@ -183,7 +195,7 @@ class Fetcher:
     ) -> Awaitable[tuple[M, Freshness]]:
         running = self._inflight.get(key)
         if running is None:
-            running = asyncio.ensure_future(self._load(key, provider, kind, loader, adapter, ttl))
+            running = asyncio.ensure_future(self._load(key, identity, provider, kind, loader, adapter, ttl))
             self._inflight[key] = running
             running.add_done_callback(lambda _t: self._inflight.pop(key, None))
         return asyncio.shield(running)
@@ -191,6 +203,7 @@ class Fetcher:
     async def _load(
         self,
         key: str,
+        identity: str,
         provider: Provider,
         kind: str,
         loader: Callable[[], Awaitable[M]],
@@ -209,6 +222,11 @@ class Fetcher:
             self.status_changed.emit()
         self._note_success(provider)
         now = self.clock()
+        freshness = Freshness(fetched_at=now, from_cache=False, stale=False)
+        if cache_identity(provider, kind) != identity:
+            # The provider's world moved on while this was asked (the demo's anchor): the
+            # answer may be the new world's, so it is not kept under the old world's name.
+            return value, freshness
         lifetime = ttl(value)
         expires_at = None if lifetime is None else now + lifetime
         body = self._serialise(kind, value, adapter) if self.cache is not None else None
@@ -222,7 +240,6 @@ class Fetcher:
                 fetched_at=now,
                 expires_at=expires_at,
             )
-        freshness = Freshness(fetched_at=now, from_cache=False, stale=False)
         self._remember(kind, key, value, freshness, expires_at)
         return value, freshness
 
@@ -239,6 +256,7 @@ class Fetcher:
     def _revalidate(
         self,
         key: str,
+        identity: str,
         provider: Provider,
         kind: str,
         loader: Callable[[], Awaitable[M]],
@@ -256,7 +274,7 @@ class Fetcher:
             finally:
                 self._revalidating.discard(key)
             try:
-                value, freshness = await self._network(key, provider, kind, loader, adapter, ttl)
+                value, freshness = await self._network(key, identity, provider, kind, loader, adapter, ttl)
             except ProviderError:
                 return  # already reported through the status; the stale data stays
             if on_fresh is not None:
@@ -285,6 +303,15 @@ class Fetcher:
         """Everything fetched before now is stale (kept on screen until replaced)."""
         self.refreshed_at = self.clock()
         self._memory.clear()
+
+    def refresh_live(self) -> None:
+        """Live mode's refresh: whatever can still change (an answer with an expiry: list
+        pages, a live session's details) fetched before now is asked again when next wanted,
+        and that answer is waited for rather than the cached one shown meanwhile; what can no
+        longer change (an ended session's details) stays as it is."""
+        self.live_refreshed_at = self.clock()
+        for key in [k for k, memo in self._memory.items() if memo.expires_at is not None]:
+            del self._memory[key]
 
     async def aclose(self) -> None:
         tasks = [*self._background, *self._inflight.values()]

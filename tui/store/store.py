@@ -135,12 +135,15 @@ class Store:
 
     # -- session lists -------------------------------------------------------------------
 
-    def sessions(self, query: SessionQuery, profiles: Sequence[str] | None = None) -> Collection[Session]:
+    def sessions(
+        self, query: SessionQuery, profiles: Sequence[str] | None = None, *, renew: bool = False
+    ) -> Collection[Session]:
         """The (memoised) collection for ``query`` over ``profiles`` (default: all of them),
-        merged, filtered and sorted as needed."""
+        merged, filtered and sorted as needed. ``renew``: a new one, read afresh (live mode
+        builds the list again beside the one on screen), which replaces the memoised one."""
         chosen = tuple(profiles) if profiles else tuple(self.profiles)
         key = (query, chosen)
-        found = self._collections.get(key)
+        found = None if renew else self._collections.get(key)
         if found is not None:
             self._collections.move_to_end(key)
             return found
@@ -433,7 +436,7 @@ class Store:
         params: list[object] = [session.id, DIAGNOSIS_VERSION]
         if self.imports is not None:  # an import changes the diagnosis: a key of its own
             params += sorted(r.id for r in self.imports.for_session(session.provider, session.id))
-        return make_key(provider.record_identity, "diagnosis", params, None, None)
+        return make_key(provider.identity, "diagnosis", params, None, None)
 
     def known_diagnosis(self, session: Session) -> SessionDiagnosis | None:
         """The session's diagnosis if it is in memory (no waiting: a table paints with it)."""
@@ -459,7 +462,11 @@ class Store:
         adapter = _diagnosis()
         if self.cache is not None:
             entry = await asyncio.to_thread(self.cache.get, key)
-            if entry is not None and (entry.expires_at is None or entry.expires_at > self.clock()):
+            if (
+                entry is not None
+                and (entry.expires_at is None or entry.expires_at > self.clock())
+                and not self.fetcher.superseded(entry.fetched_at, entry.expires_at)
+            ):
                 try:
                     cached = adapter.validate_json(entry.body)
                 except ValueError:
@@ -551,6 +558,22 @@ class Store:
         raise next(e for e in errors if not isinstance(e, NotFoundError))
 
     # -- life cycle ----------------------------------------------------------------------
+
+    def reanchor(self) -> bool:
+        """Ask each provider whose session list is read from an anchor (the demo world) to
+        move it to now, so sessions begun since appear; True when one moved. A real
+        provider's list needs nothing of the kind: its first page simply changes."""
+        moved = False
+        for provider in self.providers:
+            move = getattr(provider, "reanchor", None)
+            if callable(move) and move():
+                moved = True
+        return moved
+
+    def refresh_live(self) -> None:
+        """Live mode's refresh: what can still change is asked again when next wanted (and
+        waited for); ended sessions' details and diagnoses stay (``Fetcher.refresh_live``)."""
+        self.fetcher.refresh_live()
 
     def refresh(self) -> None:
         """Revalidate everything: cached data stays on screen until fresh data replaces it."""
