@@ -76,7 +76,7 @@ def test_every_list_command_writes_json_lines_that_match_its_json(run: Run, worl
         records = [json.loads(line) for line in lines.out.splitlines()]
         assert records, argv
         if argv[0] == "quality":  # its JSON is one report; its JSON Lines are the samples, as its CSV
-            assert set(records[0]) == {"metric", "unit", "offset_s", "at", "value"}
+            assert set(records[0]) == {"metric", "unit", "offset_s", "at", "value", "source", "peer_id"}
             continue
         assert records == run(*argv, "--json").json(), argv
 
