@@ -111,7 +111,7 @@ class SessionsScreen(RoomscopeScreen):
         ),
         Binding("s", "sort", "Sort", id="sessions.sort", tooltip="Change the sort column"),
         Binding("S", "reverse", "Rev", id="sessions.reverse", tooltip="Reverse sort order"),
-        Binding("v", "status", "Live", id="sessions.status", tooltip="Cycle all / live only / ended only"),
+        Binding("v", "status", "Show", id="sessions.status", tooltip="Cycle all / live only / ended only"),
         Binding(
             "t", "range", "Range", id="sessions.range", tooltip="Cycle the time range (all, 1h, 24h, 7d, 30d)"
         ),
