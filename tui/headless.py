@@ -12,10 +12,8 @@ import contextlib
 import csv
 import io
 import math
-import os
 import re
 import sys
-import types
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
@@ -32,6 +30,7 @@ from roomscope.tui.sources import (
     make_store,
     parse_since,
     resolve_sources,
+    without_pydantic_plugins,
 )
 from roomscope.tui.text import clean, inert_json, terminal_safe
 
@@ -47,10 +46,7 @@ M = TypeVar("M")
 
 
 def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
-    # Third-party pydantic plugins have nothing to instrument in a one-shot command; looking
-    # them up scans every installed package's metadata (a user's own setting still wins).
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _without_plugin_lookup()
+    without_pydantic_plugins()  # a user's own setting still wins
     fmt.set_utc(bool(getattr(args, "utc", False)))
     configure_logging(args)
     if args.command == "config":
@@ -64,18 +60,6 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
     for warning in sources.warnings:
         diagnostics.warning(warning)
     return asyncio.run(_run_store_command(args, sources, clock))
-
-
-def _without_plugin_lookup() -> None:
-    """With pydantic's plugins off, its plugin loader answers "none" without looking, but
-    importing it imports ``importlib.metadata`` (~14 ms of a ~0.3 s command): a stand-in
-    with the loader's one function, answering "none", is registered in its place."""
-    name = "pydantic.plugin._loader"
-    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true") or name in sys.modules:
-        return
-    loader = types.ModuleType(name)
-    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
-    sys.modules[name] = loader
 
 
 async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
