@@ -52,7 +52,7 @@ def terminal_safe(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # everything removed or replaced below is not printable (Cc, Cf, Cs, Zl, Zp)
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _WHITESPACE.sub(" ", text)
