@@ -186,7 +186,7 @@ def test_csv_rows_written_in_batches_are_the_rows_of_csv_cells() -> None:
     tricky = [
         ["=HYPERLINK(1)", "ok"],
         ["-5", "+7", "-x", "@sum", "a\x1b[31mb", "\u202eevil", "tab\there", None, -1.5],
-        [name for name in HOSTILE_NAMES],
+        list(HOSTILE_NAMES),
         ["", "plain"],
     ]
     for rows in (clean, tricky, clean + tricky, tricky + clean, []):
