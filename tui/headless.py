@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from roomscope.tui import diagnostics, fmt, output, present
 from roomscope.tui.clock import utcnow
-from roomscope.tui.import_command import import_command, imports_command
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -54,6 +53,8 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
     if args.command == "cache":
         return _cache(args)
     if args.command == "imports":
+        from roomscope.tui.import_command import imports_command
+
         return imports_command(args)
 
     sources = resolve_sources(args)
@@ -77,20 +78,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
     if store.status.cache_note:
         diagnostics.warning(store.status.cache_note)
     try:
-        handler = {
-            "sessions": _sessions,
-            "session": _session,
-            "participants": _participants,
-            "events": _events,
-            "recordings": _recordings,
-            "artifacts": _artifacts,
-            "quality": _quality,
-            "import": import_command,
-            "findings": _findings,
-            "triage": _triage,
-            **_incident_commands(),
-            "scan": _scan,
-        }[args.command]
+        handler = _handler(args.command)
         await handler(store, args, clock)
         _say_provider_notices(store)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -113,7 +101,30 @@ def _say_provider_notices(store: Store) -> None:
         diagnostics.warning(f"{provider.label} ({provider.profile}): {text}")
 
 
-def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
+Handler = Callable[["Store", argparse.Namespace, Callable[[], datetime]], Any]
+
+
+def _handler(command: str) -> Handler:
+    """The function that answers ``command``; the import and incident commands' modules are
+    imported only for them (a session list from the cache needs neither)."""
+    handlers: dict[str, Handler] = {
+        "sessions": _sessions,
+        "session": _session,
+        "participants": _participants,
+        "events": _events,
+        "recordings": _recordings,
+        "artifacts": _artifacts,
+        "quality": _quality,
+        "findings": _findings,
+        "triage": _triage,
+        "scan": _scan,
+    }
+    if command in handlers:
+        return handlers[command]
+    if command == "import":
+        from roomscope.tui.import_command import import_command
+
+        return import_command
     from roomscope.tui.incident import headless as incident
 
     return {
@@ -121,7 +132,7 @@ def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Calla
         "groups": incident.groups,
         "bundle": incident.bundle,
         "history": incident.history,
-    }
+    }[command]
 
 
 # ---------------------------------------------------------------------------------------
