@@ -182,13 +182,17 @@ def test_csv_rows_written_in_batches_are_the_rows_of_csv_cells() -> None:
         output.write_csv_rows(rows, buffer)
         return buffer.getvalue()
 
-    clean = [["id-1", "Zoë 🙂", "Room A", 12.5, 3, None, True, "ended"], [*NON_LATIN_NAMES[:5], -4, 0.0]]
-    tricky = [
+    clean: list[list[object]] = [
+        ["id-1", "Zoë 🙂", "Room A", 12.5, 3, None, True, "ended"],
+        [*NON_LATIN_NAMES[:5], -4, 0.0],
+    ]
+    tricky: list[list[object]] = [
         ["=HYPERLINK(1)", "ok"],
         ["-5", "+7", "-x", "@sum", "a\x1b[31mb", "\u202eevil", "tab\there", None, -1.5],
         list(HOSTILE_NAMES),
         ["", "plain"],
     ]
-    for rows in (clean, tricky, clean + tricky, tricky + clean, []):
+    empty: list[list[object]] = []
+    for rows in (clean, tricky, clean + tricky, tricky + clean, empty):
         assert fast([list(r) for r in rows]) == slow([list(r) for r in rows])
     assert "'=HYPERLINK" in fast(tricky) and "\x1b" not in fast(tricky)
