@@ -32,6 +32,7 @@ class Bench:
 
 BENCHES: tuple[Bench, ...] = (
     Bench("first_paint", "first_paint.py", ("--runs", "7"), ("--runs", "2")),
+    Bench("first_paint_cpu", "first_paint_cpu.py", ("--runs", "11"), ("--runs", "2")),
     Bench("key_to_frame", "key_to_frame.py", ("--procs", "3"), ("--procs", "1")),
     Bench("jump_to_end", "jump_to_end.py", ("--runs", "5"), ("--runs", "2")),
     Bench(

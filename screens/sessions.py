@@ -23,7 +23,7 @@ from textual.widget import Widget
 from roomscope.screens import handoff
 from roomscope.screens.base import RoomscopeScreen
 from roomscope.screens.navigation import OpenSession
-from roomscope.tui import fmt, present, query
+from roomscope.tui import fmt, present
 from roomscope.widgets.filter_bar import FilterBar, FilterError
 from roomscope.widgets.progress_bar import ProgressBar
 from roomscope.widgets.session_table import SessionHeader, SessionTable
@@ -215,6 +215,8 @@ class SessionsScreen(RoomscopeScreen):
         """The `/` query language, for the ``?`` help."""
         from rich.table import Table
         from rich.text import Text
+
+        from roomscope.tui import query
 
         table = Table(
             title=Text("/ filter: terms are ANDed", style="bold"), box=None, expand=True, padding=(0, 1)
@@ -822,6 +824,8 @@ class SessionsScreen(RoomscopeScreen):
         """A valid query replaces the list; a bad one says what is wrong under the bar and
         the list keeps the last good result."""
         from datetime import UTC, datetime
+
+        from roomscope.tui import query
 
         bar = self.query_one(FilterBar)
         try:

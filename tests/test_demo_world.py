@@ -314,6 +314,25 @@ def test_a_page_of_a_ten_million_session_world_generates_that_page_only() -> Non
     assert huge._participants.cache_info().currsize <= 200
 
 
+def test_presence_counts_the_participants_a_live_row_shows() -> None:
+    """``presence`` (made from each participant's first draws) says what counting the
+    participants says: who has joined, the most connected at once so far, who is there."""
+    huge = DemoWorld(seed=7, size=10_000_000, now=NOW)
+    checked = 0
+    for index in itertools.chain(range(0, 400, 3), range(30_000, 30_400, 7)):
+        s = huge.session(index)
+        moments = [NOW, s.start, s.start + timedelta(seconds=95.5), s.planned_end - timedelta(seconds=2)]
+        fresh = DemoWorld(seed=7, size=10_000_000, now=NOW)  # counts before any participant is made
+        for now in moments:
+            got = fresh.presence(s, now)
+            visible = huge.visible_participants(s, now)
+            present = sum(1 for p in visible if p.left_at > now) if huge.is_live(s, now) else 0
+            assert got == (len(visible), DemoProvider._max_concurrent(visible, now), present), (index, now)
+        checked += 1
+        assert fresh._participants.cache_info().currsize == 0
+    assert checked > 150
+
+
 async def test_everyone_incident_makes_most_participants_poor_at_once(
     world: DemoWorld, demo: DemoProvider
 ) -> None:

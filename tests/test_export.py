@@ -163,3 +163,36 @@ def test_streamed_json_is_byte_for_byte_the_inert_json_of_the_whole_list() -> No
             for _ in range(rng.randint(1, 4))
         ]
         assert headless._sessions_json(batch) == inert_json(headless._dump(batch), indent=2)
+
+
+def test_csv_rows_written_in_batches_are_the_rows_of_csv_cells() -> None:
+    """``write_csv_rows`` skips the per-cell guard for rows that cannot need it; the text is
+    exactly what writing ``csv_cells`` of every row gives, for clean rows, hostile ones and
+    a mix (formulas, negative numbers, controls, bidi, None, numbers, booleans)."""
+    from roomscope.tui import output
+    from roomscope.tui.demo.data import HOSTILE_NAMES, NON_LATIN_NAMES
+
+    def slow(rows: list[list[object]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(output.csv_cells(r) for r in rows)
+        return buffer.getvalue()
+
+    def fast(rows: list[list[object]]) -> str:
+        buffer = io.StringIO()
+        output.write_csv_rows(rows, buffer)
+        return buffer.getvalue()
+
+    clean: list[list[object]] = [
+        ["id-1", "Zoë 🙂", "Room A", 12.5, 3, None, True, "ended"],
+        [*NON_LATIN_NAMES[:5], -4, 0.0],
+    ]
+    tricky: list[list[object]] = [
+        ["=HYPERLINK(1)", "ok"],
+        ["-5", "+7", "-x", "@sum", "a\x1b[31mb", "\u202eevil", "tab\there", None, -1.5],
+        list(HOSTILE_NAMES),
+        ["", "plain"],
+    ]
+    empty: list[list[object]] = []
+    for rows in (clean, tricky, clean + tricky, tricky + clean, empty):
+        assert fast([list(r) for r in rows]) == slow([list(r) for r in rows])
+    assert "'=HYPERLINK" in fast(tricky) and "\x1b" not in fast(tricky)

@@ -44,3 +44,27 @@ def test_an_answer_from_the_cache_loads_no_world_and_no_plugin_lookup(tmp_path: 
 def test_a_user_who_enables_pydantic_plugins_gets_the_real_lookup(tmp_path: Path) -> None:
     loaded = _loaded(tmp_path, PYDANTIC_DISABLE_PLUGINS="")
     assert "importlib.metadata" in loaded
+
+
+def test_the_tuis_store_skips_the_plugin_lookup_too(tmp_path: Path) -> None:
+    """The TUI builds its store after the first frame; the first rows wait for it and for the
+    first model's validator: no ``importlib.metadata`` scan on that path either."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROOMSCOPE_", "PYDANTIC_"))}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    code = (
+        "import sys\n"
+        "from roomscope.tui.cli import build_app\n"
+        "app = build_app(['--provider', 'demo', '--demo-latency', '0'])\n"
+        "store = app._store_factory()\n"
+        "from roomscope.tui.models import SessionQuery\n"
+        "SessionQuery(text='x')\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "pydantic.plugin._schema_validator" in loaded
+    assert "importlib.metadata" not in loaded
+    assert not any(name.startswith("roomscope.tui.clientstats") for name in loaded)

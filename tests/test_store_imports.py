@@ -14,7 +14,8 @@ from roomscope.tui.cache import Cache
 from roomscope.tui.clientstats import read_dump
 from roomscope.tui.demo.world import DemoWorld
 from roomscope.tui.errors import Capability, UnsupportedError
-from roomscope.tui.imports import Attachment, ImportLibrary, ImportRecord, attached_to, new_id, record_of
+from roomscope.tui.imports import Attachment, ImportLibrary, ImportRecord, new_id
+from roomscope.tui.imports.convert import attached_to, record_of
 from roomscope.tui.models import Metric, Participant, Session, SessionStatus
 from roomscope.tui.providers.demo import DemoProvider
 from roomscope.tui.store import SessionRef, Store

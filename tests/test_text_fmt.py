@@ -284,3 +284,27 @@ def test_inert_json_parses_back_to_the_exact_value() -> None:
     assert "Zoë 日本 👩‍💻 \u200c" in text  # readable text stays readable
     assert text.encode("utf-8")  # no lone surrogate left to fail on the way out
     assert inert_json([1, "a"], indent=None) == '[1, "a"]'
+
+
+def test_a_printable_string_is_already_terminal_safe() -> None:
+    """``terminal_safe`` returns a printable string as it is: everything it removes or
+    replaces (escape sequences, C0/C1 controls, bidi and zero-width format characters, line
+    and paragraph separators, lone surrogates) is not printable. Checked against the full
+    slow path for every code point of the Basic Multilingual Plane and a few beyond."""
+    from roomscope.tui import text as module
+
+    def slow(value: str) -> str:
+        value = module._ESCAPE_SEQUENCE.sub("", value)
+        value = module._WHITESPACE.sub(" ", value)
+        value = module._DROPPED.sub("", value)
+        return module._LONE_SURROGATE.sub("\ufffd", value)
+
+    points = [*range(0x10000), 0x1F600, 0x1F469, 0xE0001, 0xF0000, 0x10FFFF]
+    printable = [chr(c) for c in points if chr(c).isprintable()]
+    assert len(printable) > 40_000
+    for ch in printable:
+        assert slow(ch) == ch, hex(ord(ch))
+        assert terminal_safe(f"a{ch}b") == f"a{ch}b"
+    for ch in ("\x1b", "\u202e", "\u200b", "\u2028", "\x85", "\t", "\ud800"):
+        assert not ch.isprintable()
+        assert terminal_safe(f"a{ch}b") == slow(f"a{ch}b") != f"a{ch}b"

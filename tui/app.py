@@ -157,8 +157,6 @@ class RoomscopeApp(App[int]):
             self.notify(DUMB_TERMINAL_NOTICE, title="Plain terminal", severity="warning", timeout=20)
         if self._store is not None:
             self._store_built(self._store)
-        else:
-            self.call_after_refresh(self._build_store)
         if self.initial_window:
             self.post_message(OpenWindow(self.initial_window))
         if self.initial_history:
@@ -216,6 +214,10 @@ class RoomscopeApp(App[int]):
     def on_ready(self) -> None:
         self.first_frame_ms = (time.perf_counter() - self.started_at) * 1000
         self.log.info(f"roomscope first frame in {self.first_frame_ms:.0f} ms")
+        if self._store is None:
+            # The first frame is on screen: build the store now (Ready comes right after the
+            # first frame; a callback after the next refresh came ~20 ms later, idle).
+            self._build_store()
 
     # -- terminal size -------------------------------------------------------------------
 

@@ -113,7 +113,12 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 with its offset: in UTC ('...Z') for machines, whatever ``--utc`` says."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.utcoffset() != _NO_OFFSET:  # already at UTC's offset: the same text without the move
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+_NO_OFFSET = timedelta(0)
 
 
 def shown_zone() -> tzinfo | None:

@@ -12,17 +12,14 @@ import contextlib
 import csv
 import io
 import math
-import os
 import re
 import sys
-import types
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from roomscope.tui import diagnostics, fmt, output, present
 from roomscope.tui.clock import utcnow
-from roomscope.tui.import_command import import_command, imports_command
 from roomscope.tui.sources import (
     UsageError,
     cache_directory,
@@ -32,6 +29,7 @@ from roomscope.tui.sources import (
     make_store,
     parse_since,
     resolve_sources,
+    without_pydantic_plugins,
 )
 from roomscope.tui.text import clean, inert_json, terminal_safe
 
@@ -47,10 +45,7 @@ M = TypeVar("M")
 
 
 def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utcnow) -> int:
-    # Third-party pydantic plugins have nothing to instrument in a one-shot command; looking
-    # them up scans every installed package's metadata (a user's own setting still wins).
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _without_plugin_lookup()
+    without_pydantic_plugins()  # a user's own setting still wins
     fmt.set_utc(bool(getattr(args, "utc", False)))
     configure_logging(args)
     if args.command == "config":
@@ -58,24 +53,14 @@ def run_command(args: argparse.Namespace, *, clock: Callable[[], datetime] = utc
     if args.command == "cache":
         return _cache(args)
     if args.command == "imports":
+        from roomscope.tui.import_command import imports_command
+
         return imports_command(args)
 
     sources = resolve_sources(args)
     for warning in sources.warnings:
         diagnostics.warning(warning)
     return asyncio.run(_run_store_command(args, sources, clock))
-
-
-def _without_plugin_lookup() -> None:
-    """With pydantic's plugins off, its plugin loader answers "none" without looking, but
-    importing it imports ``importlib.metadata`` (~14 ms of a ~0.3 s command): a stand-in
-    with the loader's one function, answering "none", is registered in its place."""
-    name = "pydantic.plugin._loader"
-    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true") or name in sys.modules:
-        return
-    loader = types.ModuleType(name)
-    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
-    sys.modules[name] = loader
 
 
 async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Callable[[], datetime]) -> int:
@@ -93,20 +78,7 @@ async def _run_store_command(args: argparse.Namespace, sources: Any, clock: Call
     if store.status.cache_note:
         diagnostics.warning(store.status.cache_note)
     try:
-        handler = {
-            "sessions": _sessions,
-            "session": _session,
-            "participants": _participants,
-            "events": _events,
-            "recordings": _recordings,
-            "artifacts": _artifacts,
-            "quality": _quality,
-            "import": import_command,
-            "findings": _findings,
-            "triage": _triage,
-            **_incident_commands(),
-            "scan": _scan,
-        }[args.command]
+        handler = _handler(args.command)
         await handler(store, args, clock)
         _say_provider_notices(store)
         if store.status.offline_since is not None and store.status.last_error is not None:
@@ -129,7 +101,30 @@ def _say_provider_notices(store: Store) -> None:
         diagnostics.warning(f"{provider.label} ({provider.profile}): {text}")
 
 
-def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Callable[[], datetime]], Any]]:
+Handler = Callable[["Store", argparse.Namespace, Callable[[], datetime]], Any]
+
+
+def _handler(command: str) -> Handler:
+    """The function that answers ``command``; the import and incident commands' modules are
+    imported only for them (a session list from the cache needs neither)."""
+    handlers: dict[str, Handler] = {
+        "sessions": _sessions,
+        "session": _session,
+        "participants": _participants,
+        "events": _events,
+        "recordings": _recordings,
+        "artifacts": _artifacts,
+        "quality": _quality,
+        "findings": _findings,
+        "triage": _triage,
+        "scan": _scan,
+    }
+    if command in handlers:
+        return handlers[command]
+    if command == "import":
+        from roomscope.tui.import_command import import_command
+
+        return import_command
     from roomscope.tui.incident import headless as incident
 
     return {
@@ -137,7 +132,7 @@ def _incident_commands() -> dict[str, Callable[[Store, argparse.Namespace, Calla
         "groups": incident.groups,
         "bundle": incident.bundle,
         "history": incident.history,
-    }
+    }[command]
 
 
 # ---------------------------------------------------------------------------------------

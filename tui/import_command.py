@@ -60,7 +60,8 @@ def record_for(dump: ClientDump, name: str, clock: Callable[[], datetime]) -> Im
     """The import of ``dump`` as a session of its own; ``UsageError`` when it holds no
     statistics."""
     from roomscope.tui.clientstats import DumpError
-    from roomscope.tui.imports import new_id, record_of
+    from roomscope.tui.imports import new_id
+    from roomscope.tui.imports.convert import record_of
 
     try:
         return record_of(dump, import_id=new_id(), attached=None, name=name, now=clock())
@@ -109,7 +110,8 @@ class Candidate:
 
 
 async def import_command(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
-    from roomscope.tui.imports import Attachment, attached_to
+    from roomscope.tui.imports import Attachment
+    from roomscope.tui.imports.convert import attached_to
 
     if args.participant is not None and args.session is None:
         raise UsageError("import: --participant needs --session (the session the participant was in)")

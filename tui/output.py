@@ -112,10 +112,34 @@ def print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO 
 
 
 def write_csv_rows(rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
-    """CSV rows without a header, as one write."""
+    """CSV rows without a header, as one write. Each cell as :func:`csv_cell` makes it; a
+    row whose text is all printable and starts no cell with a formula character is written
+    as it is (what ``csv_cell`` would return), without a call per cell."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(csv_cells(row) for row in rows)
+    csv.writer(buffer, lineterminator="\n").writerows(_inert_rows(rows))
     (out or sys.stdout).write(buffer.getvalue())
+
+
+_FORMULA_STARTS = frozenset("=+-@")
+
+
+def _inert_rows(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
+    """``[csv_cells(row) for row in rows]``, checked a batch, then a row, at a time: a
+    printable string is one ``terminal_safe`` leaves as it is, and only a string starting
+    with ``= + - @`` can need the spreadsheet guard. None is written as an empty cell by
+    the csv module itself, and other values pass through ``csv_cell`` unchanged."""
+    batch = rows if isinstance(rows, list) else list(rows)
+    texts = [v for row in batch for v in row if isinstance(v, str)]
+    if "".join(texts).isprintable() and _FORMULA_STARTS.isdisjoint({t[:1] for t in texts}):
+        return batch
+    out: list[Sequence[Any]] = []
+    for row in batch:
+        texts = [v for v in row if isinstance(v, str)]
+        if "".join(texts).isprintable() and _FORMULA_STARTS.isdisjoint({t[:1] for t in texts}):
+            out.append(row)
+        else:
+            out.append(csv_cells(row))
+    return out
 
 
 def csv_cells(row: Sequence[Any]) -> list[Any]:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Literal
 
 from roomscope.tui.errors import Capability, ProviderError
 from roomscope.tui.limits import LIVE_TTL_S, QUALITY_COLUMN_CONCURRENCY, SCAN_CONCURRENCY
-from roomscope.tui.quality import Verdict
 from roomscope.tui.store.signals import Signal
 
 if TYPE_CHECKING:
@@ -237,6 +236,8 @@ class Scan:
         _session, task = window[0]
         row = await task
         window.popleft()
+        from roomscope.tui.quality import Verdict  # loaded by the diagnosis by now; not for the list
+
         self.done += 1
         if row.diagnosis is None:
             self.failed += 1

@@ -195,6 +195,25 @@ def cache_directory(args: argparse.Namespace) -> Path:
     return Path(given).expanduser()
 
 
+def without_pydantic_plugins() -> None:
+    """Pydantic's plugins off unless the user asked for them (``PYDANTIC_DISABLE_PLUGINS``
+    set to anything, an empty value included, wins): roomscope's models are its own, and
+    third-party plugins have nothing to instrument in them. With plugins off, pydantic's
+    loader answers "none" without looking, but importing it imports ``importlib.metadata``
+    (~15-20 ms of CPU, on the way to the TUI's first rows and in every headless command):
+    a stand-in with the loader's one function, answering "none", is registered instead."""
+    import sys
+    import types
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    name = "pydantic.plugin._loader"
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true") or name in sys.modules:
+        return
+    loader = types.ModuleType(name)
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+    sys.modules[name] = loader
+
+
 def make_store(
     sources: Sources,
     args: argparse.Namespace,
@@ -202,6 +221,7 @@ def make_store(
     swr: bool,
     clock: Callable[[], datetime],
 ) -> Store:
+    without_pydantic_plugins()  # before any model builds its validator
     from roomscope.tui.cache import Cache
     from roomscope.tui.store import Store
 

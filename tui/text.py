@@ -18,7 +18,6 @@ escapes) from these strings.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -53,7 +52,7 @@ def terminal_safe(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # everything removed or replaced below is not printable (Cc, Cf, Cs, Zl, Zp)
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _WHITESPACE.sub(" ", text)
@@ -75,6 +74,8 @@ def inert_json(value: Any, *, indent: int | None = 2) -> str:
     ``json.dumps`` escapes U+0000-U+001F; C1 controls, DEL, bidirectional and zero-width
     characters, line separators and lone surrogates are escaped here as well. Every other
     character stays as it is (no ``ensure_ascii``: names in any script stay readable)."""
+    import json  # not before the first frame: the TUI imports this module for its screens
+
     return make_json_inert(json.dumps(value, ensure_ascii=False, indent=indent))
 
 

@@ -69,4 +69,4 @@ class Breadcrumb(Static):
             text.append(" " * gap)
             text.append(aside, style="dim")
         text.truncate(width, overflow="ellipsis")
-        self.update(text)
+        self.update(text, layout=False)  # one line high whatever it says: no layout pass

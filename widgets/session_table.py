@@ -191,7 +191,7 @@ class SessionHeader(Static):
                 marker = "▼" if self.descending else "▲"
                 label = f"{label} {marker}" if len(label) + 2 <= cells else f"{label[: cells - 1]}{marker}"
             parts.append(fit(label, cells, column.right))
-        self.update(Text(" ".join(parts), no_wrap=True, overflow="crop"))
+        self.update(Text(" ".join(parts), no_wrap=True, overflow="crop"), layout=False)  # one line high
 
 
 class SessionTable(ScrollView, can_focus=True):

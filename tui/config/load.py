@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def load_config(path: Path | None = None, *, required: bool = False) -> tuple[Co
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError("not UTF-8 text", path=path, line=line) from None
+    import tomllib  # only when there is a file to read: most starts have none
+
     try:
         document = tomllib.loads(text)
         config = validate(path, text, document)
@@ -64,7 +65,7 @@ def load_config(path: Path | None = None, *, required: bool = False) -> tuple[Co
     return config, "; ".join(warnings) or None
 
 
-def _syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
+def _syntax_error(path: Path, text: str, exc: ValueError) -> ConfigError:
     message = str(exc)
     line = column = None
     match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)

@@ -102,7 +102,7 @@ class _Weights:
 
 
 def _weighted(rng: random.Random, weights: _Weights) -> int:
-    pick = rng.uniform(0, weights.total)
+    pick = weights.total * rng.random()  # rng.uniform(0, total), without its call
     for i, weight in enumerate(weights.each):
         pick -= weight
         if pick <= 0:
@@ -169,6 +169,23 @@ class DemoParticipant:
     @property
     def present_s(self) -> float:
         return sum((iv.leave - iv.join).total_seconds() for iv in self.intervals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """A participant's first draws (``DemoWorld._draw_presence``): who and where it is, and
+    when it was connected (``spans``: whole seconds after the session's start)."""
+
+    name: str
+    role: str
+    device: tuple[str, tuple[str, ...], str, tuple[str, ...], str, int]
+    network: tuple[str, str, str, str, str, str]
+    incident: str | None
+    is_bot: bool
+    rtt_base: float
+    jitter_range: tuple[float, float]
+    loss_range: tuple[float, float]
+    spans: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -281,6 +298,7 @@ class DemoWorld:
         self.anchor_slot = slots.anchor_slot(seed, self.spacing_s, now or datetime.now(UTC))
         self._session = lru_cache(maxsize=4096)(self._make_session)
         self._participants = lru_cache(maxsize=256)(self._make_participants)
+        self._presence = lru_cache(maxsize=8192)(self._make_presence)
         self._track = lru_cache(maxsize=64)(self._make_track)
         self._starts = array("q")
         self._ends = array("q")
@@ -423,44 +441,16 @@ class DemoWorld:
 
     def _make_participants(self, session: DemoSession) -> tuple[DemoParticipant, ...]:
         out: list[DemoParticipant] = []
-        duration = session.planned_duration_s
         victim = self._victim(session)
         for j in range(session.participant_count):
-            rng = _rng("p", self.seed, session.slot, j)
-            is_bot = j == session.participant_count - 1 and session.recorded and j > 1
-            name = self._name(rng, is_bot)
-            role = "host" if j == 0 else ("recorder" if is_bot else self._role(rng))
-            device = data.DEVICES[_weighted(rng, _DEVICE_WEIGHTS)]
-            net = data.NETWORKS[_weighted(rng, _NETWORK_WEIGHTS)]
-            isp, asn, city, region, country = net[:5]
-            conn_i = _weighted(rng, _CONNECTION_WEIGHTS)
-            conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[conn_i]
-            if device[4] == "mobile" and rng.random() < 0.6:
-                conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[2]
-            incident = session.incident if j == victim else None
-            if session.incident == "everyone":
-                incident = "everyone"
-            rtt_base = rng.uniform(*rtt_r)
-            if incident == "high_rtt":
-                hi = data.HIGH_RTT_NETWORKS[rng.randrange(len(data.HIGH_RTT_NETWORKS))]
-                isp, asn, city, region, country, conn = hi
-                rtt_base = rng.uniform(560.0, 820.0)
-            if j == 0:
-                join_s = rng.uniform(0, 30)
-            elif rng.random() < 0.7:
-                join_s = rng.uniform(0, 120)
-            else:
-                join_s = rng.uniform(0, duration * 0.6)
-            leave_s = (
-                duration - rng.uniform(0, 20)
-                if rng.random() < 0.75
-                else rng.uniform(join_s + 60, max(join_s + 61, duration))
+            rng, drawn = self._draw_presence(session, j, victim)
+            name, device, incident = drawn.name, drawn.device, drawn.incident
+            isp, asn, city, region, country, conn = drawn.network
+            start = session.start
+            intervals = tuple(
+                Interval(start + timedelta(seconds=join), start + timedelta(seconds=leave))
+                for join, leave in drawn.spans
             )
-            leave_s = min(max(leave_s, join_s + 30), duration)
-            if j == victim:
-                join_s = min(join_s, duration * 0.1)
-                leave_s = duration - rng.uniform(0, 15)
-            intervals = self._intervals(rng, session.start, join_s, leave_s, incident == "reconnects")
             video = rng.random() > 0.15 or incident == "cpu_limited"
             out.append(
                 DemoParticipant(
@@ -469,7 +459,7 @@ class DemoWorld:
                     name=name,
                     user_id=f"user-{_uuid(f'u:{self.seed}:{name}')[:8]}",
                     external_id=f"crm-{rng.randint(10000, 99999)}" if rng.random() < 0.4 else None,
-                    role=role,
+                    role=drawn.role,
                     browser=device[0],
                     browser_version=rng.choice(device[1]),
                     os=device[2],
@@ -486,14 +476,102 @@ class DemoWorld:
                     connection=conn,
                     intervals=intervals,
                     incident=incident,
-                    rtt_base=rtt_base,
-                    jitter_base=rng.uniform(*jit_r),
-                    loss_base=rng.uniform(*loss_r),
+                    rtt_base=drawn.rtt_base,
+                    jitter_base=rng.uniform(*drawn.jitter_range),
+                    loss_base=rng.uniform(*drawn.loss_range),
                     bitrate_base=rng.uniform(900, 2400) if video else rng.uniform(32, 64),
-                    is_bot=is_bot,
+                    is_bot=drawn.is_bot,
                 )
             )
         return tuple(out)
+
+    def _draw_presence(self, session: DemoSession, j: int, victim: int) -> tuple[random.Random, _Drawn]:
+        """Participant ``j``'s generator and its first draws, up to and including when it
+        was connected; :meth:`_make_participants` goes on drawing from the generator, and
+        :meth:`presence` needs nothing more."""
+        duration = session.planned_duration_s
+        rng = _rng("p", self.seed, session.slot, j)
+        is_bot = j == session.participant_count - 1 and session.recorded and j > 1
+        name = self._name(rng, is_bot)
+        role = "host" if j == 0 else ("recorder" if is_bot else self._role(rng))
+        device = data.DEVICES[_weighted(rng, _DEVICE_WEIGHTS)]
+        net = data.NETWORKS[_weighted(rng, _NETWORK_WEIGHTS)]
+        isp, asn, city, region, country = net[:5]
+        conn_i = _weighted(rng, _CONNECTION_WEIGHTS)
+        conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[conn_i]
+        if device[4] == "mobile" and rng.random() < 0.6:
+            conn, _w, rtt_r, jit_r, loss_r = data.CONNECTIONS[2]
+        incident = session.incident if j == victim else None
+        if session.incident == "everyone":
+            incident = "everyone"
+        rtt_base = rng.uniform(*rtt_r)
+        if incident == "high_rtt":
+            hi = data.HIGH_RTT_NETWORKS[rng.randrange(len(data.HIGH_RTT_NETWORKS))]
+            isp, asn, city, region, country, conn = hi
+            rtt_base = rng.uniform(560.0, 820.0)
+        if j == 0:
+            join_s = rng.uniform(0, 30)
+        elif rng.random() < 0.7:
+            join_s = rng.uniform(0, 120)
+        else:
+            join_s = rng.uniform(0, duration * 0.6)
+        leave_s = (
+            duration - rng.uniform(0, 20)
+            if rng.random() < 0.75
+            else rng.uniform(join_s + 60, max(join_s + 61, duration))
+        )
+        leave_s = min(max(leave_s, join_s + 30), duration)
+        if j == victim:
+            join_s = min(join_s, duration * 0.1)
+            leave_s = duration - rng.uniform(0, 15)
+        spans = self._spans(rng, join_s, leave_s, incident == "reconnects")
+        drawn = _Drawn(
+            name=name,
+            role=role,
+            device=device,
+            network=(isp, asn, city, region, country, conn),
+            incident=incident,
+            is_bot=is_bot,
+            rtt_base=rtt_base,
+            jitter_range=jit_r,
+            loss_range=loss_r,
+            spans=spans,
+        )
+        return rng, drawn
+
+    def presence(self, session: DemoSession, now: datetime) -> tuple[int, int, int]:
+        """Who is there at ``now``, as a live session's list row counts it: the participants
+        who have joined, the most connected at once so far, and those connected now (0 when
+        the session is not live). Equal to counting :meth:`visible_participants`, but made
+        from each participant's first draws alone (no names, ids or records), so a page of
+        live sessions costs a fraction of making their participants."""
+        spans = self._presence(session)
+        t = (now - session.start).total_seconds()
+        edges: list[tuple[float, int]] = []
+        joined = present = 0
+        for own in spans:
+            if own[0][0] > t:
+                continue
+            joined += 1
+            if own[-1][1] > t:
+                present += 1
+            for join, leave in own:
+                if join <= t:
+                    edges.append((join, 1))
+                    edges.append((min(leave, t), -1))
+        edges.sort()
+        best = current = 0
+        for _, delta in edges:
+            current += delta
+            if current > best:
+                best = current
+        return joined, best, present if self.is_live(session, now) else 0
+
+    def _make_presence(self, session: DemoSession) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Each participant's connected spans, in whole seconds after the session's start."""
+        victim = self._victim(session)
+        count = session.participant_count
+        return tuple(self._draw_presence(session, j, victim)[1].spans for j in range(count))
 
     def _victim(self, session: DemoSession) -> int:
         """The index of the participant an incident happens to (-1: none, or everyone)."""
@@ -525,16 +603,11 @@ class DemoWorld:
         return str(data.ROLES[_weighted(rng, _ROLE_WEIGHTS)][0])
 
     @staticmethod
-    def _intervals(
-        rng: random.Random, start: datetime, join_s: float, leave_s: float, flaky: bool
-    ) -> tuple[Interval, ...]:
+    def _spans(rng: random.Random, join_s: float, leave_s: float, flaky: bool) -> tuple[tuple[int, int], ...]:
+        """When a participant was connected: (join, leave) in whole seconds after the
+        session's start, one span per connection (a flaky one drops 4-7 times)."""
         if not flaky:
-            return (
-                Interval(
-                    start + timedelta(seconds=round(join_s)),
-                    start + timedelta(seconds=round(leave_s)),
-                ),
-            )
+            return ((round(join_s), round(leave_s)),)
         drops = rng.randint(4, 7)
         span = leave_s - join_s
         lo, hi = join_s + span * 0.1, leave_s - span * 0.05
@@ -546,20 +619,16 @@ class DemoWorld:
         cuts = sorted(rng.uniform(lo, hi) for _ in range(drops))
         room = max(0.0, hi - lo - (drops - 1) * spacing)
         cuts = [lo + (c - lo) * room / (hi - lo) + k * spacing for k, c in enumerate(cuts)]
-        intervals: list[Interval] = []
+        spans: list[tuple[int, int]] = []
         cursor = join_s
         for cut in cuts:
             if cut <= cursor + 10:
                 continue
             gap = rng.uniform(6, 25)
-            intervals.append(
-                Interval(start + timedelta(seconds=round(cursor)), start + timedelta(seconds=round(cut)))
-            )
+            spans.append((round(cursor), round(cut)))
             cursor = min(cut + gap, leave_s - 5)
-        intervals.append(
-            Interval(start + timedelta(seconds=round(cursor)), start + timedelta(seconds=round(leave_s)))
-        )
-        return tuple(intervals)
+        spans.append((round(cursor), round(leave_s)))
+        return tuple(spans)
 
     # -- observations (clamped to now) ---------------------------------------------------
 

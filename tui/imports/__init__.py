@@ -4,11 +4,11 @@
 An import is the participant-level series of one dump (chrome://webrtc-internals, rtcstats,
 RTCStatsDump), attached to a participant of any provider's session or opening a session of
 its own. ``records`` (what an import is), ``convert`` (a read dump into a record),
-``library`` (the files: atomic, 0600). The store merges an attached import's series with the
+``library`` (the files: atomic, 0600). ``convert`` is imported from its module (it reads the
+dump formats, which opening a store does not need). The store merges an attached import's series with the
 provider's (``Store._series``); the headless commands are in ``roomscope.tui.import_command``.
 """
 
-from roomscope.tui.imports.convert import attached_to, record_of
 from roomscope.tui.imports.library import ID_PATTERN, ImportLibrary, new_id
 from roomscope.tui.imports.records import (
     OWN_PARTICIPANT,
@@ -24,7 +24,5 @@ __all__ = [
     "Attachment",
     "ImportLibrary",
     "ImportRecord",
-    "attached_to",
     "new_id",
-    "record_of",
 ]

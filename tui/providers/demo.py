@@ -219,10 +219,7 @@ class DemoProvider(BaseProvider):
 
             extra = session_extra(self.world, s)
         if live or detail:
-            visible = self.world.visible_participants(s, now)
-            count = len(visible)
-            peak = self._max_concurrent(visible, now)
-            present = sum(1 for p in visible if p.left_at > now) if live else 0
+            count, peak, present = self.world.presence(s, now)
         return Session(
             provider=self.name,
             profile=self.profile,

@@ -439,7 +439,11 @@ class Store:
         return make_key(provider.identity, "diagnosis", params, None, None)
 
     def known_diagnosis(self, session: Session) -> SessionDiagnosis | None:
-        """The session's diagnosis if it is in memory (no waiting: a table paints with it)."""
+        """The session's diagnosis if it is in memory (no waiting: a table paints with it).
+        With none in memory the answer is known without a key, which would import the
+        diagnosis package (~15 ms) while the list paints its first rows."""
+        if len(self._diagnoses) == 0:
+            return None
         return self._diagnoses.get(self._diagnosis_key(session))
 
     async def diagnosis(self, session: Session) -> SessionDiagnosis:
