@@ -152,13 +152,22 @@ async def test_a_scan_shows_its_progress_escape_stops_it_and_filters_find_the_tr
         await rows_shown(pilot)
         screen = sessions_screen(app)
         bar = screen.query_one(ProgressBar)
+        # Each request takes a while during the first scan, so that it is still running when
+        # its progress is read and Escape is pressed, however fast the machine.
+        built.provider.latency_s = 0.05
         await pilot.press("D")
         await wait_until(
-            pilot, lambda: screen.scan_job is not None and screen.scan_job.done >= 2, patience=60
+            pilot,
+            lambda: (
+                screen.scan_job is not None
+                and screen.scan_job.done >= 2
+                and (bar.shown or "").startswith("Scanning")
+            ),
+            patience=60,
+            what="the scan's progress",
         )
-        await pilot.pause(0.3)
         shown = bar.shown or ""
-        assert shown.startswith("Scanning") and f"of {SMALL} sessions" in shown and "Esc cancels" in shown
+        assert f"of {SMALL} sessions" in shown and "Esc cancels" in shown
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.scan_job is None, what="the scan to stop")
         stopped = screen.last_scan
@@ -167,6 +176,7 @@ async def test_a_scan_shows_its_progress_escape_stops_it_and_filters_find_the_tr
         assert bar.shown is None
         assert screen.state.text == ""  # Escape stopped the scan, it did not clear anything
 
+        built.provider.latency_s = 0.0
         await pilot.press("D")  # again, to the end this time
         await wait_until(pilot, lambda: screen.scan_job is None, patience=120, what="the scan to finish")
         finished = screen.last_scan
