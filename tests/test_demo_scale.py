@@ -148,3 +148,25 @@ async def test_an_answer_from_the_cache_does_not_build_the_world(tmp_path: Path)
     finally:
         await first.aclose()
         await again.aclose()
+
+
+def test_moving_the_anchor_carries_the_spans_over_and_answers_as_a_new_world() -> None:
+    world = DemoWorld(seed=7, size=200_000, now=NOW)
+    horizon = world.live_horizon(NOW)
+    world.live_indices(0, horizon, NOW)
+    later = NOW + timedelta(minutes=7)
+    moved = world.moved_to(later)
+    fresh = DemoWorld(seed=7, size=200_000, now=later)
+    shift = moved.anchor_slot - world.anchor_slot
+    assert moved.anchor_slot == fresh.anchor_slot and shift > 0
+    assert len(moved._starts) == shift + horizon  # carried over, not drawn again
+    end = moved.live_horizon(later)
+    assert moved.live_indices(0, end, later) == fresh.live_indices(0, end, later)
+    assert moved.live_indices(0, end, later, live=False) == fresh.live_indices(0, end, later, live=False)
+    assert list(moved._starts[:end]) == list(fresh._starts[:end])
+    assert [moved.session(i).id for i in range(0, end, 97)] == [
+        fresh.session(i).id for i in range(0, end, 97)
+    ]
+    assert world.moved_to(NOW - timedelta(hours=1)).live_indices(0, 50, NOW) == DemoWorld(
+        seed=7, size=200_000, now=NOW - timedelta(hours=1)
+    ).live_indices(0, 50, NOW)  # backwards: made again

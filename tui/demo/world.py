@@ -367,6 +367,22 @@ class DemoWorld:
         spans = zip(range(lo, hi), self._starts[lo:hi], self._ends[lo:hi], strict=True)
         return [i for i, start, end in spans if (start <= t < end) is live]
 
+    def moved_to(self, now: datetime) -> DemoWorld:
+        """This world read from the anchor of ``now`` (live mode moves it as sessions begin).
+        What depends on the anchor is made again; the table of spans ``live_indices`` reads
+        is carried over, shifted by the sessions begun since, so moving the anchor of a world
+        of ten million sessions does not draw its ~35,000 possibly-live sessions again."""
+        world = DemoWorld(seed=self.seed, size=self.size, span=self.span, now=now)
+        shift = world.anchor_slot - self.anchor_slot
+        with self._spans_lock:
+            starts, ends = self._starts[:], self._ends[:]
+        if 0 <= shift < len(starts):
+            keep = min(len(starts), self.size - shift)
+            world._extend_spans(shift)  # the sessions begun since: new indices 0 … shift-1
+            world._starts.extend(starts[:keep])
+            world._ends.extend(ends[:keep])
+        return world
+
     def _extend_spans(self, stop: int) -> None:
         with self._spans_lock:
             for index in range(len(self._starts), min(stop, self.size)):

@@ -136,9 +136,10 @@ class DemoProvider(BaseProvider):
 
     def reanchor(self) -> bool:
         """Move the anchor to now (live mode), so that the sessions begun since are listed
-        first; True when it moved. The world is made again lazily, by the next request that
-        needs it, and only when the anchor slot changed; the new anchor names the lists
-        anew (``list_identity``: new cache keys), the sessions' details keep theirs."""
+        first; True when it moved. Only when the anchor slot changed is the world moved
+        (``DemoWorld.moved_to``: its table of session spans is carried over); the new anchor
+        names the lists anew (``list_identity``: new cache keys), the sessions' details keep
+        theirs."""
         now = self.clock()
         spacing = slots.spacing_s(self._size, self._span)
         name = slots.identity(self._seed, spacing, slots.anchor_slot(self._seed, spacing, now))
@@ -147,7 +148,8 @@ class DemoProvider(BaseProvider):
         with self._world_lock:
             self._anchored_at = now
             self._world_identity = name
-            self._world = None
+            if self._world is not None:  # carry what it drew over (cheap), else lazily
+                self._world = self._world.moved_to(now)
         return True
 
     async def _latency(self) -> None:
