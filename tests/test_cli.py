@@ -534,3 +534,36 @@ def test_a_bug_in_a_headless_command_is_one_sentence_and_a_crash_log(
     text = log.read_text()
     assert "Traceback" in text and "RuntimeError: boom" in text and "\x1b" not in text
     assert (log.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_command_names_are_the_parsers() -> None:
+    import argparse
+
+    parser = cli.build_parser()
+    (subparsers,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(cli.COMMANDS) == sorted(subparsers.choices)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--provider", "demo", "--live"],
+        ["--window", "10:00-10:10", "--utc"],
+        ["--profile", "sessions"],  # a value that is a command's name: the whole parser
+        ["--history", "room=x", "--theme", "roomscope-light"],
+    ],
+)
+def test_the_tui_parser_reads_a_command_line_as_the_whole_one_does(argv: list[str]) -> None:
+    lite = cli.build_parser(commands=False).parse_args(argv)
+    assert vars(lite) == vars(cli.build_parser().parse_args(argv))
+    assert vars(cli._parse(argv)) == vars(lite)
+
+
+def test_a_mistake_in_a_tui_command_line_is_told_by_the_whole_parser() -> None:
+    with pytest.raises(sources.UsageError) as lite:
+        cli._parse(["sesions"])
+    assert "invalid choice: 'sesions'" in str(lite.value)
+    with pytest.raises(sources.UsageError) as unknown:
+        cli._parse(["--no-such-option"])
+    assert "unrecognized arguments: --no-such-option" in str(unknown.value)

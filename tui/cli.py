@@ -243,7 +243,38 @@ def _global_epilog(parser: argparse.ArgumentParser) -> str:
     return f"{GLOBAL_HEADING}; `roomscope --help` describes them:\n{body}"
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = frozenset(
+    {
+        "sessions", "session", "participants", "events", "recordings", "artifacts", "quality",
+        "import", "imports", "findings", "triage", "scan", "completion", "man", "window",
+        "groups", "bundle", "history", "cache", "config",
+    }
+)  # fmt: skip
+"""The subcommands' names (a test checks them against the parser): a command line naming
+none of them opens the TUI, whose parser is built without them (they cost ~6 ms of the
+first frame)."""
+
+
+def _parser_for(arguments: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser a command line needs: the TUI's alone when no word of it names a
+    subcommand or asks for help (a value that happens to be a command's name only costs the
+    whole parser)."""
+    words = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if any(word in COMMANDS or word in ("-h", "--help") for word in words):
+        return build_parser()
+    return build_parser(commands=False)
+
+
+def _parse(arguments: Sequence[str]) -> argparse.Namespace:
+    """``arguments`` parsed; a mistake is told by the whole parser, in its words."""
+    try:
+        return _parser_for(arguments).parse_args(list(arguments))
+    except UsageError:
+        return build_parser().parse_args(list(arguments))
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser (``commands=False``: the TUI's options only)."""
     parser = _Parser(
         prog="roomscope",
         description="A keyboard-driven terminal explorer for video-conferencing room sessions.",
@@ -266,12 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start the session list in live mode (L turns it on and off, p pauses it)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     epilog = _global_epilog(parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(
+        sub = subcommands.add_parser(
             name,
             help=help_text,
             description=help_text,
@@ -492,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_app(argv: Sequence[str], *, clock: Callable[[], datetime] = utcnow) -> RoomscopeApp:
     """Parse ``argv`` and build the app (raises UsageError)."""
-    args = build_parser().parse_args(list(argv))
+    args = _parse(list(argv))
     if args.command is not None:
         raise UsageError(f"'{args.command}' is a headless command, not the TUI")
     return _app_for(args, clock=clock)
@@ -555,7 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args: argparse.Namespace | None = None
     try:
-        args = build_parser().parse_args(arguments)
+        args = _parse(arguments)
         if args.command is None:
             app = _app_for(args, clock=utcnow)
             app.run()
