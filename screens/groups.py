@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
+from roomscope.screens.handoff import export_rows
 from roomscope.screens.navigation import GroupsSource, OpenHistory
 from roomscope.tui import fmt
 from roomscope.widgets.group_table import GroupTable, header_text
@@ -164,21 +165,17 @@ class GroupsScreen(RoomscopeScreen):
     @on(PromptInput.Applied)
     def _answered(self, message: PromptInput.Applied) -> None:
         from roomscope.tui.incident import describe
-        from roomscope.tui.incident.export import ExportError, export
 
         self.query_one(PromptInput).close()
         self.table.focus()
-        try:
-            path = export(
-                message.text,
-                header=describe.GROUP_CSV_HEADER,
-                cells=[describe.group_cells(g) for g in self.groups],
-                records=[describe.group_json(g) for g in self.groups],
-            )
-        except ExportError as exc:
-            self.notify(str(exc), title="Export", severity="error", timeout=10)
-            return
-        self.notify(f"Exported {len(self.groups):,} groups to {path}", title="Export", timeout=10)
+        export_rows(
+            self,
+            message.text,
+            header=describe.GROUP_CSV_HEADER,
+            cells=[describe.group_cells(g) for g in self.groups],
+            records=[describe.group_json(g) for g in self.groups],
+            noun="group",
+        )
 
     @on(PromptInput.Cancelled)
     def _not_answered(self) -> None:

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from roomscope.screens.base import RoomscopeScreen
+from roomscope.screens.handoff import export_rows
 from roomscope.screens.navigation import OpenSession
 from roomscope.tui import fmt
 from roomscope.tui.text import clean
@@ -386,21 +387,17 @@ class HistoryScreen(RoomscopeScreen):
             self.dismiss()
 
     def _export(self, text: str) -> None:
-        from roomscope.tui.incident.export import ExportError, export
         from roomscope.tui.incident.history import MARK_CSV_HEADER, mark_cells, mark_json
 
         marks = self.history.marks if self.history is not None else []
-        try:
-            path = export(
-                text,
-                header=MARK_CSV_HEADER,
-                cells=[mark_cells(m) for m in marks],
-                records=[mark_json(m) for m in marks],
-            )
-        except ExportError as exc:
-            self.notify(str(exc), title="Export", severity="error", timeout=10)
-            return
-        self.notify(f"Exported {len(marks):,} sessions to {path}", title="Export", timeout=10)
+        export_rows(
+            self,
+            text,
+            header=MARK_CSV_HEADER,
+            cells=[mark_cells(m) for m in marks],
+            records=[mark_json(m) for m in marks],
+            noun="session",
+        )
 
     @on(HistoryRows.Chosen)
     def _open(self, message: HistoryRows.Chosen) -> None:

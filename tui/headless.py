@@ -263,37 +263,6 @@ async def _find(store: Store, session_id: str) -> Session:
     return await store.find_session(session_id)
 
 
-SESSION_CSV_HEADER = (
-    "id",
-    "profile",
-    "provider",
-    "name",
-    "room",
-    "status",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "participants",
-    "problem",
-)
-
-
-def _session_csv_row(s: Session) -> list[Any]:
-    return [
-        s.id,
-        s.profile,
-        s.provider,
-        s.name,
-        s.room_name,
-        s.status.value,
-        _iso(s.started_at),
-        _iso(s.ended_at),
-        s.duration_s,
-        s.participant_count,
-        s.problem,
-    ]
-
-
 async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], datetime]) -> None:
     from roomscope.tui.headless_scan import checked_filter
     from roomscope.tui.models import SessionQuery, SessionStatus
@@ -305,7 +274,8 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         text=checked_filter(args.filter or "", clock()),
     )
     shape = output.shape_of(args)
-    fields = output.fields_of(args, SESSION_CSV_HEADER if shape is output.Shape.CSV else session_fields())
+    csv_header = output.SESSION_CSV_HEADER
+    fields = output.fields_of(args, csv_header if shape is output.Shape.CSV else session_fields())
     collection = store.sessions(query)
     stopped: list[ProviderError] = []
     async with contextlib.aclosing(_batched(collection.stream(), args.limit, stopped)) as batches:
@@ -320,7 +290,7 @@ async def _sessions(store: Store, args: argparse.Namespace, clock: Callable[[], 
         elif shape is output.Shape.JSONL:
             written = await _stream_jsonl(rows, lambda b: _picked(b, fields))
         elif shape is output.Shape.CSV:
-            written = await _stream_csv(SESSION_CSV_HEADER, rows, _session_csv_row, fields=fields)
+            written = await _stream_csv(csv_header, rows, output.session_csv_row, fields=fields)
         else:
             kept = [s async for batch in rows for s in batch]
             _sessions_table(store, kept)

@@ -14,11 +14,14 @@ import io
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from roomscope.tui import fmt
 from roomscope.tui.sources import UsageError
 from roomscope.tui.text import clean, inert_json, terminal_safe
+
+if TYPE_CHECKING:
+    from roomscope.tui.models import Session
 
 
 class Shape(StrEnum):
@@ -201,3 +204,36 @@ def print_pairs(pairs: Sequence[tuple[str, str]], out: TextIO | None = None, *, 
 def timed(label: str) -> str:
     """A table header for a column of times, naming their zone: 'START (UTC)'."""
     return f"{label} ({fmt.zone()})"
+
+
+SESSION_CSV_HEADER = (
+    "id",
+    "profile",
+    "provider",
+    "name",
+    "room",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "participants",
+    "problem",
+)
+"""The columns of ``roomscope sessions --csv`` (the TUI's export of the list adds its own)."""
+
+
+def session_csv_row(s: Session) -> list[Any]:
+    """A session as a row under :data:`SESSION_CSV_HEADER`."""
+    return [
+        s.id,
+        s.profile,
+        s.provider,
+        s.name,
+        s.room_name,
+        s.status.value,
+        fmt.iso(s.started_at),
+        fmt.iso(s.ended_at),
+        s.duration_s,
+        s.participant_count,
+        s.problem,
+    ]

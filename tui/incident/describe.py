@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from roomscope.tui import fmt
+from roomscope.tui import fmt, output
 from roomscope.tui.incident.groups import Group
 from roomscope.tui.incident.output import iso
 from roomscope.tui.incident.scan import WindowRow
@@ -265,43 +265,13 @@ GROUP_TABLE_HEADER = ["GROUP", "PEOPLE", "DEGRADED", "SHARE", "DOMINANT CAUSE", 
 # ---------------------------------------------------------------------------------------
 # The session list's rows (the TUI's export of the list as filtered)
 
-SESSION_CSV_HEADER = (
-    "id",
-    "profile",
-    "provider",
-    "name",
-    "room",
-    "status",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "participants",
-    "problem",
-    "verdict",
-    "poor",
-    "fair",
-    "quality",
-)
+SESSION_CSV_HEADER = (*output.SESSION_CSV_HEADER, "verdict", "poor", "fair", "quality")
 """The columns of ``roomscope sessions --csv``, then what the Quality column knows (empty
 for a session not diagnosed yet)."""
 
 
 def session_cells(session: Session, diagnosis: SessionDiagnosis | None) -> list[Any]:
-    s = session
-    return [
-        s.id,
-        s.profile,
-        s.provider,
-        s.name,
-        s.room_name,
-        s.status.value,
-        iso(s.started_at),
-        iso(s.ended_at),
-        s.duration_s,
-        s.participant_count,
-        s.problem,
-        *_quality(diagnosis).values(),
-    ]
+    return [*output.session_csv_row(session), *_quality(diagnosis).values()]
 
 
 def session_json(session: Session, diagnosis: SessionDiagnosis | None) -> dict[str, Any]:
