@@ -345,6 +345,7 @@ async def test_an_answer_the_encoder_refuses_is_served_not_cached(cache: Cache) 
         name = "test"
         profile = "work"
         identity = "test:work"
+        list_identity = "test:work"
 
     page = Page[Session](items=[Session(provider="test", id="s1", name="bad \ud800 name")])
 

@@ -80,7 +80,7 @@ async def test_a_restart_on_another_anchor_keeps_what_it_knew_of_each_session(tm
     provider = DemoProvider("demo", latency_s=0.0, clock=lambda: LATER, world=late)
     second = Store([provider], Cache.open(tmp_path, clock=lambda: clock[0]), clock=lambda: clock[0])
     try:
-        assert provider.list_identity != first.provider("demo").list_identity  # type: ignore[attr-defined]
+        assert provider.list_identity != first.provider("demo").list_identity
         assert provider.identity == first.provider("demo").identity
         shared = late.session(10).id
         assert early.index_of(shared) is not None  # a session both worlds list

@@ -86,6 +86,13 @@ class Provider(Protocol):
         """Stable, secret-free string naming the data source (for cache keys)."""
         ...
 
+    @property
+    def list_identity(self) -> str:
+        """The name of what answers its session lists, in cache keys: ``identity``, unless the
+        lists depend on more than a session's records do (the demo world reads its lists from
+        an anchor that live mode moves)."""
+        ...
+
     capabilities: frozenset[Capability]
     sort_keys: frozenset[SortKey]
     """Session orderings the API itself can produce (besides newest first)."""
@@ -147,6 +154,10 @@ class BaseProvider:
     @property
     def identity(self) -> str:
         return f"{self.name}:{self.profile}"
+
+    @property
+    def list_identity(self) -> str:
+        return self.identity
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities

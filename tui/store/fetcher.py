@@ -62,14 +62,11 @@ LIST_KINDS = frozenset({"sessions", "partitions", "partition-sessions"})
 
 
 def cache_identity(provider: Provider, kind: str) -> str:
-    """The name of what answers ``kind`` in cache keys: the provider's ``identity``, or for
-    list pages its ``list_identity`` where it has one (the demo world: its lists are read by
-    position from an anchor that live mode moves, its sessions' details are not)."""
-    if kind in LIST_KINDS:
-        named = getattr(provider, "list_identity", None)
-        if isinstance(named, str):
-            return named
-    return provider.identity
+    """The name of what answers ``kind`` in cache keys: the provider's ``list_identity`` for
+    list pages, its ``identity`` for everything else (they differ for the demo world only:
+    its lists are read by position from an anchor that live mode moves, its sessions'
+    details are not)."""
+    return provider.list_identity if kind in LIST_KINDS else provider.identity
 
 
 class _Memo(Generic[T]):
