@@ -99,7 +99,7 @@ class RoomscopeScreen(Screen[None]):
         yield Breadcrumb(self.crumbs(), id="crumbs")
         yield from self.compose_body()
         yield TooSmall(id="too-small")
-        yield Footer(compact=True)
+        yield Footer()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

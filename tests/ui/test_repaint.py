@@ -14,11 +14,11 @@ from typing import Any
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer as TextualFooter
 
 from roomscope.screens.session import SessionScreen
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.widgets.cells import merge_runs
+from roomscope.widgets.footer import Footer
 from roomscope.widgets.session_table import SessionTable
 from roomscope.widgets.status_bar import StatusBar
 from roomscope.widgets.tables import TEXTUAL_PRIVATE_API, VimTable, merge_same_look
@@ -186,8 +186,6 @@ def test_the_datatable_internals_the_detail_tables_rely_on_exist() -> None:
     table = DataTable[object]()
     for name in TEXTUAL_PRIVATE_API:
         assert hasattr(table, name), f"DataTable.{name} is gone: rework widgets/tables.py"
-    footer = TextualFooter()
-    assert hasattr(footer, "_bindings_ready"), "Footer._bindings_ready is gone: rework widgets/footer.py"
 
 
 async def test_the_covered_list_does_not_repaint_the_screen_above_it(make_app: AppFactory) -> None:
@@ -245,28 +243,54 @@ async def test_an_unchanged_status_line_is_not_redrawn(make_app: AppFactory) -> 
         assert frames.lines() == {bar.region.y}
 
 
-async def test_the_footer_is_built_once_while_the_first_screen_comes_up(
-    make_app: AppFactory, monkeypatch: Any
-) -> None:
-    """Textual's footer rebuilds its keys whenever the bindings may have changed (three times
-    before the first rows, each delaying them); roomscope's rebuilds only on a change."""
-    rebuilds: list[str] = []
-    original = TextualFooter.recompose
-
-    async def recompose(self: TextualFooter) -> None:
-        rebuilds.append(type(self.screen).__name__)
-        await original(self)
-
-    monkeypatch.setattr(TextualFooter, "recompose", recompose)
+async def test_the_footer_repaints_only_when_its_keys_change(make_app: AppFactory) -> None:
+    """The key bar is one line drawn as text: a "bindings may have changed" signal (focus
+    moved, the screen resumed) repaints nothing when the keys shown are the same, and a
+    change of keys repaints the footer's line."""
     app = make_app().app
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_sessions(pilot)
         await next_frame(pilot)
-        assert rebuilds == ["SessionsScreen"]
-        footer = screen_text(app).splitlines()[-1]
-        assert "Filter" in footer and "Quit" in footer
+        screen = app.screen
+        footer = screen.query_one(Footer)
+        assert not footer.children, "the footer is one widget, not a widget per key"
+        line = screen_text(app).splitlines()[-1]
+        assert "Filter" in line and "Quit" in line and line.rstrip().endswith("Palette")
+        frames = Frames(app)
+        screen.bindings_updated_signal.publish(screen)  # what a focus change sends
+        await next_frame(pilot)
+        await next_frame(pilot)
+        assert footer.region.y not in frames.lines(), "the same keys were drawn again"
         await pilot.press("question_mark")  # another screen: its own footer, its own keys
         await pilot.pause()
+        assert "Filter" not in screen_text(app).splitlines()[-1]
         await pilot.press("escape")
         await next_frame(pilot)
         assert "Filter" in screen_text(app).splitlines()[-1]
+
+
+async def test_a_narrow_footer_leaves_out_whole_keys_and_keeps_the_palette_key(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for_sessions(pilot)
+        await next_frame(pilot)
+        footer = app.screen.query_one(Footer)
+        line = screen_text(app).splitlines()[-1]
+        assert line.rstrip().endswith("^p Palette")
+        shown = [key for key in footer.keys if not key.palette]
+        drawn = [key for key in shown if f"{key.display} {key.description}" in line]
+        assert drawn and len(drawn) < len(shown), "60 columns cannot hold every key"
+        assert drawn == shown[: len(drawn)], "keys are left out from the end, whole"
+
+
+async def test_clicking_a_footer_key_presses_it(make_app: AppFactory) -> None:
+    app = make_app().app
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_sessions(pilot)
+        await next_frame(pilot)
+        footer = app.screen.query_one(Footer)
+        line = screen_text(app).splitlines()[-1]
+        x = line.index("? Help")
+        await pilot.click(Footer, offset=(x + 2, 0))
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help screen")
+        assert footer.keys
