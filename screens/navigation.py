@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from roomscope.tui.first_screen import FirstScreenFile
     from roomscope.tui.incident.groups import Group
     from roomscope.tui.incident.window import IncidentWindow
     from roomscope.tui.models import Participant, Session
@@ -26,6 +27,8 @@ class Host(Protocol):
 
     clock: Callable[[], datetime]
     source_label: str
+    first_screen: FirstScreenFile | None
+    """The session list's first rows as the last run left them (None: not kept)."""
 
     @property
     def store(self) -> Store | None:

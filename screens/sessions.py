@@ -51,6 +51,7 @@ STATUSES: tuple[str | None, ...] = (None, "live", "ended")
 SORTS: tuple[str, ...] = ("start", "name", "status", "duration", "participants", "provider", "quality")
 ASCENDING_FIRST = {"name", "provider"}
 REVALIDATE_EVERY_S = 5.0
+KEEP_FIRST_SCREEN_AFTER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,13 @@ class SessionsScreen(RoomscopeScreen):
         self._live_due = False
         self._live_watch: LiveWatch | None = None
         self._live_told = False
+        self._preview_saved_at: float | None = None
+        """When the last run's rows on show were kept (None: none shown)."""
+        self._kept: tuple[object, ...] | None = None
+        """What the first-screen file holds of this run's list (its signature)."""
+        self._kept_check: tuple[int, int, bool] | None = None
+        self._kept_write: Callable[[], None] | None = None
+        """The write of the first-screen file that is due."""
 
     def crumbs(self) -> list[str]:
         return ["Sessions"]
@@ -207,6 +215,7 @@ class SessionsScreen(RoomscopeScreen):
         table = SessionTable(clock=self.rs.clock, header=header, id="table")
         if self.quality_column:
             table.quality = self._quality_of
+        self._show_first_screen(table, header)
         yield table
         yield ProgressBar(id="progress")
         yield StatusBar(id="status")
@@ -230,6 +239,76 @@ class SessionsScreen(RoomscopeScreen):
     @property
     def table(self) -> SessionTable:
         return self.query_one(SessionTable)
+
+    # -- the last run's first screen (see roomscope.tui.first_screen) --------------------
+
+    def _show_first_screen(self, table: SessionTable, header: SessionHeader) -> None:
+        """Draw the last run's first rows for these sources in the first frame, if kept."""
+        kept = self.rs.first_screen
+        preview = kept.read() if kept is not None else None
+        if preview is None or not preview.rows:
+            return
+        self._preview_saved_at = preview.saved_at
+        self._kept = None
+        table.show_preview(preview.rows, multi_profile=preview.multi_profile)
+        header.show(
+            multi_profile=preview.multi_profile,
+            sort_key=self.state.sort,
+            descending=self.state.descending,
+            quality=self.quality_column,
+        )
+
+    def _keep_first_screen(self, store: Store, collection: Collection[Session]) -> None:
+        """Keep the opening view's first rows for the next start (in a thread, when they
+        changed): the list as first opened, not a filtered or re-sorted one."""
+        kept = self.rs.first_screen
+        if (
+            kept is None
+            or self.state != ListState()
+            or collection is not self.listed
+            or not collection.started
+        ):
+            return
+        check = (id(collection), collection.loaded, bool(collection.busy))
+        if check == self._kept_check:
+            return
+        self._kept_check = check
+        from roomscope.tui.first_screen import MAX_ROWS, signature
+
+        rows: list[Session] = []
+        for index in range(min(MAX_ROWS, len(collection))):
+            row = collection.row(index)
+            if row is None:
+                break
+            rows.append(row)
+        if not rows:
+            return
+        mark = signature(rows)
+        if mark == self._kept:
+            return
+        self._kept = mark
+        total = collection.total
+        multi = len(self.state.profiles or store.profiles) > 1
+        now = store.clock()
+
+        def write() -> None:
+            kept.write(rows, total=total, multi_profile=multi, now=now)
+
+        # A second later, in a thread (not on the way to the rows being drawn), or as the
+        # list closes, whichever comes first.
+        due = self._kept_write is None
+        self._kept_write = write
+        if due:
+            self.set_timer(KEEP_FIRST_SCREEN_AFTER_S, self._write_first_screen)
+
+    def _write_first_screen(self, *, now: bool = False) -> None:
+        write, self._kept_write = self._kept_write, None
+        if write is None:
+            return
+        if now:
+            write()
+        else:
+            self.run_worker(write, thread=True, group="first-screen", exit_on_error=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -272,9 +351,21 @@ class SessionsScreen(RoomscopeScreen):
             super().__init__()
             self.collection = collection
 
+    class StoreFailed(Message):
+        """The store could not be built: the last run's rows are not what is there."""
+
     @work(group="sessions-start", exclusive=True, exit_on_error=False, description="Opening the data store")
     async def _start(self) -> None:
-        self.post_message(self.StoreReady(await self.rs.ready()))
+        try:
+            store = await self.rs.ready()
+        except Exception:
+            self.post_message(self.StoreFailed())
+            raise
+        self.post_message(self.StoreReady(store))
+
+    @on(StoreFailed)
+    def _store_failed(self) -> None:
+        self.table.drop_preview()
 
     @on(StoreReady)
     def _store_ready(self, message: StoreReady) -> None:
@@ -341,6 +432,7 @@ class SessionsScreen(RoomscopeScreen):
 
     def on_unmount(self) -> None:
         super().on_unmount()
+        self._write_first_screen(now=True)  # quitting within a second of the rows changing
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -750,9 +842,11 @@ class SessionsScreen(RoomscopeScreen):
             return
         store = self.rs.store
         collection = self.collection
+        earlier = self._preview_note()
         if store is None or collection is None:
-            bar.show(["starting…"], [self.rs.source_label])
+            bar.show(["starting…"], [*earlier, self.rs.source_label])
             return
+        self._keep_first_screen(store, collection)
         self._show_progress()
         left: list[str] = []
         loaded, total = collection.loaded, collection.total
@@ -774,7 +868,7 @@ class SessionsScreen(RoomscopeScreen):
             left.append(note)
         if self._quality_missing:
             left.append(self._quality_missing)
-        right: list[str] = []
+        right: list[str] = [*earlier]
         if collection.busy or store.status.in_flight:
             right.append("loading…")
         freshness = collection.freshness
@@ -795,6 +889,14 @@ class SessionsScreen(RoomscopeScreen):
             right.append(self.rs.source_label)
         bar.show(left, right, offline=offline is not None, error=error is not None)
 
+    def _preview_note(self) -> list[str]:
+        """'last run's rows, 5m old' while those are the rows shown."""
+        saved = self._preview_saved_at
+        if saved is None or not self.table.preview_shown:
+            return []
+        age = fmt.ago(saved, self.rs.clock().timestamp()).removesuffix(" ago")
+        return ["last run's rows" if age == "just now" else f"last run's rows, {age} old"]
+
     def _live_status(self, store: Store) -> list[str]:
         """'● live · updated 10s ago · every 10s', or '⏸ paused · updated 2m ago'."""
         from roomscope.tui.live import age_text
@@ -810,6 +912,7 @@ class SessionsScreen(RoomscopeScreen):
 
     def _change(self, **changes: object) -> None:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]
+        self.table.drop_preview()  # they were the opening view's rows
         store = self.rs.store
         if store is not None:
             self._show_collection(store)
@@ -840,7 +943,12 @@ class SessionsScreen(RoomscopeScreen):
             self._change(text=event.text)
 
     @on(FilterBar.Closed)
-    def _filter_closed(self) -> None:
+    def _filter_closed(self, event: FilterBar.Closed) -> None:
+        bar = self.query_one(FilterBar)
+        if not event.cleared:
+            if bar.error is not None:  # this text is not a valid query: the bar stays
+                return
+            bar.close()
         self.table.focus()
 
     def action_sort(self) -> None:

@@ -47,6 +47,7 @@ from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
 from roomscope.tui.text import clean
 
 if TYPE_CHECKING:
+    from roomscope.tui.first_screen import FirstScreenFile
     from roomscope.tui.models import Participant, Session
     from roomscope.tui.store import Store
 
@@ -94,6 +95,7 @@ class RoomscopeApp(App[int]):
         window: str | None = None,
         history: tuple[str, str] | None = None,
         live: bool = False,
+        first_screen: FirstScreenFile | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_factory is None:
@@ -128,6 +130,8 @@ class RoomscopeApp(App[int]):
         """Participants marked for the Compare view (space), in the order they were marked."""
         self.initial_history = history
         """``--history``: the History view of (kind, value) opens at start."""
+        self.first_screen = first_screen
+        """The session list's first rows as the last run left them (None: not kept)."""
         self.bundle_summary: str | None = None
         """The summary.md of the last incident bundle written (``Y`` copies it)."""
 

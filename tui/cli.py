@@ -552,6 +552,9 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
 
         read_window(window, clock())  # a bad window stops here, before the screen is taken
     history = _history_subject(opt(args, "history"))
+    from roomscope.tui.first_screen import FirstScreenFile, identity
+
+    cache_dir = cache_directory(args)
     try:
         return RoomscopeApp(
             store_factory=lambda: make_store(sources, args, swr=True, clock=clock),
@@ -559,7 +562,8 @@ def _app_for(args: argparse.Namespace, *, clock: Callable[[], datetime]) -> Room
             clock=clock,
             keymap=keymap,
             source_label=sources.label,
-            crash_log=cache_directory(args) / "roomscope-crash.log",
+            crash_log=cache_dir / "roomscope-crash.log",
+            first_screen=FirstScreenFile(cache_dir, identity(sources.identity)),
             window=window,
             history=history,
             live=bool(opt(args, "live", False)),

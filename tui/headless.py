@@ -1003,6 +1003,9 @@ def _cache(args: argparse.Namespace) -> int:
     try:
         if args.action == "clear":
             removed = cache.clear()
+            from roomscope.tui.first_screen import FirstScreenFile
+
+            FirstScreenFile(cache_directory(args), "").forget()  # the session list's first rows too
             diagnostics.note(f"removed {removed} cached entries from {cache.path or 'memory'}")
             if cache.note:
                 diagnostics.warning(cache.note)

@@ -62,6 +62,10 @@ class Sources:
     warnings: list[str] = field(default_factory=list)
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    identity: tuple[str, ...] = ()
+    """What the providers will read, as plain strings (names, providers, base URLs, demo
+    seeds and sizes, credentials): hashed into the key of the list's first screen kept
+    between runs (:mod:`roomscope.tui.first_screen`), never written as they are."""
 
 
 def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
@@ -96,7 +100,18 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
                 )
             ]
 
-        return Sources(f"{demo_provider} API (fake) on demo data", build_fake, [f"{demo_provider}-demo"])
+        identity = (
+            "fake",
+            demo_provider,
+            str(seed if seed is not None else DEMO_SEED),
+            str(size if size is not None else DEMO_SIZE),
+        )
+        return Sources(
+            f"{demo_provider} API (fake) on demo data",
+            build_fake,
+            [f"{demo_provider}-demo"],
+            identity=identity,
+        )
 
     try:
         loaded = config.load_config(config.config_path())[0]
@@ -140,7 +155,27 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
         list(loaded.warnings),
         loaded.theme,
         dict(loaded.keymap),
+        identity=tuple(part for p in profiles for part in _profile_identity(p, base_url, seed, size)),
     )
+
+
+def _profile_identity(
+    profile: ProfileConfig, base_url: str | None, seed: int | None, size: int | None
+) -> list[str]:
+    """What one profile reads: its name and provider, the server, the demo world, and the
+    credentials and ids in use now (inline or from their environment variables)."""
+    parts = [
+        profile.name,
+        profile.provider,
+        base_url or profile.base_url or "",
+        str(seed if seed is not None else profile.seed),
+        str(size if size is not None else profile.size),
+    ]
+    for key, value in sorted(profile.values.items()):
+        parts += [key, value]
+    for key, variable in sorted(profile.env.items()):
+        parts += [key, os.environ.get(variable, "")]
+    return parts
 
 
 def checked_base_url(args: argparse.Namespace) -> str | None:

@@ -78,13 +78,19 @@ class FilterBar(Input):
         self.post_message(self.Closed(cleared=True))
 
     def action_done(self) -> None:
-        if self.error is not None:
-            self.post_message(self.FilterChanged(self.value))  # the bar stays until it reads
-            return
-        if not self.value:
-            self.remove_class("-visible")
+        """Apply the text as it is now (a change still waiting for its pause is not lost,
+        and an error found for an earlier text does not hold the bar open), then close; the
+        screen keeps the bar open if this text is not a valid query (see ``error``)."""
+        if self._pending is not None:
+            self._pending.stop()  # type: ignore[attr-defined]
+            self._pending = None
         self.post_message(self.FilterChanged(self.value))
         self.post_message(self.Closed(cleared=False))
+
+    def close(self) -> None:
+        """After Enter on a valid query: an empty bar is hidden, a filter stays in view."""
+        if not self.value:
+            self.remove_class("-visible")
 
 
 class FilterError(Static):

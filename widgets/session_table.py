@@ -16,6 +16,11 @@ lookup that never waits); for the rows on screen and a few ahead that it does no
 table posts :class:`SessionTable.NeedQuality` and the screen has them diagnosed, then
 repaints each row as its answer comes (:meth:`SessionTable.refresh_session`).
 
+Before the store has its first rows, the table can show the last run's first screen
+(:meth:`SessionTable.show_preview`, rows from :mod:`roomscope.tui.first_screen`): drawn as
+rows are, until the collection's first load ends; the rows then replace them, repainting
+only the lines that differ.
+
 Keys that move or open (j/k/g/G/PgUp/PgDn/Enter) typed before the list has rows are kept,
 in order, and applied once the rows are there, as a terminal keeps type-ahead. The mouse
 wheel moves the selection with the rows, and a click selects the clicked row (a click on
@@ -27,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -49,8 +54,11 @@ from roomscope.widgets.cells import fit, merge_runs
 
 if TYPE_CHECKING:
     from roomscope.tui.diagnosis import SessionDiagnosis
+    from roomscope.tui.first_screen import RowPreview
     from roomscope.tui.models import Session
     from roomscope.tui.store import Collection
+
+    Row = Session | RowPreview
 
 QualityLookup = Callable[["Session"], "SessionDiagnosis | str | None"]
 """A session's diagnosis if known now, a failure's message, or None (not known yet)."""
@@ -121,7 +129,7 @@ def layout(width: int, multi_profile: bool, quality: bool = False) -> list[tuple
     return [(c, sizes[c.key] or flex) for c in chosen]
 
 
-def cell_text(column: str, session: Session, now: datetime) -> str:
+def cell_text(column: str, session: Row, now: datetime) -> str:
     if column == "start":
         return fmt.short_when(session.started_at, now)
     if column == "profile":
@@ -296,8 +304,34 @@ class SessionTable(ScrollView, can_focus=True):
         self._drawn: dict[int, tuple[Segment, ...]] = {}
         """What each row on screen was last painted with (by row index): a change of the
         rows repaints only the rows whose lines differ."""
+        self._preview: tuple[RowPreview, ...] = ()
+        """The last run's first rows, drawn until the collection's first load ends."""
 
     # -- data ----------------------------------------------------------------------------
+
+    def show_preview(self, rows: tuple[RowPreview, ...], *, multi_profile: bool) -> None:
+        """Draw ``rows`` (the last run's first screen) until a collection has its first rows."""
+        if self.source is not None and self.source.started:
+            return
+        self._preview = rows
+        if self.source is None:
+            self.multi_profile = multi_profile
+        self._layout = []
+        self._sync_size()
+        self.refresh()
+        self._align_header()
+
+    def drop_preview(self) -> None:
+        """Stop drawing the last run's rows (what they showed is no longer what was asked)."""
+        if self._preview:
+            self._preview = ()
+            self._sync_size()
+            self.refresh()
+
+    @property
+    def preview_shown(self) -> bool:
+        """Whether the rows drawn are the last run's (the collection has not loaded yet)."""
+        return bool(self._preview) and (self.source is None or not self.source.started)
 
     def attach(self, source: Collection[Session], *, multi_profile: bool = False) -> None:
         """Show ``source`` (the cursor returns to the top)."""
@@ -365,6 +399,8 @@ class SessionTable(ScrollView, can_focus=True):
             self._unsubscribe = None
 
     def _source_changed(self) -> None:
+        if self._preview and self.source is not None and self.source.started:
+            self._preview = ()  # the collection's own rows (or its error) from now on
         self._asked = None  # the world moved: ask again for whatever is still missing
         self._sync_size()
         self._repaint_changed()
@@ -372,6 +408,8 @@ class SessionTable(ScrollView, can_focus=True):
             self.call_after_refresh(self._replay)  # once the new size can be scrolled over
 
     def _rows(self) -> int:
+        if self.preview_shown:
+            return len(self._preview)
         return len(self.source) if self.source is not None else 0
 
     def _sync_size(self) -> None:
@@ -499,6 +537,12 @@ class SessionTable(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         source = self.source
         base = self._look("base")
+        if self.preview_shown:
+            if source is not None and y == 0:
+                self._note_missing(0)
+            if index >= len(self._preview):
+                return Strip.blank(width, base)
+            return self._row_line(self._preview[index], width, index == self.cursor)
         if source is None or not source.started:
             text = "  ⋯ loading sessions…" if y == 0 else ""
             if source is not None and y == 0:
@@ -550,7 +594,7 @@ class SessionTable(ScrollView, can_focus=True):
     def _text_line(self, text: str, width: int, style: Style) -> Strip:
         return Strip([Segment(fit(text, width, False), style)], width)
 
-    def _row_line(self, item: Session, width: int, selected: bool) -> Strip:
+    def _row_line(self, item: Row, width: int, selected: bool) -> Strip:
         """One row: the selected row is a bar across the whole width (the cursor's
         background and weight), keeping the colour of the status and problem cells."""
         base = self._look("selected" if selected else "base")
@@ -576,11 +620,13 @@ class SessionTable(ScrollView, can_focus=True):
             parts.append((" " * (width - used), base))
         return Strip(merge_runs(parts)).crop(0, width)
 
-    def _quality_cell(self, item: Session, cells: int) -> tuple[str, Style]:
+    def _quality_cell(self, item: Row, cells: int) -> tuple[str, Style]:
         """The Quality cell's text and colour: the verdict's colour of the theme (its words
-        carry it without colour), muted while not known."""
+        carry it without colour), muted while not known (always, on the last run's rows)."""
         lookup = self.quality
-        found = lookup(item) if lookup is not None and not item.problem else None
+        found = None
+        if lookup is not None and not item.problem and not self.preview_shown:
+            found = lookup(cast("Session", item))  # not the last run's rows: a Session
         if found is None:
             return ("⋯" if lookup is not None and not item.problem else "", self._look("pending"))
         if isinstance(found, str):

@@ -222,6 +222,23 @@ async def test_a_bad_query_says_what_is_wrong_and_keeps_the_last_good_result(mak
         assert screen.state.text == "standup -status:live"
 
 
+async def test_enter_right_after_a_bad_query_is_mended_applies_the_mended_one(make_app: AppFactory) -> None:
+    """The error found for the text as it was (while typing) does not hold the bar open when
+    Enter comes before the pause after the last key: the text as it is now decides."""
+    app = make_app().app
+    async with app.run_test(size=(120, 30)) as pilot:
+        await rows_shown(pilot)
+        screen = sessions_screen(app)
+        bar = screen.query_one(FilterBar)
+        await pilot.press("slash", "minus")
+        await wait_until(pilot, lambda: bar.error is not None, what="the error of a lone '-'")
+        await pilot.press(*"standup", "enter")  # no pause: the change is still waiting
+        await wait_until(pilot, lambda: screen.state.text == "-standup", what="the mended query")
+        await settle(pilot)
+        assert screen.table.has_focus and bar.error is None
+        assert not screen.query_one(FilterError).has_class("-visible")
+
+
 async def test_the_help_lists_the_query_language_and_the_triage_keys(make_app: AppFactory) -> None:
     app = make_app().app
     async with app.run_test(size=(120, 54)) as pilot:  # every key and the query language at once
