@@ -281,8 +281,8 @@ class SessionsScreen(RoomscopeScreen):
             if row is None:
                 break
             rows.append(row)
-        if not rows:
-            return
+        if not rows and (len(collection) > 0 or collection.error is not None):
+            return  # not loaded yet, or failed: what was kept stays (an empty list is kept)
         mark = signature(rows)
         if mark == self._kept:
             return

@@ -319,7 +319,10 @@ def test_cache_info_and_clear(run: Run, tmp_path: Path) -> None:
     assert isinstance(data, dict)
     assert data["entries"] >= 1 and data["persistent"] is True
     assert stat.S_IMODE(os.stat(data["path"]).st_mode) == 0o600
+    first_screen = cache_dir / "roomscope-first-screen.json"
+    first_screen.write_text("{}")  # the session list's first rows, kept by the TUI
     cleared = run("cache", "clear", "--cache-dir", str(cache_dir))
+    assert not first_screen.exists()
     assert cleared.code == 0 and cleared.out == ""
     assert "removed" in cleared.err
     again = run("cache", "info", "--json", "--cache-dir", str(cache_dir)).json()

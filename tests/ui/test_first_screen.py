@@ -12,7 +12,15 @@ from roomscope.tui.app import RoomscopeApp
 from roomscope.tui.cli import build_app
 from roomscope.tui.first_screen import FILE_NAME
 from tests.conftest import fixed_now
-from tests.ui.conftest import screen_text, sessions_screen, settle, wait_for_sessions, wait_until
+from tests.ui.conftest import (
+    AppFactory,
+    NoSessions,
+    screen_text,
+    sessions_screen,
+    settle,
+    wait_for_sessions,
+    wait_until,
+)
 
 ARGS = ["--provider", "demo", "--demo-size", "300", "--demo-latency", "0"]
 
@@ -168,3 +176,23 @@ async def test_hostile_strings_in_the_kept_rows_are_inert(tmp_path: Path) -> Non
         gate.set()
         await wait_for_sessions(pilot)
     await close(app)
+
+
+async def test_an_opening_list_found_empty_is_kept_empty(make_app: AppFactory, tmp_path: Path) -> None:
+    """An account whose list is now empty: the next start shows no rows of an earlier run."""
+    from roomscope.tui.first_screen import FirstScreenFile
+    from tests.test_first_screen import sessions
+
+    kept = FirstScreenFile(tmp_path, "k")
+    kept.write(sessions(), total=3, multi_profile=False, now=1.0)
+    built = make_app(providers=[NoSessions(latency_s=0.0, clock=fixed_now, world=make_app.world())])
+    built.app.first_screen = kept
+    async with built.app.run_test(size=(120, 30)) as pilot:
+        screen = sessions_screen(built.app)
+        await wait_until(
+            pilot, lambda: screen.collection is not None and screen.collection.started, what="the list"
+        )
+        await settle(pilot)
+        assert "No sessions yet." in screen_text(built.app)
+    shown = kept.read()
+    assert shown is not None and shown.rows == ()
