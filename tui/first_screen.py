@@ -155,6 +155,8 @@ class FirstScreenFile:
         not an error of the list: the next start simply has no rows to show early."""
         if not self.path.parent.is_dir():
             return
+        if not math.isfinite(now):
+            return
         body = {
             "version": VERSION,
             "key": self.key,
@@ -163,17 +165,23 @@ class FirstScreenFile:
             "multi_profile": multi_profile,
             "rows": [_row_json(s) for s in sessions[:MAX_ROWS]],
         }
-        text = json.dumps(body, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-        temporary = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            text = json.dumps(body, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError):  # nothing this module writes; nothing is kept then
+            return
+        import tempfile
+
+        try:  # a new file of a name nobody else has (0600, never through a link), renamed over
+            fd, name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=self.path.parent)
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
                 handle.write(text)
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, self.path)
+            os.replace(name, self.path)
         except OSError:
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
+                os.unlink(name)
 
     def forget(self) -> None:
         with contextlib.suppress(OSError):
