@@ -26,9 +26,37 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from roomscope.tui.kinds import SessionStatus
+
+if TYPE_CHECKING:  # a Protocol class costs a millisecond to build, before the first frame
+    from typing import Protocol
+
+    class SessionLike(Protocol):
+        """What is kept of a session (the fields the session list draws)."""
+
+        @property
+        def provider(self) -> str: ...
+        @property
+        def profile(self) -> str: ...
+        @property
+        def id(self) -> str: ...
+        @property
+        def name(self) -> str: ...
+        @property
+        def room_name(self) -> str | None: ...
+        @property
+        def status(self) -> SessionStatus: ...
+        @property
+        def started_at(self) -> datetime | None: ...
+        @property
+        def duration_s(self) -> float | None: ...
+        @property
+        def participant_count(self) -> int | None: ...
+        @property
+        def problem(self) -> str | None: ...
+
 
 FILE_NAME = "roomscope-first-screen.json"
 VERSION = 1
@@ -38,31 +66,6 @@ MAX_TEXT = 500
 """Strings are kept to this length (the list shows less); a longer one in the file is not
 what this module wrote, and the file is ignored."""
 MAX_BYTES = 1 << 20
-
-
-class SessionLike(Protocol):
-    """What is kept of a session (the fields the session list draws)."""
-
-    @property
-    def provider(self) -> str: ...
-    @property
-    def profile(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def room_name(self) -> str | None: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def started_at(self) -> datetime | None: ...
-    @property
-    def duration_s(self) -> float | None: ...
-    @property
-    def participant_count(self) -> int | None: ...
-    @property
-    def problem(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
