@@ -119,14 +119,14 @@ def write_csv_rows(rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> 
     row whose text is all printable and starts no cell with a formula character is written
     as it is (what ``csv_cell`` would return), without a call per cell."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(_inert_rows(rows))
+    csv.writer(buffer, lineterminator="\n").writerows(inert_rows(rows))
     (out or sys.stdout).write(buffer.getvalue())
 
 
 _FORMULA_STARTS = frozenset("=+-@")
 
 
-def _inert_rows(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
+def inert_rows(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
     """``[csv_cells(row) for row in rows]``, checked a batch, then a row, at a time: a
     printable string is one ``terminal_safe`` leaves as it is, and only a string starting
     with ``= + - @`` can need the spreadsheet guard. None is written as an empty cell by

@@ -5,7 +5,9 @@ name's ending, written to a temporary file beside it and renamed into place.
 (a whole session list streamed page by page), so memory stays bounded however many there
 are. Either way nothing is left behind when writing fails: the temporary file goes, and the
 named file is only ever replaced whole. Cells pass through ``output.csv_cell`` (inert, no
-formula) and records through ``inert_json``.
+formula; a batch whose text needs nothing is written as it is) and records through
+``inert_json`` (a JSON array's batches encoded by pydantic-core's serialiser, several times
+faster than ``json``'s indenting encoder, for the same text).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Generic, TypeVar
 
-from roomscope.tui.output import csv_cell
-from roomscope.tui.text import inert_json
+from roomscope.tui.output import inert_rows
+from roomscope.tui.text import inert_json, make_json_inert
 
 T = TypeVar("T")
 
@@ -91,15 +93,13 @@ class ExportWriter(Generic[T]):
         """Write ``rows`` after those already written."""
         try:
             if self.shape == "csv":
-                self._csv.writerows([csv_cell(v) for v in self._cells(row)] for row in rows)
+                self._csv.writerows(inert_rows([self._cells(row) for row in rows]))
             elif self.shape == "jsonl":
                 self._handle.write("".join(inert_json(self._record(row), indent=None) + "\n" for row in rows))
-            else:
-                parts = []
-                for n, row in enumerate(rows, start=self.count):
-                    body = inert_json(self._record(row), indent=2).replace("\n", "\n  ")
-                    parts.append(("[\n  " if n == 0 else ",\n  ") + body)
-                self._handle.write("".join(parts))
+            elif rows:
+                # "[\n  {...},\n  {...}\n]": the batch's records without the brackets
+                body = indented_json([self._record(row) for row in rows])[2:-2]
+                self._handle.write(("[\n" if self.count == 0 else ",\n") + body)
         except OSError as exc:
             self.discard()
             raise ExportError(f"Cannot write {self.path}: {exc.strerror or exc}") from None
@@ -128,6 +128,19 @@ class ExportWriter(Generic[T]):
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+def indented_json(value: Any) -> str:
+    """``inert_json(value, indent=2)``, encoded by pydantic-core's serialiser: the same text
+    for the JSON values records hold, except numbers it writes otherwise than Python (1e-5
+    for 1e-05), which parse back the same. Anything it cannot encode goes the slow way."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    try:
+        text = to_json(value, indent=2, inf_nan_mode="constants").decode()
+    except (PydanticSerializationError, TypeError, ValueError, UnicodeDecodeError):
+        return inert_json(value, indent=2)
+    return make_json_inert(text)
 
 
 def export(
