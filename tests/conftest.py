@@ -16,6 +16,12 @@ if TYPE_CHECKING:  # the fixtures import the package only when a test asks for t
     from roomscope.tui.providers.demo import DemoProvider
     from roomscope.tui.store import Store
 
+# Widths as terminals count them (spacing combining marks take a cell), in every test: the
+# app sets this as it is built, and a test measuring text before any app exists must agree.
+from roomscope.tui.cellwidth import match_terminal
+
+match_terminal()
+
 # Every test sees the same wall clock and time zone, and never the developer's own files.
 NOW = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
 os.environ["TZ"] = "UTC"

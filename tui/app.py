@@ -41,6 +41,7 @@ from roomscope.screens.navigation import (
 from roomscope.screens.sessions import SessionsScreen
 from roomscope.themes import DEFAULT_THEME, MONOCHROME, STYLESHEET, THEMES
 from roomscope.tui import clipboard
+from roomscope.tui.cellwidth import match_terminal
 from roomscope.tui.clock import utcnow
 from roomscope.tui.commands import RoomscopeCommands
 from roomscope.tui.limits import MIN_HEIGHT, MIN_WIDTH
@@ -97,6 +98,7 @@ class RoomscopeApp(App[int]):
         live: bool = False,
         first_screen: FirstScreenFile | None = None,
     ) -> None:
+        match_terminal()  # widths as the terminal counts them, before anything is measured
         super().__init__()
         if store is None and store_factory is None:
             raise ValueError("RoomscopeApp needs a store or a store_factory")

@@ -158,7 +158,7 @@ def _indented(text: str) -> str:
 
 
 def _table(items: list[dict[str, Any]], out: TextIO) -> None:
-    from rich.cells import cell_len
+    from roomscope.tui.cellwidth import cell_len
 
     header = [
         "START",

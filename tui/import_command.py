@@ -311,7 +311,7 @@ def _json(record: ImportRecord) -> dict[str, Any]:
 
 
 def _table(records: Sequence[ImportRecord]) -> None:
-    from rich.cells import cell_len  # columns are measured in terminal cells
+    from roomscope.tui.cellwidth import cell_len  # columns are measured in terminal cells
 
     header = ["ID", "IMPORTED", "FILE", "FROM", "TO", "SERIES", "SKIPPED", "ATTACHED TO"]
     rows = [

@@ -176,7 +176,7 @@ def print_table(
 ) -> None:
     """Aligned columns (measured in terminal cells: CJK, emoji), each cell one safe line of at
     most ``width`` cells."""
-    from rich.cells import cell_len
+    from roomscope.tui.cellwidth import cell_len
 
     def pad(text: str, size: int) -> str:
         return text + " " * (size - cell_len(text))

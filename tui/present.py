@@ -196,7 +196,7 @@ def quality_text(diagnosis: SessionDiagnosis, width: int, tz: tzinfo) -> str:
     """A session's Quality cell in ``width`` cells: its summary ('● 8/8 poor · shared
     20:55'); when that is too wide, the cause cut short ('● 1/19 poor · downlink Que…'), or
     the verdict alone ('● 8/8 poor'). The verdict is never cut."""
-    from rich.cells import cell_len, set_cell_size
+    from roomscope.tui.cellwidth import cell_len, set_cell_size
 
     full = diagnosis.summary_line(tz)
     if cell_len(full) <= width:
