@@ -39,6 +39,10 @@ G, P, F, U = Verdict.GOOD, Verdict.POOR, Verdict.FAIR, Verdict.UNKNOWN
         ([P, P, P], None),
         ([P, G, P, G, P, G], None),
         ([G, U, G, P, U, P], 3),
+        ([G, G, G, P, G], None),  # one bad call among fine ones: a one-off, not a change
+        ([G, P, G], None),
+        ([G, G, G, G, P], 4),  # the latest call is the first bad one: that is a change
+        ([G, G, P, P, G], 2),
         ([G], None),
         ([], None),
     ],

@@ -226,7 +226,9 @@ def marks_of(subject: Subject, sessions: Iterable[tuple[Session, Sequence[Member
 def change_point(marks: Sequence[Mark]) -> int | None:
     """The index of the first degraded session after which most were degraded (at least half)
     and before which few were (at most a fifth), choosing the split that separates them most;
-    None when there is no such change (always fine, always bad, or scattered)."""
+    None when there is no such change (always fine, always bad, or scattered). One degraded
+    session among fine ones after it is a one-off, not a change: the sessions from the split
+    on are all degraded, or at least two of them are."""
     judged = [m for m in marks if m.verdict is not Verdict.UNKNOWN]
     if len(judged) < 2:
         return None
@@ -237,9 +239,10 @@ def change_point(marks: Sequence[Mark]) -> int | None:
         bad_before += judged[i - 1].bad
         if not judged[i].bad:
             continue
+        bad_after = total_bad - bad_before
         before = bad_before / i
-        after = (total_bad - bad_before) / (len(judged) - i)
-        if before <= 0.2 and after >= 0.5:
+        after = bad_after / (len(judged) - i)
+        if before <= 0.2 and after >= 0.5 and (bad_after >= 2 or after == 1.0):
             gap = after - before
             if best is None or gap > best[0]:
                 best = (gap, i)
