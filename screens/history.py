@@ -2,7 +2,8 @@
 
 The subject and the sentence at the top ("Ana Silva was fine until Tue 17 Nov 17:00; since
 then 5 of 6 sessions degraded …"), then the time line (one mark per session over the last
-seven days, the first degraded session named) and the sessions, oldest first, the cursor on
+seven days, or 1, 30, 90 in turn with ``t``; the first degraded session named) and the
+sessions, oldest first, the cursor on
 the first degraded one. It reads the cache only (what the session list, the sessions opened
 and earlier runs brought in); ``f`` asks the providers for what the cache lacks, with a
 progress line, and Escape cancels (what was fetched by then stays in the cache and is shown).
@@ -48,6 +49,10 @@ ASK = {
 }
 """What the prompt says when the view opens without a subject (the palette's commands)."""
 PROGRESS_EVERY_S = 0.2
+SPANS_DAYS: tuple[int, ...] = (1, 7, 30, 90)
+"""The spans ``t`` steps through, in days."""
+DEFAULT_SPAN_DAYS = 7
+"""The span the view opens with (as ``roomscope history``'s default ``--since``)."""
 
 
 def cursor_target(history: History, keep: tuple[str, str] | None) -> int:
@@ -75,6 +80,13 @@ class HistoryScreen(RoomscopeScreen):
             id="history.fetch",
             tooltip="Ask the providers for the sessions the cache lacks (Escape cancels)",
         ),
+        Binding(
+            "t",
+            "span",
+            "Span",
+            id="history.span",
+            tooltip="Read a shorter or longer span: the last 1, 7, 30 or 90 days, in turn",
+        ),
         Binding("e", "export", "Export", id="history.export", tooltip="Export the sessions to a file"),
         Binding("y", "copy", "Copy", id="history.copy", tooltip="Copy the sentence"),
     ]
@@ -94,6 +106,8 @@ class HistoryScreen(RoomscopeScreen):
         self.problem: str | None = None
         self.since: datetime | None = None
         self.until: datetime | None = None
+        self.span_days = DEFAULT_SPAN_DAYS
+        """How far back the history reads (``t`` steps through SPANS_DAYS)."""
         self._generation = 0
         self._ticker: Timer | None = None
 
@@ -159,14 +173,14 @@ class HistoryScreen(RoomscopeScreen):
         """Read the history (again): from the cache only, or asking the providers."""
         from datetime import timedelta
 
-        from roomscope.tui.incident.history import DEFAULT_SPAN, HistoryProgress
+        from roomscope.tui.incident.history import HistoryProgress
 
         subject = self.subject
         if subject is None:
             return
         now = self.rs.clock()
         if self.since is None:
-            self.since = now - DEFAULT_SPAN
+            self.since = now - timedelta(days=self.span_days)
         self.until = max(now, self.since + timedelta(seconds=1))
         self._generation += 1
         self.progress = HistoryProgress(fetch=fetch)
@@ -341,6 +355,19 @@ class HistoryScreen(RoomscopeScreen):
             self.notify("Already fetching: Escape cancels.", timeout=3)
             return
         self._start(fetch=True)
+
+    def action_span(self) -> None:
+        """The next span (1, 7, 30, 90 days, then 1 again), read from the cache at once; the
+        rows shown stay until the new ones are read."""
+        if self.subject is None:
+            return
+        from datetime import timedelta
+
+        steps = SPANS_DAYS
+        self.span_days = steps[(steps.index(self.span_days) + 1) % len(steps)]
+        self.since = self.rs.clock() - timedelta(days=self.span_days)
+        self._head()
+        self._start(fetch=False)
 
     def action_back(self) -> None:
         """Escape: cancel a fetch first (showing what the cache holds by then), then go back."""

@@ -139,6 +139,7 @@ BINDING_IDS: Mapping[str, str] = {
     "participant.history": "H",
     "groups.history": "H",
     "history.fetch": "f",
+    "history.span": "t",
     "history.export": "e",
     "history.copy": "y",
 }

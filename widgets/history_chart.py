@@ -43,6 +43,7 @@ TICK = "╵"
 BASE = "─"
 TICK_STEPS_S: tuple[int, ...] = (3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400)
 """Candidate distances between two labelled ticks: hours to weeks."""
+WEEK_S = 7 * 86400
 LABEL_CELLS = 6
 """'Sun 22' or '14:00'."""
 
@@ -64,7 +65,8 @@ def columns_of(times: Sequence[float], start: float, end: float, width: int) -> 
 def ticks(start: float, end: float, width: int, utc_offset_s: float) -> list[tuple[int, str]]:
     """(column, label) of the ticks that fit an axis ``start..end`` ``width`` columns wide:
     round times of the shown zone (``utc_offset_s`` ahead of UTC); a tick at midnight is
-    labelled with its day ('Sun 22'), any other with its time ('14:00')."""
+    labelled with its day ('Sun 22'), or its date ('22 Nov') when the ticks are a week or
+    more apart (a span of months), any other with its time ('14:00')."""
     if width <= 0 or end <= start:
         return []
     per_second = width / (end - start)
@@ -77,7 +79,8 @@ def ticks(start: float, end: float, width: int, utc_offset_s: float) -> list[tup
         if 0 <= column < width:
             shown = fmt.local(datetime.fromtimestamp(t, UTC))
             midnight = shown.hour == 0 and shown.minute == 0
-            out.append((column, shown.strftime("%a %d" if midnight else "%H:%M")))
+            day = "%d %b" if step >= WEEK_S else "%a %d"
+            out.append((column, shown.strftime(day if midnight else "%H:%M")))
         t += step
     return out
 

@@ -201,6 +201,45 @@ async def test_the_first_degraded_session_is_named_and_the_cursor_starts_there(m
         assert row.lstrip().startswith("▼ ● poor    Thu 19 Nov 07:19 Office hours")
 
 
+async def test_t_reads_a_shorter_or_longer_span(make_app: AppFactory) -> None:
+    """t steps through the last 1, 7, 30 and 90 days, reading each from the cache at once;
+    f then fetches what the longer span lacks."""
+    from datetime import timedelta
+
+    from roomscope.screens.history import DEFAULT_SPAN_DAYS, SPANS_DAYS
+    from roomscope.tui import fmt
+
+    assert timedelta(days=DEFAULT_SPAN_DAYS) == DEFAULT_SPAN, "the view opens as the command reads"
+    assert DEFAULT_SPAN_DAYS in SPANS_DAYS
+    app = make_app(size=SMALL).app
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await isp_history(pilot)
+        assert screen.span_days == 7 and screen.history is not None
+        week = len(screen.history.marks)
+        counts: dict[int, int] = {}
+        for days in (30, 90, 1, 7):
+            await pilot.press("t")
+
+            def read(days: int = days) -> bool:
+                return screen.span_days == days and not screen.reading
+
+            await wait_until(pilot, read, what=f"{days} days")
+            await settle(pilot)
+            since = NOW - timedelta(days=days)
+            assert screen.since == since and screen.history is not None
+            assert all(m.at >= since for m in screen.history.marks)
+            assert f"since {fmt.when(since)}" in head_text(screen)
+            counts[days] = len(screen.history.marks)
+        assert counts[1] <= counts[7] == week <= counts[30] <= counts[90]
+        await pilot.press("t")  # from 7 days to 30
+        await wait_until(pilot, lambda: screen.span_days == 30 and not screen.reading, what="30 days")
+        await settle(pilot)
+        await pilot.press("f")
+        fetched = await wait_for_history(pilot, fetched=True)
+        assert fetched.history is not None and len(fetched.history.marks) > week, "a month holds more"
+        assert all(m.at >= NOW - timedelta(days=30) for m in fetched.history.marks)
+
+
 async def test_e_exports_the_rows_and_y_copies_the_sentence(
     make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -415,6 +454,9 @@ def test_ticks_are_days_in_the_shown_zone_when_a_week_is_shown() -> None:
     assert shifted[0][0] == 7
     hours = ticks(end - 6 * 3600, end, 112, 0.0)  # six hours: labelled by the hour
     assert [label for _c, label in hours][:3] == ["04:00", "05:00", "06:00"]
+    quarter = ticks(end - 90 * 86400, end, 112, 0.0)  # 90 days (t): weeks, labelled by date
+    labels = [label for _c, label in quarter]
+    assert labels[0] == "27 Aug" and labels[-1] == "19 Nov" and len(labels) == 13
 
 
 def test_a_column_shows_the_cursor_s_mark_else_the_worst() -> None:
