@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -198,7 +198,7 @@ class SessionsScreen(RoomscopeScreen):
         self._live_told = False
         self._preview_saved_at: float | None = None
         """When the last run's rows on show were kept (None: none shown)."""
-        self._kept: tuple[object, ...] | None = None
+        self._kept: list[dict[str, Any]] | None = None
         """What the first-screen file holds of this run's list (its signature)."""
         self._kept_check: tuple[int, int, bool] | None = None
         self._kept_write: Callable[[], None] | None = None
@@ -249,7 +249,6 @@ class SessionsScreen(RoomscopeScreen):
         if preview is None or not preview.rows:
             return
         self._preview_saved_at = preview.saved_at
-        self._kept = None
         table.show_preview(preview.rows, multi_profile=preview.multi_profile)
         header.show(
             multi_profile=preview.multi_profile,

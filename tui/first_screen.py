@@ -114,22 +114,9 @@ def identity(parts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def signature(sessions: Sequence[SessionLike]) -> tuple[object, ...]:
+def signature(sessions: Sequence[SessionLike]) -> list[dict[str, Any]]:
     """What the file would hold of ``sessions``: equal signatures need no new write."""
-    return tuple(
-        (
-            s.profile,
-            s.id,
-            s.name,
-            s.room_name,
-            s.status,
-            s.started_at,
-            s.duration_s,
-            s.participant_count,
-            s.problem,
-        )
-        for s in sessions
-    )
+    return [_row_json(s) for s in sessions[:MAX_ROWS]]
 
 
 class FirstScreenFile:
@@ -166,25 +153,16 @@ class FirstScreenFile:
             "saved_at": now,
             "total": total,
             "multi_profile": multi_profile,
-            "rows": [_row_json(s) for s in sessions[:MAX_ROWS]],
+            "rows": signature(sessions),
         }
         try:
             text = json.dumps(body, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError):  # nothing this module writes; nothing is kept then
             return
-        import tempfile
+        from roomscope.tui.replace_file import replace_file
 
-        try:  # a new file of a name nobody else has (0600, never through a link), renamed over
-            fd, name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=self.path.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(text)
-            os.replace(name, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+        with contextlib.suppress(OSError):
+            replace_file(self.path, text.encode("ascii"), prefix=f".{FILE_NAME}.")
 
     def forget(self) -> None:
         with contextlib.suppress(OSError):

@@ -9,11 +9,9 @@ imports costs a directory listing.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from pydantic import ValidationError
 
 from roomscope.tui.imports.records import RECORD_VERSION, ImportRecord
 from roomscope.tui.models import QualitySeries
+from roomscope.tui.replace_file import replace_file
 
 ID_PATTERN = re.compile(r"^imp-[0-9a-f]{8}$")
 """What an import id looks like (an id is also its file name)."""
@@ -129,25 +128,7 @@ class ImportLibrary:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._folder = None  # read again: a change within one mtime tick leaves it the same
         target = self.directory / f"{record.id}.json"
-        body = record.model_dump_json().encode()
-        fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".import-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                os.fchmod(out.fileno(), 0o600)
-                out.write(body)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-        with contextlib.suppress(OSError):  # the rename is durable once the directory is
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        replace_file(target, record.model_dump_json().encode(), prefix=".import-", durable=True)
         return target
 
     def remove(self, import_id: str) -> bool:
