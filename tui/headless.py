@@ -164,10 +164,9 @@ async def _stream_json_with(
     count = 0
     async for batch in batches:
         body = render(batch)
-        # "[\n  {...},\n  {...}\n]": the rows without the brackets
-        stream.write(("[\n" if count == 0 else ",\n") + body[2:-2])
+        stream.write(output.json_array_piece(body, first=count == 0))
         count += len(batch)
-    stream.write("\n]\n" if count else "[]\n")
+    stream.write(output.json_array_end(count))
     return count
 
 

@@ -82,6 +82,18 @@ def print_jsonl(records: Iterable[Any], out: TextIO | None = None) -> int:
     return count
 
 
+def json_array_piece(indented: str, *, first: bool) -> str:
+    """The items of an indented JSON array (``"[\n  {...},\n  {...}\n]"``) as the next piece
+    of a larger array written a batch at a time; :func:`json_array_end` closes it."""
+    return ("[\n" if first else ",\n") + indented[2:-2]
+
+
+def json_array_end(count: int) -> str:
+    """What ends an array written by :func:`json_array_piece` after ``count`` items (``[]``
+    when there were none), as ``print_json`` ends a whole one."""
+    return "\n]\n" if count else "[]\n"
+
+
 def print_records(
     records: Iterable[Mapping[str, Any]],
     shape: Shape,

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Generic, TypeVar
 
-from roomscope.tui.output import inert_rows
+from roomscope.tui.output import inert_rows, json_array_end, json_array_piece
 from roomscope.tui.text import inert_json, make_json_inert
 
 T = TypeVar("T")
@@ -97,9 +97,8 @@ class ExportWriter(Generic[T]):
             elif self.shape == "jsonl":
                 self._handle.write("".join(inert_json(self._record(row), indent=None) + "\n" for row in rows))
             elif rows:
-                # "[\n  {...},\n  {...}\n]": the batch's records without the brackets
-                body = indented_json([self._record(row) for row in rows])[2:-2]
-                self._handle.write(("[\n" if self.count == 0 else ",\n") + body)
+                body = indented_json([self._record(row) for row in rows])
+                self._handle.write(json_array_piece(body, first=self.count == 0))
         except OSError as exc:
             self.discard()
             raise ExportError(f"Cannot write {self.path}: {exc.strerror or exc}") from None
@@ -112,7 +111,7 @@ class ExportWriter(Generic[T]):
             raise ExportError(f"{self.path} was not written.")
         try:
             if self.shape == "json":
-                self._handle.write("\n]\n" if self.count else "[]\n")
+                self._handle.write(json_array_end(self.count))
             self._handle.close()
             os.replace(tmp, self.path)
         except OSError as exc:
